@@ -1,0 +1,79 @@
+/**
+ * The tamper-evident chain. Each event's hash is SHA-256 over the previous event's hash and
+ * the exact text stored for the event, so editing, deleting, reordering or inserting a row
+ * breaks the chain from that position on.
+ */
+import { createHash } from 'node:crypto';
+
+/** The previous hash of the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The stored columns that a hash covers, exactly as they sit in the events table. */
+export type HashedFields = {
+  readonly position: number;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly recordedAt: string;
+  /** JSON text, stored as is. */
+  readonly data: string;
+  /** JSON text, stored as is. */
+  readonly metadata: string;
+};
+
+/**
+ * hash = SHA-256(previousHash "\n" JSON([position, eventId, streamId, streamVersion, type,
+ * schemaVersion, recordedAt]) "\n" data "\n" metadata). The scalar header is a JSON array and
+ * data and metadata are JSON texts, none of which can hold a raw line feed, so the framing is
+ * unambiguous. Position is inside the hash: moving an event to another position breaks it.
+ */
+export function hashEvent(previousHash: string, fields: HashedFields): string {
+  const header = JSON.stringify([
+    fields.position,
+    fields.eventId,
+    fields.streamId,
+    fields.streamVersion,
+    fields.type,
+    fields.schemaVersion,
+    fields.recordedAt,
+  ]);
+  return createHash('sha256')
+    .update(previousHash)
+    .update('\n')
+    .update(header)
+    .update('\n')
+    .update(fields.data)
+    .update('\n')
+    .update(fields.metadata)
+    .digest('hex');
+}
+
+/** A row as the chain walker sees it. */
+export type ChainRow = HashedFields & { readonly previousHash: string; readonly hash: string };
+
+export type ChainBreak = { readonly position: number; readonly reason: string };
+
+/**
+ * Checks one row against the chain so far. Shared by the database verifier and the offline
+ * export verifier, so both judge a log by the very same rule.
+ */
+export function checkChainLink(
+  row: ChainRow,
+  expectedPosition: number,
+  expectedPreviousHash: string,
+): ChainBreak | undefined {
+  if (row.position !== expectedPosition) {
+    return row.position > expectedPosition
+      ? { position: expectedPosition, reason: `event at position ${expectedPosition} is missing (next is ${row.position})` }
+      : { position: expectedPosition, reason: `position ${row.position} appears out of order after ${expectedPosition - 1}` };
+  }
+  if (row.previousHash !== expectedPreviousHash) {
+    return { position: row.position, reason: 'previous hash does not match the hash of the event before it' };
+  }
+  if (hashEvent(row.previousHash, row) !== row.hash) {
+    return { position: row.position, reason: 'stored hash does not match the event content' };
+  }
+  return undefined;
+}

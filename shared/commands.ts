@@ -1,0 +1,163 @@
+/**
+ * Commands: what a person asks the ledger to do. One zod schema per command validates every
+ * boundary (IPC, CLI flags, `ledger apply` lines, the preview host) the same way.
+ * Only rules that need no ledger state live here (rule order step 1); amounts are checked
+ * against the account's currency by the engine (step 3), because only it knows the currency.
+ */
+import { z } from 'zod';
+import { isCurrency } from './money';
+
+export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const OWNER_MAX_CHARACTERS = 200;
+export const MEMO_MAX_CHARACTERS = 500;
+/** Long enough for a UUID or any client's own scheme, short enough to index. */
+export const COMMAND_ID_MAX_CHARACTERS = 128;
+/** Amount text longer than this cannot be a valid amount; refusing it early keeps 1 MB strings cheap. */
+const AMOUNT_MAX_CHARACTERS = 64;
+
+/**
+ * C0/C1 control characters and Unicode bidirectional overrides/isolates. They can hide or
+ * reorder what an auditor reads ("Trojan Source"), so owners and memos refuse them.
+ * Memos may hold line feeds (multi-line notes); nothing else from this set.
+ */
+const UNSAFE_TEXT = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
+const UNSAFE_MEMO_TEXT = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
+
+/** Characters as a person counts them (code points), not UTF-16 units. */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+export const accountIdSchema = z
+  .string({ error: 'must be text' })
+  .regex(ACCOUNT_ID_PATTERN, {
+    error: 'must be 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+  });
+
+const ownerSchema = z
+  .string({ error: 'must be text' })
+  .max(OWNER_MAX_CHARACTERS * 4, { error: `must be at most ${OWNER_MAX_CHARACTERS} characters` })
+  .transform((owner) => owner.trim())
+  .refine((owner) => owner.length > 0, { error: 'must not be empty' })
+  .refine((owner) => characterCount(owner) <= OWNER_MAX_CHARACTERS, {
+    error: `must be at most ${OWNER_MAX_CHARACTERS} characters`,
+  })
+  .refine((owner) => !UNSAFE_TEXT.test(owner), {
+    error: 'must not contain control characters or bidirectional overrides',
+  });
+
+const memoSchema = z
+  .string({ error: 'must be text' })
+  .max(MEMO_MAX_CHARACTERS * 2, { error: `must be at most ${MEMO_MAX_CHARACTERS} characters` })
+  .refine((memo) => characterCount(memo) <= MEMO_MAX_CHARACTERS, {
+    error: `must be at most ${MEMO_MAX_CHARACTERS} characters`,
+  })
+  .refine((memo) => !UNSAFE_MEMO_TEXT.test(memo), {
+    error: 'must not contain control characters (other than line breaks) or bidirectional overrides',
+  });
+
+const currencySchema = z
+  .string({ error: 'must be text' })
+  .refine((code) => isCurrency(code), { error: 'is not an ISO 4217 currency code such as EUR, USD or JPY' });
+
+/** Amounts travel as text so no float ever touches money; the engine parses them for the currency. */
+const amountTextSchema = z
+  .string({ error: 'must be text such as "12.30"' })
+  .max(AMOUNT_MAX_CHARACTERS, { error: 'is too long to be an amount' });
+
+const expectedVersionSchema = z
+  .number({ error: 'must be a whole number' })
+  .int({ error: 'must be a whole number' })
+  .min(0, { error: 'must not be negative' })
+  .max(Number.MAX_SAFE_INTEGER);
+
+const commandIdSchema = z
+  .string({ error: 'must be text' })
+  .min(1, { error: 'must not be empty' })
+  .max(COMMAND_ID_MAX_CHARACTERS, { error: `must be at most ${COMMAND_ID_MAX_CHARACTERS} characters` })
+  .refine((id) => !UNSAFE_TEXT.test(id), { error: 'must not contain control characters' });
+
+/** Fields every command may carry. */
+const commandOptions = {
+  commandId: commandIdSchema.optional(),
+  expectedVersion: expectedVersionSchema.optional(),
+};
+
+export const openAccountSchema = z.strictObject({
+  account: accountIdSchema,
+  owner: ownerSchema,
+  currency: currencySchema,
+  initial: amountTextSchema.optional(),
+  ...commandOptions,
+});
+
+export const depositSchema = z.strictObject({
+  account: accountIdSchema,
+  amount: amountTextSchema,
+  memo: memoSchema.optional(),
+  ...commandOptions,
+});
+
+export const withdrawSchema = depositSchema;
+
+export const transferSchema = z
+  .strictObject({
+    from: accountIdSchema,
+    to: accountIdSchema,
+    amount: amountTextSchema,
+    memo: memoSchema.optional(),
+    ...commandOptions,
+  })
+  .refine((transfer) => transfer.from !== transfer.to, {
+    error: 'A transfer needs two different accounts',
+    path: ['to'],
+  });
+
+export const closeAccountSchema = z.strictObject({
+  account: accountIdSchema,
+  ...commandOptions,
+});
+
+export const COMMAND_SCHEMAS = {
+  open: openAccountSchema,
+  deposit: depositSchema,
+  withdraw: withdrawSchema,
+  transfer: transferSchema,
+  close: closeAccountSchema,
+} as const;
+
+export type CommandName = keyof typeof COMMAND_SCHEMAS;
+export const COMMAND_NAMES = Object.keys(COMMAND_SCHEMAS) as CommandName[];
+
+/** What a caller sends (before trimming and refinement). */
+export type CommandInput<Name extends CommandName> = z.input<(typeof COMMAND_SCHEMAS)[Name]>;
+/** What the engine works with (validated, owner trimmed). */
+export type ValidCommand<Name extends CommandName> = z.output<(typeof COMMAND_SCHEMAS)[Name]>;
+
+export type OpenAccountInput = CommandInput<'open'>;
+export type DepositInput = CommandInput<'deposit'>;
+export type WithdrawInput = CommandInput<'withdraw'>;
+export type TransferInput = CommandInput<'transfer'>;
+export type CloseAccountInput = CommandInput<'close'>;
+
+/** A command tagged with its name: the shape of one `ledger apply` line. */
+export type AnyCommand = { [Name in CommandName]: { readonly name: Name; readonly input: ValidCommand<Name> } }[CommandName];
+
+/** What a successful command answers. Positions and versions let a client wait for or check the write. */
+export type CommandReceipt = {
+  /** Global position of the last event the command appended. */
+  readonly position: number;
+  /** The account's stream version after the command (the source account's, for a transfer). */
+  readonly version: number;
+  readonly account: string;
+  readonly balance: string;
+  readonly balanceMinor: number;
+  readonly currency: string;
+  readonly commandId?: string;
+  /** True when this answer is the stored result of an earlier run of the same commandId. */
+  readonly replayed?: boolean;
+  readonly transferId?: string;
+  readonly to?: { readonly account: string; readonly version: number; readonly balance: string; readonly balanceMinor: number };
+};
