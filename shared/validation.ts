@@ -6,7 +6,7 @@ import { fail, succeed, type Result } from './errors';
 
 /** Validates `input` against `schema`; a failure names the first offending field. */
 export function validate<Schema extends z.ZodType>(schema: Schema, input: unknown): Result<z.output<Schema>> {
-  const parsed = schema.safeParse(input);
+  const parsed = schema.safeParse(input, { reportInput: true });
   if (parsed.success) return succeed(parsed.data);
   const issue = parsed.error.issues[0];
   return fail('VALIDATION', describeIssue(issue));

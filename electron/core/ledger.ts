@@ -1,0 +1,357 @@
+/**
+ * The engine: one ledger file, its write model (repository) and read model (projection).
+ * Every entry point — IPC, CLI, preview host, tests, bench — goes through `executeBatch`
+ * for commands and the query methods for reads; nothing is implemented twice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnyCommand, CommandReceipt } from '../../shared/commands';
+import { LedgerFailure, fail, succeed, type Failure, type LedgerError, type Result } from '../../shared/errors';
+import type { EventMetadata, RecordedEvent } from '../../shared/events';
+import { formatMinor } from '../../shared/money';
+import type { LedgerChange, LedgerInfo } from '../../shared/ipc-contract';
+import type { AccountView, HistoryEntry } from '../../shared/views';
+import { APP_VERSION } from './app-version';
+import {
+  decideClose,
+  decideDeposit,
+  decideOpen,
+  decideTransfer,
+  decideWithdraw,
+  evolve,
+  type AccountState,
+  type Decision,
+} from './domain/bank-account';
+import { AccountRepository } from './domain/repository';
+import { decodeEvent } from './events/decode';
+import { toHistoryEntry } from './projection/history';
+import { AccountsProjection, type ReplayProgress } from './projection/accounts-projection';
+import { EventStore, type ReadFilter, type StoredEvent } from './store/event-store';
+import { LATEST_SCHEMA_VERSION } from './store/schema';
+import { ChainVerifier, type VerifyReport } from './store/verify';
+import { toStorageFailure, isBusy } from './store/storage-errors';
+
+export type LedgerOptions = {
+  readonly path: string;
+  readonly readOnly?: boolean;
+  /** Who is acting, recorded in every event's metadata ("app", "cli:alice", …). */
+  readonly actor?: string;
+  readonly appVersion?: string;
+  readonly onReplayProgress?: ReplayProgress;
+  readonly busyTimeoutMs?: number;
+};
+
+/** How often a write that found the file locked past the busy timeout is tried again. */
+const BUSY_RETRIES = 3;
+
+export class Ledger {
+  readonly store: EventStore;
+  readonly projection = new AccountsProjection();
+  private readonly repository: AccountRepository;
+  private readonly actor: string;
+  private readonly appVersion: string;
+  private readonly listeners = new Set<(change: LedgerChange) => void>();
+  private seenDataVersion: number;
+  private readOnlyReason: string | undefined;
+
+  private constructor(store: EventStore, options: LedgerOptions) {
+    this.store = store;
+    this.repository = new AccountRepository(store);
+    this.actor = options.actor ?? 'unknown';
+    this.appVersion = options.appVersion ?? APP_VERSION;
+    this.readOnlyReason = options.readOnly ? 'opened read-only' : undefined;
+    this.seenDataVersion = store.dataVersion();
+    this.projection.rebuild(store, options.onReplayProgress);
+    store.subscribe((events) => {
+      this.projection.applyCommitted(store, events);
+      this.notify();
+    });
+  }
+
+  /** Opens a ledger file and rebuilds its projection. A refusal is a STORAGE failure naming the file. */
+  static open(options: LedgerOptions): Result<Ledger> {
+    try {
+      const store = EventStore.open(options.path, {
+        readOnly: options.readOnly,
+        appVersion: options.appVersion ?? APP_VERSION,
+        busyTimeoutMs: options.busyTimeoutMs,
+      });
+      try {
+        return succeed(new Ledger(store, options));
+      } catch (error) {
+        store.close();
+        throw error;
+      }
+    } catch (error) {
+      if (error instanceof LedgerFailure) return { ok: false, error: error.error };
+      return toStorageFailure(error, options.path);
+    }
+  }
+
+  close(): void {
+    this.listeners.clear();
+    this.store.close();
+  }
+
+  get path(): string {
+    return this.store.path;
+  }
+
+  /** Refuses every further command: used when verification finds the log tampered with. */
+  markReadOnly(reason: string): void {
+    this.readOnlyReason = reason;
+  }
+
+  info(): LedgerInfo {
+    this.refresh();
+    return {
+      path: this.store.path,
+      appVersion: this.appVersion,
+      schemaVersion: LATEST_SCHEMA_VERSION,
+      lastPosition: this.projection.lastPosition,
+      readOnly: this.readOnlyReason !== undefined,
+      ...(this.readOnlyReason === undefined ? {} : { readOnlyReason: this.readOnlyReason }),
+    };
+  }
+
+  onChange(listener: (change: LedgerChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ── Commands ──────────────────────────────────────────────────────────────────────────
+
+  execute(command: AnyCommand): Result<CommandReceipt> {
+    return this.executeBatch([command])[0]!;
+  }
+
+  /**
+   * Runs commands in order inside ONE write transaction (each in its own savepoint, so a
+   * refused command leaves the others intact) and answers only after the commit is durable.
+   * Batching is what makes bulk `apply` fast: one fsync for many commands.
+   * Entries that are already failures (bad input lines) are passed through in place.
+   */
+  executeBatch(commands: ReadonlyArray<AnyCommand | Failure>): Result<CommandReceipt>[] {
+    if (this.readOnlyReason !== undefined) {
+      const refusal = fail('INTEGRITY', `The ledger ${this.path} is read-only (${this.readOnlyReason}); nothing was recorded`);
+      return commands.map((command) => ('ok' in command ? command : refusal));
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.store.writeTransaction(() => {
+          // Read what other processes appended before deciding on top of it.
+          this.refresh();
+          return commands.map((command) => ('ok' in command ? command : this.runIsolated(command, commands.length > 1)));
+        });
+      } catch (error) {
+        this.repository.forget();
+        if (isBusy(error) && attempt < BUSY_RETRIES) continue;
+        const failure = error instanceof LedgerFailure ? { ok: false as const, error: error.error } : toStorageFailure(error, this.path);
+        return commands.map(() => failure);
+      }
+    }
+  }
+
+  private runIsolated(command: AnyCommand, inSavepoint: boolean): Result<CommandReceipt> {
+    if (!inSavepoint) return this.decideAndSave(command);
+    try {
+      return this.store.writeTransaction(() => {
+        const result = this.decideAndSave(command);
+        if (!result.ok) throw new LedgerFailure(result.error);
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof LedgerFailure) return { ok: false, error: error.error };
+      throw error;
+    }
+  }
+
+  private decideAndSave(command: AnyCommand): Result<CommandReceipt> {
+    const commandId = command.input.commandId;
+    const fingerprint = commandId === undefined ? undefined : fingerprintOf(command);
+    if (commandId !== undefined) {
+      const earlier = this.findCommand(commandId);
+      if (earlier) {
+        if (earlier.fingerprint !== fingerprint) {
+          return fail('VALIDATION', `The command id ${commandId} was already used for a different command`);
+        }
+        return succeed({ ...(JSON.parse(earlier.receipt) as CommandReceipt), replayed: true });
+      }
+    }
+    const decided = this.decide(command);
+    if (!decided.ok) return decided;
+    const metadata: EventMetadata = {
+      ...(commandId === undefined ? {} : { commandId, causationId: commandId }),
+      correlationId: commandId ?? randomUUID(),
+      actor: this.actor,
+      appVersion: this.appVersion,
+    };
+    const loaded = new Map(decided.value.decision.map((part) => [part.streamId, decided.value.states.get(part.streamId)]));
+    let appended: readonly StoredEvent[];
+    try {
+      appended = this.repository.save(decided.value.decision, metadata).events;
+    } catch (error) {
+      if (error instanceof LedgerFailure) return { ok: false, error: error.error };
+      throw error;
+    }
+    const built = buildReceipt(command, appended, loaded, decided.value.transferId);
+    const receipt = commandId === undefined ? built : { ...built, commandId };
+    if (commandId !== undefined) {
+      this.store.db
+        .prepare('INSERT INTO commands (command_id, fingerprint, position, receipt) VALUES (?, ?, ?, ?)')
+        .run(commandId, fingerprint, receipt.position, JSON.stringify(receipt));
+    }
+    return succeed(receipt);
+  }
+
+  private decide(
+    command: AnyCommand,
+  ): Result<{ decision: Decision; states: Map<string, AccountState | undefined>; transferId?: string }> {
+    const states = new Map<string, AccountState | undefined>();
+    const load = (id: string) => {
+      const state = this.repository.load(id);
+      states.set(id, state);
+      return state;
+    };
+    let decision: Result<Decision>;
+    let transferId: string | undefined;
+    switch (command.name) {
+      case 'open':
+        decision = decideOpen(load(command.input.account), command.input);
+        break;
+      case 'deposit':
+        decision = decideDeposit(load(command.input.account), command.input);
+        break;
+      case 'withdraw':
+        decision = decideWithdraw(load(command.input.account), command.input);
+        break;
+      case 'transfer':
+        transferId = randomUUID();
+        decision = decideTransfer(load(command.input.from), load(command.input.to), command.input, transferId);
+        break;
+      case 'close':
+        decision = decideClose(load(command.input.account), command.input);
+        break;
+    }
+    if (!decision.ok) return decision;
+    return succeed({ decision: decision.value, states, ...(transferId === undefined ? {} : { transferId }) });
+  }
+
+  private findCommand(commandId: string): { fingerprint: string; receipt: string } | undefined {
+    return this.store.db.prepare('SELECT fingerprint, receipt FROM commands WHERE command_id = ?').get(commandId) as
+      | { fingerprint: string; receipt: string }
+      | undefined;
+  }
+
+  // ── Queries ───────────────────────────────────────────────────────────────────────────
+
+  listAccounts(): AccountView[] {
+    this.refresh();
+    return this.projection.list();
+  }
+
+  getAccount(accountId: string): Result<AccountView> {
+    this.refresh();
+    const view = this.projection.account(accountId);
+    return view ? succeed(view) : fail('NOT_FOUND', `Account ${accountId} does not exist`);
+  }
+
+  /** A page of an account's history, oldest first, each entry with the balance right after it. */
+  history(accountId: string, fromVersion = 1, limit = 1_000): Result<{ entries: HistoryEntry[]; total: number }> {
+    this.refresh();
+    const state = this.projection.accountState(accountId);
+    if (!state) return fail('NOT_FOUND', `Account ${accountId} does not exist`);
+    const rows = this.store.db
+      .prepare(
+        `SELECT position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type,
+           schema_version AS schemaVersion, data, metadata, recorded_at AS recordedAt, previous_hash AS previousHash, hash
+         FROM events WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
+      )
+      .all(accountId, fromVersion, limit) as StoredEvent[];
+    const entries = rows
+      .filter((row) => row.position <= this.projection.lastPosition)
+      .map((row) => toHistoryEntry(decodeEvent(row), state.currency, this.projection.balanceAfter(accountId, row.streamVersion)!));
+    return succeed({ entries, total: state.version });
+  }
+
+  /** A page of the global log, decoded and upcast. */
+  events(filter: ReadFilter = {}): RecordedEvent[] {
+    return this.store.readAll(filter).map(decodeEvent);
+  }
+
+  /** Walks the whole hash chain and the head checkpoint. */
+  verify(): VerifyReport {
+    return new ChainVerifier(this.store.db, this.store.path).run();
+  }
+
+  /** A verifier the caller steps through (the app runs it in slices to stay responsive). */
+  verifier(): ChainVerifier {
+    return new ChainVerifier(this.store.db, this.store.path);
+  }
+
+  /** Replays the whole log into a fresh projection. */
+  rebuild(onProgress?: ReplayProgress): { events: number; accounts: number } {
+    this.projection.rebuild(this.store, onProgress);
+    return { events: this.projection.lastPosition, accounts: this.projection.list().length };
+  }
+
+  /**
+   * Catches up with appends made by other processes (the CLI, a second window). PRAGMA
+   * data_version makes the no-change case one cheap call. Returns true when something arrived.
+   */
+  refresh(): boolean {
+    const dataVersion = this.store.dataVersion();
+    if (dataVersion === this.seenDataVersion) return false;
+    this.seenDataVersion = dataVersion;
+    const applied = this.projection.catchUp(this.store);
+    if (applied > 0) this.notify();
+    return applied > 0;
+  }
+
+  private notify(): void {
+    const change: LedgerChange = { lastPosition: this.projection.lastPosition };
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+/** What makes two commands "the same" for idempotency: name and input, not the id or expectation. */
+function fingerprintOf(command: AnyCommand): string {
+  const { commandId: _commandId, expectedVersion: _expectedVersion, ...rest } = command.input;
+  return JSON.stringify([command.name, rest]);
+}
+
+function buildReceipt(
+  command: AnyCommand,
+  appended: readonly StoredEvent[],
+  loaded: ReadonlyMap<string, AccountState | undefined>,
+  transferId: string | undefined,
+): CommandReceipt {
+  const after = new Map<string, AccountState>();
+  for (const row of appended) {
+    const state = after.get(row.streamId) ?? loaded.get(row.streamId);
+    after.set(row.streamId, evolve(state, decodeEvent(row), row.streamId, row.recordedAt));
+  }
+  const primaryId = command.name === 'transfer' ? command.input.from : command.input.account;
+  const primary = after.get(primaryId)!;
+  const receipt: CommandReceipt = {
+    position: appended[appended.length - 1]!.position,
+    version: primary.version,
+    account: primary.id,
+    balance: formatMinor(primary.balanceMinor, primary.currency),
+    balanceMinor: primary.balanceMinor,
+    currency: primary.currency,
+  };
+  if (command.name !== 'transfer') return receipt;
+  const target = after.get(command.input.to)!;
+  return {
+    ...receipt,
+    transferId,
+    to: {
+      account: target.id,
+      version: target.version,
+      balance: formatMinor(target.balanceMinor, target.currency),
+      balanceMinor: target.balanceMinor,
+    },
+  };
+}
+
+export type { LedgerError };

@@ -1,0 +1,64 @@
+/**
+ * An account's balance after each of its events, in two growable typed arrays
+ * (16 bytes per event instead of an object each: a million events cost ~16 MB).
+ * Index i holds stream version i + 1.
+ */
+export class BalanceTimeline {
+  private positions = new Float64Array(4);
+  private balances = new Float64Array(4);
+  private size = 0;
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(position: number, balanceMinor: number): void {
+    if (this.size === this.positions.length) {
+      this.positions = grow(this.positions);
+      this.balances = grow(this.balances);
+    }
+    this.positions[this.size] = position;
+    this.balances[this.size] = balanceMinor;
+    this.size += 1;
+  }
+
+  /** Balance right after the event at `streamVersion` (1-based). */
+  balanceAfterVersion(streamVersion: number): number | undefined {
+    return streamVersion >= 1 && streamVersion <= this.size ? this.balances[streamVersion - 1] : undefined;
+  }
+
+  /** Balance as of global `position` (after every event at or before it), or undefined if none yet. */
+  balanceAtPosition(position: number): number | undefined {
+    let low = 0;
+    let high = this.size - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      if (this.positions[middle]! <= position) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found === -1 ? undefined : this.balances[found];
+  }
+
+  /** The stream version in effect at global `position` (0 if the account did not exist yet). */
+  versionAtPosition(position: number): number {
+    let low = 0;
+    let high = this.size;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.positions[middle]! <= position) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+function grow(array: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const larger = new Float64Array(array.length * 2);
+  larger.set(array);
+  return larger;
+}

@@ -1,0 +1,275 @@
+/**
+ * The append-only event store on one SQLite file.
+ *
+ * Invariants it protects:
+ * - Global positions are gap-free and in commit order: each is assigned as (last + 1) inside a
+ *   BEGIN IMMEDIATE transaction, which holds the file's single write lock.
+ * - Stream versions are 1-based and gap-free; every append states an expectation that is
+ *   checked in the same transaction. A failed expectation writes nothing and bumps nothing.
+ * - Each event is chained to the one before by SHA-256 (hash-chain.ts).
+ * - Subscribers hear about events only after they are committed and durable.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { LedgerFailure, type LedgerError } from '../../../shared/errors';
+import type { EventMetadata } from '../../../shared/events';
+import { GENESIS_HASH, hashEvent, type ChainRow } from './hash-chain';
+import { advanceCheckpoint } from './head-checkpoint';
+import { openDatabase, type OpenOptions } from './open-database';
+
+/** What an append expects of the stream before it writes. */
+export type StreamExpectation = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export type NewEvent = {
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: object;
+  readonly metadata: EventMetadata;
+  /** Only imports set these: they keep the original ids and timestamps. */
+  readonly eventId?: string;
+  readonly recordedAt?: string;
+  /** Stored verbatim instead of JSON.stringify(data) (imports keep the original bytes). */
+  readonly dataText?: string;
+  readonly metadataText?: string;
+};
+
+export type AppendRequest = {
+  readonly streamId: string;
+  readonly expected: StreamExpectation;
+  readonly events: readonly NewEvent[];
+};
+
+/** An event row exactly as stored: payload and metadata are the stored JSON texts. */
+export type StoredEvent = ChainRow;
+
+export type AppendResult = {
+  readonly events: readonly StoredEvent[];
+  /** Stream id → its version after the append. */
+  readonly streamVersions: ReadonlyMap<string, number>;
+};
+
+export type ReadFilter = {
+  readonly fromPosition?: number;
+  readonly limit?: number;
+  readonly streamId?: string;
+  readonly type?: string;
+};
+
+export type Subscriber = (events: readonly StoredEvent[]) => void;
+
+const SELECT_COLUMNS =
+  'position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type, ' +
+  'schema_version AS schemaVersion, data, metadata, recorded_at AS recordedAt, ' +
+  'previous_hash AS previousHash, hash';
+
+/** Largest page a single read returns; larger reads page by position. */
+export const MAX_READ_LIMIT = 10_000;
+
+export class EventStore {
+  readonly db: Database.Database;
+  readonly path: string;
+  readonly readOnly: boolean;
+
+  private readonly subscribers = new Set<Subscriber>();
+  /** Events appended by the open transaction, announced after the outermost commit. */
+  private pending: StoredEvent[] = [];
+  /** Tail of the log as seen inside the open write transaction. */
+  private tail: { position: number; hash: string } | undefined;
+
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  private constructor(db: Database.Database, path: string, readOnly: boolean) {
+    this.db = db;
+    this.path = path;
+    this.readOnly = readOnly;
+    this.statements = prepareStatements(db);
+  }
+
+  /** Opens (creating if needed) a ledger file. Throws LedgerFailure with a clear message naming the file. */
+  static open(path: string, options: OpenOptions = {}): EventStore {
+    const db = openDatabase(path, options);
+    return new EventStore(db, path, options.readOnly ?? false);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  /**
+   * Runs `work` inside one write transaction (BEGIN IMMEDIATE, so the write lock is taken up
+   * front and no other writer can slip in between our reads and our writes). Nested calls
+   * become savepoints: a failure inside rolls back only its own part.
+   */
+  writeTransaction<T>(work: () => T): T {
+    this.assertWritable();
+    const outermost = !this.db.inTransaction;
+    const pendingBefore = this.pending.length;
+    const tailBefore = this.tail;
+    let result: T;
+    try {
+      result = this.db.transaction(work).immediate();
+    } catch (error) {
+      if (outermost) {
+        this.pending = [];
+        this.tail = undefined;
+      } else {
+        this.pending.length = pendingBefore;
+        this.tail = tailBefore;
+      }
+      throw error;
+    }
+    if (outermost) {
+      const committed = this.pending;
+      this.pending = [];
+      this.tail = undefined;
+      if (committed.length > 0) this.announce(committed);
+    }
+    return result;
+  }
+
+  /** Appends to one or several streams atomically; every expectation is checked first. */
+  append(requests: readonly AppendRequest[]): AppendResult {
+    return this.writeTransaction(() => {
+      const streamVersions = new Map<string, number>();
+      for (const request of requests) {
+        const actual = streamVersions.get(request.streamId) ?? this.streamVersion(request.streamId);
+        checkExpectation(request.streamId, request.expected, actual);
+        streamVersions.set(request.streamId, actual);
+      }
+      const appended: StoredEvent[] = [];
+      for (const request of requests) {
+        let version = streamVersions.get(request.streamId)!;
+        for (const event of request.events) {
+          version += 1;
+          appended.push(this.insert(request.streamId, version, event));
+        }
+        streamVersions.set(request.streamId, version);
+      }
+      return { events: appended, streamVersions };
+    });
+  }
+
+  /** Current version of a stream (0 when it has no events). */
+  streamVersion(streamId: string): number {
+    return (this.statements.streamVersion.get(streamId) as number | null) ?? 0;
+  }
+
+  /** Events of one stream in version order, optionally only those after `afterVersion`. */
+  readStream(streamId: string, afterVersion = 0): StoredEvent[] {
+    return this.statements.readStream.all(streamId, afterVersion) as StoredEvent[];
+  }
+
+  /** A page of the global log in position order, from `fromPosition` (inclusive). */
+  readAll(filter: ReadFilter = {}): StoredEvent[] {
+    const limit = Math.min(filter.limit ?? MAX_READ_LIMIT, MAX_READ_LIMIT);
+    const fromPosition = filter.fromPosition ?? 1;
+    const conditions = ['position >= @fromPosition'];
+    if (filter.streamId !== undefined) conditions.push('stream_id = @streamId');
+    if (filter.type !== undefined) conditions.push('type = @type');
+    const sql = `SELECT ${SELECT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT @limit`;
+    return this.db.prepare(sql).all({ ...filter, fromPosition, limit }) as StoredEvent[];
+  }
+
+  /** Events at the given positions (any order in, position order out). */
+  readPositions(positions: readonly number[]): StoredEvent[] {
+    if (positions.length === 0) return [];
+    return this.db
+      .prepare(`SELECT ${SELECT_COLUMNS} FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`)
+      .all(JSON.stringify(positions)) as StoredEvent[];
+  }
+
+  lastPosition(): number {
+    return (this.statements.head.get() as { position: number } | undefined)?.position ?? 0;
+  }
+
+  headHash(): string {
+    return (this.statements.head.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+  }
+
+  /**
+   * PRAGMA data_version changes whenever ANOTHER connection commits to the file: a cheap way
+   * to learn that the CLI or a second app instance appended, without reading the log.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  private insert(streamId: string, streamVersion: number, event: NewEvent): StoredEvent {
+    const tail = (this.tail ??= this.readTail());
+    const row: StoredEvent = {
+      position: tail.position + 1,
+      eventId: event.eventId ?? randomUUID(),
+      streamId,
+      streamVersion,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.dataText ?? JSON.stringify(event.data),
+      metadata: event.metadataText ?? JSON.stringify(event.metadata),
+      recordedAt: event.recordedAt ?? new Date().toISOString(),
+      previousHash: tail.hash,
+      hash: '',
+    };
+    const hashed: StoredEvent = { ...row, hash: hashEvent(row.previousHash, row) };
+    this.statements.insert.run(hashed);
+    this.tail = { position: hashed.position, hash: hashed.hash };
+    this.pending.push(hashed);
+    return hashed;
+  }
+
+  private readTail(): { position: number; hash: string } {
+    const head = this.statements.head.get() as { position: number; hash: string } | undefined;
+    return head ?? { position: 0, hash: GENESIS_HASH };
+  }
+
+  private announce(events: readonly StoredEvent[]): void {
+    const last = events[events.length - 1]!;
+    if (this.path !== ':memory:') advanceCheckpoint(this.path, { position: last.position, hash: last.hash });
+    for (const subscriber of this.subscribers) subscriber(events);
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) {
+      throw new LedgerFailure({
+        code: 'INTEGRITY',
+        message: `The ledger ${this.path} is open read-only; nothing can be recorded in it`,
+      });
+    }
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    streamVersion: db.prepare('SELECT max(stream_version) FROM events WHERE stream_id = ?').pluck(),
+    readStream: db.prepare(
+      `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,
+    ),
+    head: db.prepare('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
+    insert: db.prepare(
+      `INSERT INTO events (position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
+         recorded_at, previous_hash, hash)
+       VALUES (@position, @eventId, @streamId, @streamVersion, @type, @schemaVersion, @data, @metadata,
+         @recordedAt, @previousHash, @hash)`,
+    ),
+  };
+}
+
+function checkExpectation(streamId: string, expected: StreamExpectation, actual: number): void {
+  const holds =
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === 0) ||
+    (expected === 'stream_exists' && actual > 0) ||
+    expected === actual;
+  if (holds) return;
+  const described = typeof expected === 'number' ? `version ${expected}` : expected.replace('_', ' ');
+  const error: LedgerError = {
+    code: 'CONCURRENCY_CONFLICT',
+    message: `Stream ${streamId} was expected at ${described} but is at version ${actual}; reload and try again`,
+    details: { stream: streamId, expected: typeof expected === 'number' ? expected : expected, actual },
+  };
+  throw new LedgerFailure(error);
+}

@@ -1,0 +1,107 @@
+/**
+ * Opening a ledger file safely. Every refusal names the file and leaves it untouched:
+ * the file is inspected through a read-only connection before a writable one is opened,
+ * because opening writable would already switch the journal mode and create side files.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LedgerFailure } from '../../../shared/errors';
+import { LATEST_SCHEMA_VERSION, LEDGER_APPLICATION_ID, migrate } from './schema';
+
+export type OpenOptions = {
+  /** Open without writing anything (a tampered ledger, an export under review). */
+  readonly readOnly?: boolean;
+  /** Recorded as the creating app's version in a new ledger. */
+  readonly appVersion?: string;
+  /** How long a writer waits for another process's write lock before giving up. */
+  readonly busyTimeoutMs?: number;
+};
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+export function openDatabase(path: string, options: OpenOptions = {}): Database.Database {
+  const readOnly = options.readOnly ?? false;
+  if (path !== ':memory:') inspectExistingFile(path, readOnly);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: readOnly, fileMustExist: readOnly });
+  } catch (error) {
+    throw storageFailure(path, `cannot be opened (${describe(error)})`);
+  }
+  try {
+    configure(db, readOnly, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    if (readOnly) {
+      if (db.pragma('user_version', { simple: true }) !== LATEST_SCHEMA_VERSION) {
+        throw storageFailure(path, 'uses an older schema; open it writable once to upgrade it');
+      }
+    } else {
+      migrate(db, options.appVersion ?? 'unknown');
+    }
+  } catch (error) {
+    db.close();
+    if (error instanceof LedgerFailure) throw error;
+    throw storageFailure(path, `cannot be prepared (${describe(error)})`);
+  }
+  return db;
+}
+
+function configure(db: Database.Database, readOnly: boolean, busyTimeoutMs: number): void {
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  if (!readOnly) {
+    db.pragma('journal_mode = WAL');
+    // better-sqlite3 leaves WAL files at synchronous=NORMAL, which can lose acknowledged
+    // commits on power loss. FULL syncs the WAL on every commit: set on EVERY open.
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+}
+
+/** Refuses, without writing, anything that is not a ledger this version can open. */
+function inspectExistingFile(path: string, readOnly: boolean): void {
+  const folder = dirname(path);
+  if (!existsSync(folder)) throw storageFailure(path, `cannot be created: the folder ${folder} does not exist`);
+  if (!existsSync(path)) {
+    if (readOnly) throw storageFailure(path, 'does not exist');
+    return;
+  }
+  const stats = statSync(path);
+  if (!stats.isFile()) throw storageFailure(path, 'is not a file');
+  // Checked on the mode bits rather than by trying to write, so that even root (which
+  // ignores permissions) respects a file its owner marked read-only.
+  if (!readOnly && (stats.mode & 0o222) === 0) {
+    throw storageFailure(path, 'is read-only; open it read-only or make it writable');
+  }
+  if (stats.size === 0) return;
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(path, { readonly: true, fileMustExist: true });
+    const applicationId = probe.pragma('application_id', { simple: true }) as number;
+    const schemaVersion = probe.pragma('user_version', { simple: true }) as number;
+    const tableCount = probe.prepare('SELECT count(*) FROM sqlite_master').pluck().get() as number;
+    if (applicationId !== LEDGER_APPLICATION_ID && tableCount > 0) {
+      throw storageFailure(path, 'is a SQLite database of another program, not a ledger');
+    }
+    if (schemaVersion > LATEST_SCHEMA_VERSION) {
+      throw storageFailure(
+        path,
+        `was written by a newer version of this app (schema ${schemaVersion}; this version reads up to ${LATEST_SCHEMA_VERSION})`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof LedgerFailure) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw storageFailure(path, 'is not a ledger (not a SQLite database)');
+    throw storageFailure(path, `cannot be read (${describe(error)})`);
+  } finally {
+    probe?.close();
+  }
+}
+
+export function storageFailure(path: string, problem: string): LedgerFailure {
+  return new LedgerFailure({ code: 'STORAGE', message: `The file ${path} ${problem}` });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
