@@ -77,12 +77,18 @@ export type ChannelRequest<Channel extends LedgerChannel> = z.input<(typeof LEDG
 /** What a change notification tells the renderer: the log grew to this position. */
 export type LedgerChange = { readonly lastPosition: number };
 
+/** Screens the host may ask the renderer to show (Electron's View menu). */
+export const SCREENS = ['accounts', 'audit'] as const;
+export type Screen = (typeof SCREENS)[number];
+
 /** The object the renderer sees as `window.ledger`, identical in Electron and the preview host. */
 export type LedgerApi = {
   readonly [Channel in LedgerChannel]: (request: ChannelRequest<Channel>) => Promise<Result<LedgerResponses[Channel]>>;
 } & {
   /** Subscribes to change notifications; returns the function that unsubscribes. */
   readonly onChanged: (listener: (change: LedgerChange) => void) => () => void;
+  /** Subscribes to the host's requests to show a screen (never fires in the preview host). */
+  readonly onNavigate: (listener: (screen: Screen) => void) => () => void;
 };
 
 /** IPC channel name for a contract channel; one prefix so the main process can refuse anything else. */
@@ -91,3 +97,4 @@ export function ipcChannelName(channel: LedgerChannel): string {
 }
 
 export const CHANGE_NOTIFICATION_CHANNEL = 'ledger:changed';
+export const NAVIGATE_CHANNEL = 'app:navigate';

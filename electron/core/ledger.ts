@@ -38,6 +38,8 @@ export type LedgerOptions = {
   readonly appVersion?: string;
   readonly onReplayProgress?: ReplayProgress;
   readonly busyTimeoutMs?: number;
+  /** better_sqlite3.node built for Electron's ABI (the main process passes it). */
+  readonly nativeBinding?: string;
 };
 
 /** How often a write that found the file locked past the busy timeout is tried again. */
@@ -60,7 +62,6 @@ export class Ledger {
     this.appVersion = options.appVersion ?? APP_VERSION;
     this.readOnlyReason = options.readOnly ? 'opened read-only' : undefined;
     this.seenDataVersion = store.dataVersion();
-    this.projection.rebuild(store, options.onReplayProgress);
     store.subscribe((events) => {
       this.projection.applyCommitted(store, events);
       this.notify();
@@ -69,18 +70,29 @@ export class Ledger {
 
   /** Opens a ledger file and rebuilds its projection. A refusal is a STORAGE failure naming the file. */
   static open(options: LedgerOptions): Result<Ledger> {
+    const opened = Ledger.openStore(options);
+    if (!opened.ok) return opened;
+    opened.value.projection.rebuild(opened.value.store, options.onReplayProgress);
+    return opened;
+  }
+
+  /** Like open, but replays in slices that yield to the event loop (Electron's main process). */
+  static async openInSlices(options: LedgerOptions): Promise<Result<Ledger>> {
+    const opened = Ledger.openStore(options);
+    if (!opened.ok) return opened;
+    await opened.value.projection.catchUpInSlices(opened.value.store, options.onReplayProgress);
+    return opened;
+  }
+
+  private static openStore(options: LedgerOptions): Result<Ledger> {
     try {
       const store = EventStore.open(options.path, {
         readOnly: options.readOnly,
         appVersion: options.appVersion ?? APP_VERSION,
         busyTimeoutMs: options.busyTimeoutMs,
+        nativeBinding: options.nativeBinding,
       });
-      try {
-        return succeed(new Ledger(store, options));
-      } catch (error) {
-        store.close();
-        throw error;
-      }
+      return succeed(new Ledger(store, options));
     } catch (error) {
       if (error instanceof LedgerFailure) return { ok: false, error: error.error };
       return toStorageFailure(error, options.path);

@@ -40,7 +40,26 @@ export class AccountsProjection {
 
   /** Applies every event after lastPosition, page by page (keyset on position, never OFFSET). */
   catchUp(store: EventStore, onProgress?: ReplayProgress): number {
-    const total = onProgress ? store.lastPosition() - this.appliedThrough : 0;
+    let applied = 0;
+    for (applied of this.replayPages(store, onProgress));
+    return applied;
+  }
+
+  /**
+   * The same replay, yielding to the event loop between pages so a host (Electron's main
+   * process) stays responsive and can paint progress while a million events replay.
+   */
+  async catchUpInSlices(store: EventStore, onProgress?: ReplayProgress): Promise<number> {
+    let applied = 0;
+    for (applied of this.replayPages(store, onProgress)) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return applied;
+  }
+
+  /** Replays one page per iteration; yields the running count of events applied. */
+  private *replayPages(store: EventStore, onProgress?: ReplayProgress): Generator<number> {
+    const total = store.lastPosition() - this.appliedThrough;
     const page = store.db
       .prepare(
         `SELECT position, stream_id, type, schema_version, data, metadata, recorded_at
@@ -52,8 +71,9 @@ export class AccountsProjection {
       const rows = page.all(this.appliedThrough) as ReplayRow[];
       for (const row of rows) this.applyRow(row);
       applied += rows.length;
-      onProgress?.(applied, total);
-      if (rows.length < REPLAY_PAGE_SIZE) return applied;
+      onProgress?.(applied, Math.max(total, applied));
+      yield applied;
+      if (rows.length < REPLAY_PAGE_SIZE) return;
     }
   }
 

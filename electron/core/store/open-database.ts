@@ -16,16 +16,25 @@ export type OpenOptions = {
   readonly appVersion?: string;
   /** How long a writer waits for another process's write lock before giving up. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Path of a better_sqlite3.node built for another runtime's ABI. Electron's main process
+   * passes its own build; Node (tests, CLI) uses the one in node_modules.
+   */
+  readonly nativeBinding?: string;
 };
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 export function openDatabase(path: string, options: OpenOptions = {}): Database.Database {
   const readOnly = options.readOnly ?? false;
-  if (path !== ':memory:') inspectExistingFile(path, readOnly);
+  if (path !== ':memory:') inspectExistingFile(path, readOnly, options.nativeBinding);
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly: readOnly, fileMustExist: readOnly });
+    db = new Database(path, {
+      readonly: readOnly,
+      fileMustExist: readOnly,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
   } catch (error) {
     throw storageFailure(path, `cannot be opened (${describe(error)})`);
   }
@@ -58,7 +67,7 @@ function configure(db: Database.Database, readOnly: boolean, busyTimeoutMs: numb
 }
 
 /** Refuses, without writing, anything that is not a ledger this version can open. */
-function inspectExistingFile(path: string, readOnly: boolean): void {
+function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: string | undefined): void {
   const folder = dirname(path);
   if (!existsSync(folder)) throw storageFailure(path, `cannot be created: the folder ${folder} does not exist`);
   if (!existsSync(path)) {
@@ -75,7 +84,11 @@ function inspectExistingFile(path: string, readOnly: boolean): void {
   if (stats.size === 0) return;
   let probe: Database.Database | undefined;
   try {
-    probe = new Database(path, { readonly: true, fileMustExist: true });
+    probe = new Database(path, {
+      readonly: true,
+      fileMustExist: true,
+      ...(nativeBinding ? { nativeBinding } : {}),
+    });
     const applicationId = probe.pragma('application_id', { simple: true }) as number;
     const schemaVersion = probe.pragma('user_version', { simple: true }) as number;
     const tableCount = probe.prepare('SELECT count(*) FROM sqlite_master').pluck().get() as number;
