@@ -22,6 +22,7 @@ import {
   type Decision,
 } from './domain/bank-account';
 import { AccountRepository } from './domain/repository';
+import { importLegacyLog, type LegacyImportSummary } from './import/legacy-import';
 import { decodeEvent } from './events/decode';
 import { toHistoryEntry } from './projection/history';
 import { AccountsProjection, type ReplayProgress } from './projection/accounts-projection';
@@ -252,6 +253,20 @@ export class Ledger {
     return this.store.db.prepare('SELECT fingerprint, receipt FROM commands WHERE command_id = ?').get(commandId) as
       | { fingerprint: string; receipt: string }
       | undefined;
+  }
+
+  /** Imports the original exercise's log (see import/legacy-import.ts); all or nothing. */
+  importLegacy(text: string, currency: string): Result<LegacyImportSummary> {
+    if (this.readOnlyReason !== undefined) {
+      return fail('INTEGRITY', `The ledger ${this.path} is read-only (${this.readOnlyReason}); nothing was imported`);
+    }
+    try {
+      this.refresh();
+      return importLegacyLog(this.store, text, currency, this.actor);
+    } catch (error) {
+      this.repository.forget();
+      return toStorageFailure(error, this.path);
+    }
   }
 
   // ── Queries ───────────────────────────────────────────────────────────────────────────
