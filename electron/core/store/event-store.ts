@@ -135,15 +135,20 @@ export class EventStore {
   /** Appends to one or several streams atomically; every expectation is checked first. */
   append(requests: readonly AppendRequest[]): AppendResult {
     return this.writeTransaction(() => {
+      // Parts are checked in order, as if appended one after another: a later part for the
+      // same stream sees the version the earlier parts leave (two 'no_stream' parts for one
+      // stream conflict instead of both holding against the version before the append).
       const streamVersions = new Map<string, number>();
+      const startVersions: number[] = [];
       for (const request of requests) {
         const actual = streamVersions.get(request.streamId) ?? this.streamVersion(request.streamId);
         checkExpectation(request.streamId, request.expected, actual);
-        streamVersions.set(request.streamId, actual);
+        startVersions.push(actual);
+        streamVersions.set(request.streamId, actual + request.events.length);
       }
       const appended: StoredEvent[] = [];
-      for (const request of requests) {
-        let version = streamVersions.get(request.streamId)!;
+      for (const [index, request] of requests.entries()) {
+        let version = startVersions[index]!;
         for (const event of request.events) {
           version += 1;
           appended.push(this.insert(request.streamId, version, event));
