@@ -4,7 +4,7 @@
  * because opening writable would already switch the journal mode and create side files.
  */
 import Database from 'better-sqlite3';
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LedgerFailure } from '../../../shared/errors';
 import { LATEST_SCHEMA_VERSION, LEDGER_APPLICATION_ID, migrate } from './schema';
@@ -82,6 +82,7 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
     throw storageFailure(path, 'is read-only; open it read-only or make it writable');
   }
   if (stats.size === 0) return;
+  if (!existsSync(`${path}-wal`)) checkHeader(path);
   let probe: Database.Database | undefined;
   try {
     probe = new Database(path, {
@@ -108,6 +109,46 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
     throw storageFailure(path, `cannot be read (${describe(error)})`);
   } finally {
     probe?.close();
+  }
+}
+
+/** The file header (100 bytes) plus the header of page 1, the schema table's root page. */
+const HEADER_BYTES = 108;
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const LEAF_TABLE_PAGE = 0x0d;
+const INTERIOR_TABLE_PAGE = 0x05;
+
+/**
+ * Refuses, from the file's first bytes alone, what is not a ledger this version can open.
+ * Even a read-only SQLite connection to a WAL-mode file creates -wal and -shm files and
+ * leaves them behind, so a refused file would not stay untouched if we asked SQLite first.
+ * Without a -wal file the main file holds everything committed, so its header is current
+ * (with one, the SQLite probe below reads the committed state instead).
+ */
+function checkHeader(path: string): void {
+  const header = Buffer.alloc(HEADER_BYTES);
+  const fd = openSync(path, 'r');
+  let length: number;
+  try {
+    length = readSync(fd, header, 0, HEADER_BYTES, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (length < HEADER_BYTES || !header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+    throw storageFailure(path, 'is not a ledger (not a SQLite database)');
+  }
+  const schemaVersion = header.readInt32BE(60);
+  const applicationId = header.readInt32BE(68);
+  const pageType = header[100];
+  const hasTables = pageType === INTERIOR_TABLE_PAGE || (pageType === LEAF_TABLE_PAGE && header.readUInt16BE(103) > 0);
+  if (applicationId !== LEDGER_APPLICATION_ID && hasTables) {
+    throw storageFailure(path, 'is a SQLite database of another program, not a ledger');
+  }
+  if (schemaVersion > LATEST_SCHEMA_VERSION) {
+    throw storageFailure(
+      path,
+      `was written by a newer version of this app (schema ${schemaVersion}; this version reads up to ${LATEST_SCHEMA_VERSION})`,
+    );
   }
 }
 
