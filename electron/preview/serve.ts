@@ -1,0 +1,80 @@
+/**
+ * `npm run preview -- [--db FILE] [--port N]`: the real renderer in a browser, on the real
+ * engine. Builds the renderer if it is missing or stale, opens the ledger, serves both on
+ * 127.0.0.1 and prints exactly one line to stdout:
+ *   Ledger preview: http://127.0.0.1:PORT/?token=…
+ * Everything else (build progress, errors) goes to stderr, so scripts can read the URL.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Ledger } from '../core/ledger';
+import { defaultLedgerPath } from '../core/paths';
+import { ensureRendererBuilt, rendererPaths } from './build-renderer';
+import { startPreviewServer } from './server';
+
+const USAGE = 'Usage: npm run preview -- [--db FILE] [--port N]   (port 0, the default, picks a free port)';
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function parseOptions(): { db: string; port: number } {
+  let values: { db?: string | undefined; port?: string | undefined };
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { db: { type: 'string' }, port: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    log(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!/^\d{1,5}$/.test(values.port ?? '0') || port > 65_535) {
+    log(`--port needs a number from 0 to 65535\n${USAGE}`);
+    process.exit(2);
+  }
+  return { db: values.db ?? defaultLedgerPath(), port };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  await ensureRendererBuilt(rendererPaths(REPOSITORY_ROOT), log);
+
+  const opened = Ledger.open({ path: options.db, actor: 'preview' });
+  if (!opened.ok) {
+    log(`Cannot open the ledger: ${opened.error.message}`);
+    process.exit(1);
+  }
+  const ledger = opened.value;
+
+  const server = await startPreviewServer({
+    ledger,
+    outputFolder: rendererPaths(REPOSITORY_ROOT).outputFolder,
+    port: options.port,
+    log,
+  });
+  process.stdout.write(`Ledger preview: ${server.url}\n`);
+  log(`Serving ${ledger.path}. Press Ctrl+C to stop.`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`Stopping (${signal})…`);
+    void server.close().finally(() => {
+      ledger.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  log(`Preview host failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+/** Display formatting of dates and event types for the person reading the screen. */
+import type { EventType } from '../../../shared/events';
+import type { HistoryEntry } from '../../../shared/views';
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+export function formatDate(iso: string | number): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : dateOnly.format(date);
+}
+
+export function formatCount(count: number): string {
+  return integer.format(count);
+}
+
+const EVENT_LABELS: Record<EventType, string> = {
+  AccountOpened: 'Account opened',
+  MoneyDeposited: 'Deposit',
+  MoneyWithdrawn: 'Withdrawal',
+  TransferSent: 'Transfer out',
+  TransferReceived: 'Transfer in',
+  AccountClosed: 'Account closed',
+};
+
+/** "Transfer to ACC-2", "Deposit", … */
+export function describeEntry(entry: HistoryEntry): string {
+  if (entry.type === 'TransferSent' && entry.counterparty) return `Transfer to ${entry.counterparty}`;
+  if (entry.type === 'TransferReceived' && entry.counterparty) return `Transfer from ${entry.counterparty}`;
+  return EVENT_LABELS[entry.type] ?? entry.type;
+}
