@@ -1,0 +1,295 @@
+/**
+ * The Electron main process: owns the ledger (the only process of the app that touches
+ * SQLite), the window, the menu and the IPC handlers. Policy lives in the small modules next
+ * to this file (security.ts, ipc.ts, ledger-host.ts, app-protocol.ts, menu.ts), which tests
+ * exercise without Electron; this file only wires them to Electron's objects.
+ *
+ * Startup, and why the window never freezes:
+ *   1. the window is created at once and shows app://startup/loading.html;
+ *   2. the ledger opens with Ledger.openInSlices, which replays the log one page at a time
+ *      and yields to the event loop between pages, so the window stays responsive even for
+ *      a million events;
+ *   3. progress goes to the loading page (it polls app://startup/status, a same-origin fetch
+ *      that needs no preload API, so `window.ledger` remains the ONLY object any preload
+ *      exposes), to the window title, and to the taskbar/dock progress bar;
+ *   4. when the projection is ready the window loads the renderer (app://app/index.html);
+ *      if the file cannot be opened the loading page turns into an error page with the
+ *      engine's message and "Open ledger… / New ledger…" buttons.
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { APP_NAME, APP_VERSION } from '../core/app-version';
+import { Ledger } from '../core/ledger';
+import { LEDGER_FILE_NAME, userDataFolder } from '../core/paths';
+import { LATEST_SCHEMA_VERSION } from '../core/store/schema';
+import { CHANGE_NOTIFICATION_CHANNEL, NAVIGATE_CHANNEL, type LedgerChange, type Screen } from '../../shared/ipc-contract';
+import { createAppProtocolHandler, type StartupAction } from './app-protocol';
+import { APP_SCHEME, isRendererPage, RENDERER_PAGE_URL, STARTUP_PAGE_URL } from './app-url';
+import { registerIpcHandlers } from './ipc';
+import { LedgerHost } from './ledger-host';
+import { aboutDetail, buildMenuTemplate } from './menu';
+import { resolveNativeBinding } from './native-binding';
+import { APP_SCHEME_PRIVILEGES, applySessionGuards, applyWebContentsGuards, secureWebPreferences } from './security';
+import { StartupStatusBoard } from './startup-status';
+
+/** Overrides the user-data folder (tests, portable setups). Data location only, never code. */
+const USER_DATA_VARIABLE = 'LEDGER_USER_DATA_DIR';
+/** Same variable the CLI reads: the ledger file to open at startup. */
+const LEDGER_FILE_VARIABLE = 'LEDGER_DB';
+const APP_ID = 'com.eventledger.app';
+
+/** Files next to the bundled main.cjs (dist-electron/), inside the asar when packaged. */
+const FILES = {
+  preload: join(__dirname, 'preload.cjs'),
+  startupRoot: join(__dirname, 'startup'),
+  rendererRoot: join(__dirname, '..', 'dist-renderer'),
+};
+
+const LEDGER_FILE_FILTERS = [
+  { name: 'Ledger', extensions: ['db', 'ledger', 'sqlite'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+const warn = (message: string) => console.warn(`[security] ${message}`);
+const logError = (message: string, error?: unknown) => console.error(message, error ?? '');
+
+// ── Before ready ──────────────────────────────────────────────────────────────────────────
+
+// Checklist 4: every renderer sandboxed, whatever a future window forgets to set.
+app.enableSandbox();
+// Must happen before ready: app:// gets a real, secure origin (security.ts explains each flag).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+// The same folder the CLI computes (electron/core/paths.ts), so both find the same ledger.
+app.setPath('userData', process.env[USER_DATA_VARIABLE] || userDataFolder());
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+const nativeBinding = resolveNativeBinding(app.isPackaged, process.env);
+const startupStatus = new StartupStatusBoard();
+let mainWindow: BrowserWindow | undefined;
+
+const host = new LedgerHost({
+  open: (path, onReplayProgress) =>
+    Ledger.openInSlices({ path, actor: 'app', onReplayProgress, ...(nativeBinding ? { nativeBinding } : {}) }),
+  onChange: (change) => broadcastChange(change),
+  log: logError,
+});
+
+// Single-instance lock: one process owns the ledger; a second launch focuses the first window.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const window = liveWindow() ?? createWindow();
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
+  // Every WebContents ever created (windows, DevTools, anything future) gets the
+  // navigation / new-window / webview guards (security.ts, checklist 12–14).
+  app.on('web-contents-created', (_event, contents) => applyWebContentsGuards(contents, warn));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('will-quit', () => host.close());
+  process.on('unhandledRejection', (reason) => logError('Unhandled rejection in the main process', reason));
+  app.whenReady().then(start, (error: unknown) => logError('The app could not start', error));
+}
+
+// ── Ready ─────────────────────────────────────────────────────────────────────────────────
+
+async function start(): Promise<void> {
+  // Checklist 5: permissions denied, downloads refused, network and file:// requests cancelled.
+  applySessionGuards(session.defaultSession, warn);
+  protocol.handle(
+    APP_SCHEME,
+    createAppProtocolHandler({
+      rendererRoot: FILES.rendererRoot,
+      startupRoot: FILES.startupRoot,
+      startupStatus: () => startupStatus.current,
+      startupAction: (action: StartupAction) => void (action === 'open-ledger' ? chooseLedgerToOpen() : chooseNewLedger()),
+    }),
+  );
+  // Checklist 17: every handler checks the sender frame before anything else (ipc.ts).
+  registerIpcHandlers(ipcMain, () => host.handlers(), { log: warn });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate(
+        { newLedger: () => void chooseNewLedger(), openLedger: () => void chooseLedgerToOpen(), navigate, about: () => void showAbout() },
+        { appName: APP_NAME, platform: process.platform, developmentTools: !app.isPackaged },
+      ),
+    ),
+  );
+  createWindow();
+  await openLedgerFile(startupLedgerPath());
+}
+
+/** $LEDGER_DB, else ledger.db in the user-data folder (created on first run). */
+function startupLedgerPath(): string {
+  const fromEnvironment = process.env[LEDGER_FILE_VARIABLE];
+  if (fromEnvironment) return fromEnvironment;
+  const folder = app.getPath('userData');
+  mkdirSync(folder, { recursive: true });
+  return join(folder, LEDGER_FILE_NAME);
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 760,
+    minHeight: 520,
+    title: APP_NAME,
+    // Shown at once (no ready-to-show wait): the loading page paints in a few milliseconds.
+    show: true,
+    backgroundColor: '#f5f6f8',
+    webPreferences: secureWebPreferences(FILES.preload, { devTools: !app.isPackaged }),
+  });
+  // The title is the main process's (it names the open ledger), not the page's <title>.
+  window.on('page-title-updated', (event) => event.preventDefault());
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = undefined;
+  });
+  mainWindow = window;
+  setTitle(host.path ? basename(host.path) : undefined);
+  load(window, host.path ? RENDERER_PAGE_URL : STARTUP_PAGE_URL);
+  return window;
+}
+
+function liveWindow(): BrowserWindow | undefined {
+  return mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined;
+}
+
+function load(window: BrowserWindow, url: string): void {
+  window.loadURL(url).catch((error: unknown) => logError(`Loading ${url} failed`, error));
+}
+
+function setTitle(detail: string | undefined): void {
+  liveWindow()?.setTitle(detail ? `${detail} — ${APP_NAME}` : APP_NAME);
+}
+
+// ── Opening and switching ledgers ─────────────────────────────────────────────────────────
+
+/** How often the title and taskbar progress are repainted during a replay. */
+const PROGRESS_REPAINT_MS = 100;
+
+/**
+ * Opens `path` and makes it THE ledger. While no ledger is open (startup, or after a failed
+ * startup) the loading page shows the progress or the failure; when one is open, a failure
+ * is an error dialog and the current ledger stays.
+ */
+async function openLedgerFile(path: string): Promise<boolean> {
+  const onStartupPage = host.path === undefined;
+  if (onStartupPage) startupStatus.opening(path);
+  setTitle(`Opening ${basename(path)}…`);
+  let lastRepaint = 0;
+  const result = await host.switchTo(path, (applied, total) => {
+    if (onStartupPage) startupStatus.progress(path, applied, total);
+    const now = Date.now();
+    if (now - lastRepaint < PROGRESS_REPAINT_MS && applied < total) return;
+    lastRepaint = now;
+    liveWindow()?.setProgressBar(total > 0 ? applied / total : 2 /* >1: indeterminate */);
+    setTitle(`Opening ${basename(path)} — ${applied.toLocaleString('en')} of ${total.toLocaleString('en')} events`);
+  });
+  liveWindow()?.setProgressBar(-1);
+  if (!result.ok) {
+    const message = explainOpenFailure(result.error.message);
+    if (host.path === undefined) {
+      startupStatus.failed(path, message);
+      setTitle('No ledger open');
+    } else {
+      setTitle(basename(host.path));
+      await showError('The ledger cannot be opened', `${message}\n\nThe ledger ${host.path} stays open.`);
+    }
+    return false;
+  }
+  startupStatus.ready(result.value.path);
+  setTitle(basename(result.value.path));
+  host.startWatching();
+  const window = liveWindow();
+  // From the loading/error page to the app; an app already showing got a change notification.
+  if (window && !isRendererPage(window.webContents.getURL())) load(window, RENDERER_PAGE_URL);
+  return true;
+}
+
+/** The engine's message, plus what to do when the native module was built for plain Node. */
+function explainOpenFailure(message: string): string {
+  if (/NODE_MODULE_VERSION|compiled against a different Node\.js version/.test(message)) {
+    return `${message}\n\nbetter-sqlite3 was built for Node.js, not for Electron. Start the app with \`npm start\`, which builds an Electron copy of it.`;
+  }
+  return message;
+}
+
+async function chooseLedgerToOpen(): Promise<void> {
+  const options: OpenDialogOptions = { title: 'Open Ledger', buttonLabel: 'Open', properties: ['openFile'], filters: LEDGER_FILE_FILTERS };
+  const window = liveWindow();
+  const choice = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  const path = choice.filePaths[0];
+  if (choice.canceled || path === undefined) return;
+  await openLedgerFile(path);
+}
+
+async function chooseNewLedger(): Promise<void> {
+  const options: SaveDialogOptions = {
+    title: 'New Ledger',
+    buttonLabel: 'Create',
+    defaultPath: join(app.getPath('documents'), LEDGER_FILE_NAME),
+    filters: LEDGER_FILE_FILTERS,
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+  const window = liveWindow();
+  const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  if (choice.canceled || !choice.filePath) return;
+  const path = extname(choice.filePath) ? choice.filePath : `${choice.filePath}.db`;
+  if (existsSync(path)) {
+    // A new ledger never replaces a file, even if the dialog asked "replace?": it could be
+    // another ledger, and a ledger's history is not something to lose by a mis-click.
+    await showError('A file with this name already exists', `${path} already exists. Choose another name, or use File → Open Ledger… to open it.`);
+    return;
+  }
+  await openLedgerFile(path);
+}
+
+// ── Renderer notifications ────────────────────────────────────────────────────────────────
+
+/** Sends a change notification to every window showing the renderer (not the loading page). */
+function broadcastChange(change: LedgerChange): void {
+  for (const window of BrowserWindow.getAllWindows()) {
+    if (!window.isDestroyed() && isRendererPage(window.webContents.getURL())) {
+      window.webContents.send(CHANGE_NOTIFICATION_CHANNEL, change);
+    }
+  }
+}
+
+/** View menu: asks the renderer to show a screen (preload relays it to onNavigate). */
+function navigate(screen: Screen): void {
+  const window = liveWindow();
+  if (window && isRendererPage(window.webContents.getURL())) window.webContents.send(NAVIGATE_CHANNEL, screen);
+}
+
+// ── Dialogs ───────────────────────────────────────────────────────────────────────────────
+
+async function showAbout(): Promise<void> {
+  const options = {
+    type: 'info' as const,
+    title: `About ${APP_NAME}`,
+    message: APP_NAME,
+    detail: aboutDetail(APP_VERSION, LATEST_SCHEMA_VERSION, host.info(), {
+      Electron: process.versions.electron,
+      Chromium: process.versions.chrome,
+      'Node.js': process.versions.node,
+    }),
+    buttons: ['OK'],
+  };
+  const window = liveWindow();
+  await (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+}
+
+async function showError(message: string, detail: string): Promise<void> {
+  const options = { type: 'error' as const, title: APP_NAME, message, detail, buttons: ['OK'] };
+  const window = liveWindow();
+  await (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+}

@@ -1,0 +1,78 @@
+/**
+ * Builds `window.ledger` from the contract: one method per LEDGER_CHANNELS entry, plus
+ * onChanged / onNavigate. What the page gets is plain functions that return plain envelopes:
+ * never ipcRenderer, never an IpcRendererEvent (whose `sender` IS ipcRenderer), never an
+ * Error object (Electron would only carry its message anyway — Podman Desktop's lesson).
+ *
+ * Layer rule: imports only the shared contract (no electron/core, no node:*); the
+ * ipcRenderer-like object is a parameter so tests run this without Electron.
+ */
+import type { Failure, Result } from '../../shared/errors';
+import {
+  CHANGE_NOTIFICATION_CHANNEL,
+  CHANNEL_NAMES,
+  NAVIGATE_CHANNEL,
+  SCREENS,
+  ipcChannelName,
+  type LedgerApi,
+  type LedgerChange,
+  type LedgerChannel,
+  type Screen,
+} from '../../shared/ipc-contract';
+
+/** The part of Electron's ipcRenderer the API uses. */
+export type IpcRendererLike = {
+  invoke(channel: string, ...args: any[]): Promise<any>;
+  on(channel: string, listener: (event: any, ...args: any[]) => void): unknown;
+  removeListener(channel: string, listener: (...args: any[]) => void): unknown;
+};
+
+function failure(code: Failure['error']['code'], message: string): Failure {
+  return { ok: false, error: { code, message } };
+}
+
+/** True for a value shaped like the Result envelope (what main always answers). */
+function isEnvelope(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const envelope = value as { ok?: unknown; value?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (envelope.ok === true) return 'value' in envelope;
+  return envelope.ok === false && typeof envelope.error?.code === 'string' && typeof envelope.error.message === 'string';
+}
+
+export function createLedgerApi(ipc: IpcRendererLike): LedgerApi {
+  const call = async (channel: LedgerChannel, request: unknown): Promise<Result<unknown>> => {
+    try {
+      const reply: unknown = await ipc.invoke(ipcChannelName(channel), request);
+      return isEnvelope(reply) ? reply : failure('STORAGE', 'The app answered with something that is not a ledger reply');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Structured clone refuses functions, DOM nodes, symbols…: the caller sent garbage.
+      if (/could not be cloned/i.test(message)) return failure('VALIDATION', 'The request contains values that cannot be sent (functions or similar)');
+      return failure('STORAGE', 'The request could not reach the ledger');
+    }
+  };
+
+  const methods: Record<string, (request?: unknown) => Promise<Result<unknown>>> = {};
+  for (const channel of CHANNEL_NAMES) methods[channel] = (request?: unknown) => call(channel, request);
+
+  const onChanged = (listener: (change: LedgerChange) => void): (() => void) => {
+    if (typeof listener !== 'function') return () => {};
+    const relay = (_event: unknown, change: unknown) => {
+      const lastPosition = (change as { lastPosition?: unknown } | null)?.lastPosition;
+      if (typeof lastPosition === 'number' && Number.isSafeInteger(lastPosition)) listener({ lastPosition });
+    };
+    ipc.on(CHANGE_NOTIFICATION_CHANNEL, relay);
+    return () => void ipc.removeListener(CHANGE_NOTIFICATION_CHANNEL, relay);
+  };
+
+  const onNavigate = (listener: (screen: Screen) => void): (() => void) => {
+    if (typeof listener !== 'function') return () => {};
+    const relay = (_event: unknown, screen: unknown) => {
+      if ((SCREENS as readonly unknown[]).includes(screen)) listener(screen as Screen);
+    };
+    ipc.on(NAVIGATE_CHANNEL, relay);
+    return () => void ipc.removeListener(NAVIGATE_CHANNEL, relay);
+  };
+
+  return Object.freeze({ ...methods, onChanged, onNavigate }) as unknown as LedgerApi;
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * Bundles the Electron side with esbuild into dist-electron/:
+ *   main.cjs      electron/main/main.ts (+ engine, shared, zod); `electron` and `better-sqlite3`
+ *                 stay external (the one is the runtime, the other a native module that
+ *                 electron-builder rebuilds and unpacks from the asar);
+ *   preload.cjs   electron/preload/preload.ts as ONE CommonJS file whose only require is
+ *                 `electron` — the only kind of preload a sandboxed renderer can run. The
+ *                 build fails if anything else slipped in;
+ *   startup/      the loading page: loading.html, startup.css, startup.js (browser IIFE).
+ *
+ * Usage: node scripts/build-electron.mjs [--out <dir>]   (default dist-electron)
+ * Also importable: `buildElectron({ outDir })` (tests build into a temp folder).
+ */
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from './lib/electron-env.mjs';
+
+/** Electron 38 runs Node 22 and Chromium 140. */
+const NODE_TARGET = 'node22';
+const BROWSER_TARGET = 'chrome140';
+
+/** Modules a sandboxed preload may require (Electron's sandbox offers little more). */
+const PRELOAD_ALLOWED_REQUIRES = new Set(['electron']);
+
+export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron'), log = console.log } = {}) {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, 'startup'), { recursive: true });
+  const common = { bundle: true, sourcemap: true, legalComments: 'none', logLevel: 'warning', absWorkingDir: PROJECT_ROOT };
+
+  await build({
+    ...common,
+    entryPoints: [join(PROJECT_ROOT, 'electron/main/main.ts')],
+    outfile: join(outDir, 'main.cjs'),
+    platform: 'node',
+    format: 'cjs',
+    target: NODE_TARGET,
+    external: ['electron', 'better-sqlite3'],
+  });
+
+  await build({
+    ...common,
+    entryPoints: [join(PROJECT_ROOT, 'electron/preload/preload.ts')],
+    outfile: join(outDir, 'preload.cjs'),
+    platform: 'node',
+    format: 'cjs',
+    target: NODE_TARGET,
+    external: ['electron'],
+  });
+  const requires = preloadRequires(readFileSync(join(outDir, 'preload.cjs'), 'utf8'));
+  const forbidden = requires.filter((name) => !PRELOAD_ALLOWED_REQUIRES.has(name));
+  if (forbidden.length > 0) {
+    throw new Error(`The sandboxed preload must only require electron, but it requires: ${forbidden.join(', ')}`);
+  }
+
+  await build({
+    ...common,
+    entryPoints: [join(PROJECT_ROOT, 'electron/main/startup-page/startup.ts')],
+    outfile: join(outDir, 'startup', 'startup.js'),
+    platform: 'browser',
+    format: 'iife',
+    target: BROWSER_TARGET,
+    sourcemap: false,
+  });
+  for (const file of ['loading.html', 'startup.css']) {
+    copyFileSync(join(PROJECT_ROOT, 'electron/main/startup-page', file), join(outDir, 'startup', file));
+  }
+  log(`Built ${outDir}: main.cjs, preload.cjs, startup/`);
+  return outDir;
+}
+
+/** Every module name a CommonJS bundle passes to require(). */
+export function preloadRequires(source) {
+  return [...source.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const outIndex = process.argv.indexOf('--out');
+  const outDir = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : undefined;
+  buildElectron(outDir ? { outDir } : {}).catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
