@@ -16,6 +16,16 @@ import {
   type CommandReceipt,
 } from './commands';
 import type { Result } from './errors';
+import {
+  AUDIT_PAGE_LIMIT,
+  EXPORT_FORMATS,
+  auditFilterSchema,
+  type AuditPage,
+  type BalancesAsOf,
+  type EventDetail,
+  type ExportSummary,
+  type IntegrityStatus,
+} from './audit';
 import type { AccountView, HistoryEntry } from './views';
 
 /** Most history rows one request returns; the renderer pages through longer histories. */
@@ -43,6 +53,32 @@ export const QUERY_CHANNELS = {
     }),
   },
   ledgerInfo: { request: noInput },
+  // ── Audit review (read-only) ──
+  auditEvents: {
+    request: z.strictObject({
+      filter: auditFilterSchema.optional(),
+      /** Keyset cursor: only events before this position (newest first). */
+      before: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+      limit: z.number().int().min(1).max(AUDIT_PAGE_LIMIT).optional(),
+    }),
+  },
+  auditCount: { request: z.strictObject({ filter: auditFilterSchema.optional() }) },
+  eventDetail: { request: z.strictObject({ position: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }) },
+  integrityStatus: { request: noInput },
+  balancesAsOf: {
+    request: z
+      .strictObject({
+        position: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+        at: auditFilterSchema.shape.from.optional(),
+      })
+      .refine((target) => target.position === undefined || target.at === undefined, {
+        error: 'Give either a position or a moment, not both',
+      }),
+  },
+  /** The host asks where to save (a save dialog in Electron); the renderer never names a path. */
+  exportEventLog: {
+    request: z.strictObject({ format: z.enum(EXPORT_FORMATS), filter: auditFilterSchema.optional() }),
+  },
 } as const satisfies Record<string, { request: z.ZodType }>;
 
 export type LedgerInfo = {
@@ -66,6 +102,13 @@ export type LedgerResponses = {
   getAccount: AccountView;
   accountHistory: { readonly entries: HistoryEntry[]; readonly total: number };
   ledgerInfo: LedgerInfo;
+  auditEvents: AuditPage;
+  auditCount: { readonly matches: number; readonly total: number };
+  eventDetail: EventDetail;
+  integrityStatus: IntegrityStatus;
+  balancesAsOf: BalancesAsOf;
+  /** null when the person cancelled the save dialog. */
+  exportEventLog: ExportSummary | null;
 };
 
 export const LEDGER_CHANNELS = { ...COMMAND_CHANNELS, ...QUERY_CHANNELS };

@@ -2,14 +2,18 @@
  * `ledger`: the scriptable command line on the same engine and handler table as the app.
  * JSON in, JSON out; exit 0 success, 1 domain error, 2 usage error, 3 INTEGRITY.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMMAND_NAMES, type CommandName } from '../../shared/commands';
-import { COMMAND_CHANNELS, type LedgerChannel } from '../../shared/ipc-contract';
+import { COMMAND_CHANNELS } from '../../shared/ipc-contract';
 import type { Result } from '../../shared/errors';
-import { createHandlers } from '../core/handlers';
+import { createHandlers, exportToFile, toSnapshotFilter } from '../core/handlers';
 import { Ledger } from '../core/ledger';
+import { restoreExport } from '../core/export/export-restore';
+import { verifyExportFile } from '../core/export/export-verify';
+import { auditFilterSchema } from '../../shared/audit';
+import { validate } from '../../shared/validation';
 import { defaultLedgerPath } from '../core/paths';
 import { applyStream } from './apply-stream';
 import { COMMAND_FLAGS, flagsToInput } from './command-flags';
@@ -26,19 +30,23 @@ Commands (money amounts are decimal text, e.g. 12.30):
   account ID | accounts | history ID
   events    [--from-position N] [--limit N] [--account ID] [--type TYPE]
   apply     [--file F]            JSON lines of commands (stdin without --file)
-  verify                          walk the hash chain and the head checkpoint
+  verify    [--file EXPORT.jsonl] walk the hash chain and head checkpoint (or check an export offline)
   rebuild                         replay the whole log into a fresh projection
-  import    --legacy --currency CUR --file F
+  export    [--format jsonl|csv] [--out FILE] [--account ID] [--type TYPE] [--from DATE] [--to DATE]
+  import    --legacy --currency CUR --file F      the original exercise's log
+  import    --file EXPORT.jsonl                   restore a full export into an empty ledger
 
 --db defaults to $LEDGER_DB, else the desktop app's own ledger file.`;
 
 const COMMAND_CHANNEL_OF = Object.fromEntries(
   Object.entries(COMMAND_CHANNELS).map(([channel, spec]) => [spec.command, channel]),
-) as Record<CommandName, LedgerChannel>;
+) as Record<CommandName, keyof typeof COMMAND_CHANNELS>;
 
-function parse(args: string[], options: ParseArgsConfig['options'], positionals = 0) {
+type ParsedFlags = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+
+function parse(args: string[], options: ParseArgsConfig['options'], positionals = 0): ParsedFlags {
   try {
-    const parsed = parseArgs({ args, options: { db: { type: 'string' }, ...options }, allowPositionals: true, strict: true });
+    const parsed: ParsedFlags = parseArgs({ args, options: { db: { type: 'string' }, ...options }, allowPositionals: true, strict: true });
     if (parsed.positionals.length !== positionals) {
       throw new UsageError(positionals === 0 ? `Unexpected argument ${parsed.positionals[0]}` : 'Missing or extra argument');
     }
@@ -156,7 +164,13 @@ async function run(argv: string[]): Promise<number> {
       }
     }
     case 'verify': {
-      parse(rest, {});
+      const { values } = parse(rest, stringFlags(['file']));
+      if (typeof values.file === 'string') {
+        // Offline: no database is opened at all.
+        const report = await verifyExportFile(values.file);
+        printJson(report.ok ? { ok: true, events: report.events, head: report.head } : report);
+        return report.ok ? EXIT.ok : EXIT.integrity;
+      }
       const ledger = openLedger(dbPath);
       try {
         const report = ledger.verify();
@@ -165,6 +179,10 @@ async function run(argv: string[]): Promise<number> {
       } finally {
         ledger.close();
       }
+    }
+    case 'export': {
+      const { values } = parse(rest, stringFlags(['format', 'out', 'account', 'type', 'from', 'to']));
+      return runExport(dbPath, values);
     }
     case 'rebuild': {
       parse(rest, {});
@@ -178,10 +196,12 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'import': {
       const { values } = parse(rest, { legacy: { type: 'boolean' }, currency: { type: 'string' }, file: { type: 'string' } });
-      if (!values.legacy) throw new UsageError('import needs --legacy (restoring an export comes with the audit tools)');
-      if (typeof values.currency !== 'string' || typeof values.file !== 'string') {
-        throw new UsageError('import --legacy needs --currency CUR and --file F');
+      if (typeof values.file !== 'string') throw new UsageError('import needs --file F');
+      if (!values.legacy) {
+        if (values.currency !== undefined) throw new UsageError('--currency goes with --legacy');
+        return runRestore(dbPath, values.file);
       }
+      if (typeof values.currency !== 'string') throw new UsageError('import --legacy needs --currency CUR');
       let text: string;
       try {
         text = readFileSync(values.file, 'utf8');
@@ -198,6 +218,57 @@ async function run(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`Unknown command "${command}"`);
   }
+}
+
+/** `export`: JSON Lines (lossless, verifiable) or CSV (the audit view) to --out or stdout. */
+async function runExport(dbPath: string, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const format = values.format ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format is jsonl or csv');
+  const filter = validate(auditFilterSchema, {
+    ...(values.account === undefined ? {} : { accounts: [values.account] }),
+    ...(values.type === undefined ? {} : { types: [values.type] }),
+    ...(values.from === undefined ? {} : { from: values.from }),
+    ...(values.to === undefined ? {} : { to: values.to }),
+  });
+  if (!filter.ok) return answer(filter);
+  if (format === 'jsonl' && ((filter.value.accounts?.length ?? 0) > 1 || (filter.value.types?.length ?? 0) > 1)) {
+    throw new UsageError('A JSON Lines export takes at most one --account and one --type');
+  }
+  const ledger = openLedger(dbPath);
+  try {
+    if (typeof values.out === 'string') {
+      const result = await exportToFile(ledger, values.out, format, filter.value);
+      return answer(result, (summary) => ({ ok: true, ...(summary as object) }));
+    }
+    if (format === 'csv') await ledger.exportCsv(filter.value, process.stdout);
+    else await ledger.exportJsonLines(process.stdout, toSnapshotFilter(filter.value));
+    return EXIT.ok;
+  } finally {
+    ledger.close();
+  }
+}
+
+/** `import --file`: restore a full export into a new (or empty) ledger file. */
+async function runRestore(dbPath: string, exportPath: string): Promise<number> {
+  if (existsSync(dbPath)) {
+    // An existing file must be an empty ledger: restoreExport refuses anything else.
+    const ledger = openLedger(dbPath);
+    try {
+      const restored = await restoreExport(ledger.store, exportPath);
+      if (restored.ok) ledger.rebuild();
+      return answer(restored, (summary) => ({ ok: true, ...(summary as object) }));
+    } finally {
+      ledger.close();
+    }
+  }
+  const restored = await Ledger.restore(exportPath, { path: dbPath, actor: `cli:${safeUserName()}` });
+  if (restored.ok) {
+    const summary = { ok: true, events: restored.value.projection.lastPosition, head: restored.value.store.headHash() };
+    restored.value.close();
+    printJson(summary);
+    return EXIT.ok;
+  }
+  return answer(restored);
 }
 
 /** JSON lines, oldest first, paging through the whole history. */

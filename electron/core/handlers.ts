@@ -4,7 +4,7 @@
  * tests all call these same functions, so every entry point validates identically.
  * Handlers never throw for anything a caller can send: they answer a Result envelope.
  */
-import type { AnyCommand } from '../../shared/commands';
+import type { AnyCommand, CommandReceipt } from '../../shared/commands';
 import { fail, succeed, type Result } from '../../shared/errors';
 import {
   COMMAND_CHANNELS,
@@ -14,15 +14,28 @@ import {
 } from '../../shared/ipc-contract';
 import { validate } from '../../shared/validation';
 import type { Ledger } from './ledger';
+import type { AuditFilter, ExportFormat, ExportSummary } from '../../shared/audit';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import type { SnapshotFilter } from './export/jsonl-export';
 
-export type Handler<Channel extends LedgerChannel> = (request: unknown) => Result<LedgerResponses[Channel]>;
+/** Channels whose handler must await the host (a save dialog) or a stream; all others answer at once. */
+type AsyncChannel = 'exportEventLog';
+export type Handler<Channel extends LedgerChannel> = (
+  request: unknown,
+) => Channel extends AsyncChannel ? Promise<Result<LedgerResponses[Channel]>> : Result<LedgerResponses[Channel]>;
 export type HandlerTable = { readonly [Channel in LedgerChannel]: Handler<Channel> };
 
+/** What only the host can do: Electron shows a save dialog, the preview host uses a folder it was given. */
+export type HostServices = {
+  /** Asks where to write an export; undefined when the person cancelled. */
+  readonly chooseExportPath?: (format: ExportFormat) => Promise<string | undefined>;
+};
+
 /** Builds the table for a ledger. `getLedger` is read on each call, so File → Open can swap ledgers. */
-export function createHandlers(getLedger: () => Ledger): HandlerTable {
+export function createHandlers(getLedger: () => Ledger, host: HostServices = {}): HandlerTable {
   const command =
-    <Channel extends keyof typeof COMMAND_CHANNELS>(channel: Channel): Handler<Channel> =>
-    (request) => {
+    (channel: keyof typeof COMMAND_CHANNELS) =>
+    (request: unknown): Result<CommandReceipt> => {
       const input = validate(COMMAND_CHANNELS[channel].request, request);
       if (!input.ok) return input;
       return getLedger().execute({ name: COMMAND_CHANNELS[channel].command, input: input.value } as AnyCommand);
@@ -50,7 +63,100 @@ export function createHandlers(getLedger: () => Ledger): HandlerTable {
       const input = validate(LEDGER_CHANNELS.ledgerInfo.request, request);
       return input.ok ? succeed(getLedger().info()) : input;
     },
+    auditEvents: (request) => {
+      const input = validate(LEDGER_CHANNELS.auditEvents.request, request);
+      if (!input.ok) return input;
+      const ledger = getLedger();
+      ledger.refresh();
+      return succeed(ledger.audit.page(input.value.filter ?? {}, input.value.before, input.value.limit ?? 100));
+    },
+    auditCount: (request) => {
+      const input = validate(LEDGER_CHANNELS.auditCount.request, request);
+      if (!input.ok) return input;
+      const ledger = getLedger();
+      ledger.refresh();
+      return succeed(ledger.audit.count(input.value.filter ?? {}));
+    },
+    eventDetail: (request) => {
+      const input = validate(LEDGER_CHANNELS.eventDetail.request, request);
+      if (!input.ok) return input;
+      const ledger = getLedger();
+      ledger.refresh();
+      return ledger.audit.detail(input.value.position);
+    },
+    integrityStatus: (request) => {
+      const input = validate(LEDGER_CHANNELS.integrityStatus.request, request);
+      return input.ok ? succeed(getLedger().integrity.status) : input;
+    },
+    balancesAsOf: (request) => {
+      const input = validate(LEDGER_CHANNELS.balancesAsOf.request, request);
+      if (!input.ok) return input;
+      const ledger = getLedger();
+      ledger.refresh();
+      return ledger.audit.balancesAsOf(input.value);
+    },
+    exportEventLog: async (request) => {
+      const input = validate(LEDGER_CHANNELS.exportEventLog.request, request);
+      if (!input.ok) return input;
+      if (!host.chooseExportPath) return fail('VALIDATION', 'Exporting is not available in this window');
+      const path = await host.chooseExportPath(input.value.format);
+      if (path === undefined) return succeed(null);
+      return exportToFile(getLedger(), path, input.value.format, input.value.filter ?? {});
+    },
   };
+}
+
+/**
+ * The JSON Lines export can be restricted to one account, one type and a time range (its
+ * manifest then records the filter, and it verifies event by event but cannot be restored).
+ */
+export function toSnapshotFilter(filter: AuditFilter): SnapshotFilter | undefined {
+  if ((filter.accounts?.length ?? 0) > 1 || (filter.types?.length ?? 0) > 1) {
+    throw new Error('A JSON Lines export takes at most one account and one type');
+  }
+  const snapshot: SnapshotFilter = {
+    ...(filter.accounts?.[0] === undefined ? {} : { streamId: filter.accounts[0] }),
+    ...(filter.types?.[0] === undefined ? {} : { type: filter.types[0] }),
+    ...(filter.from === undefined ? {} : { fromTime: isoBound(filter.from, 'start') }),
+    ...(filter.to === undefined ? {} : { toTime: isoBound(filter.to, 'end') }),
+  };
+  return Object.keys(snapshot).length === 0 ? undefined : snapshot;
+}
+
+/** Stored times are ISO-8601 UTC text, so a bound compares as text; a bare date spans its day. */
+function isoBound(text: string, edge: 'start' | 'end'): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return edge === 'start' ? text : `${text}\uffff`;
+  return new Date(text).toISOString();
+}
+
+/** Writes an export to `path` (replacing it only once complete, via a temporary file). */
+export async function exportToFile(
+  ledger: Ledger,
+  path: string,
+  format: ExportFormat,
+  filter: AuditFilter,
+): Promise<Result<ExportSummary>> {
+  const temporary = `${path}.${process.pid}.partial`;
+  const out = createWriteStream(temporary);
+  try {
+    let events: number;
+    let lastPosition: number;
+    if (format === 'jsonl') {
+      const manifest = await ledger.exportJsonLines(out, toSnapshotFilter(filter));
+      events = manifest.count;
+      lastPosition = manifest.lastPosition;
+    } else {
+      events = await ledger.exportCsv(filter, out);
+      lastPosition = ledger.projection.lastPosition;
+    }
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    renameSync(temporary, path);
+    return succeed({ path, format, events, lastPosition });
+  } catch (error) {
+    out.destroy();
+    rmSync(temporary, { force: true });
+    return fail('STORAGE', `The export to ${path} failed: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -58,15 +164,20 @@ export function createHandlers(getLedger: () => Ledger): HandlerTable {
  * comes from outside (a URL, an IPC message), so it is checked against the table's OWN
  * keys: "__proto__" or "constructor" must not reach Object.prototype.
  */
-export function dispatch(table: HandlerTable, channel: string, request: unknown): Result<unknown> {
+export function dispatch(table: HandlerTable, channel: string, request: unknown): Result<unknown> | Promise<Result<unknown>> {
   if (!Object.prototype.hasOwnProperty.call(table, channel)) {
     return fail('VALIDATION', `Unknown request "${channel.slice(0, 60)}"`);
   }
   try {
-    return table[channel as LedgerChannel](request);
+    const answer = table[channel as LedgerChannel](request);
+    return answer instanceof Promise ? answer.catch((error: unknown) => internalError(channel, error)) : answer;
   } catch (error) {
-    // A bug, not a user error: report it as such without leaking a stack trace to the page.
-    console.error(`Handler ${channel} failed`, error);
-    return fail('STORAGE', 'The ledger could not complete the request because of an internal error');
+    return internalError(channel, error);
   }
+}
+
+/** A bug, not a user error: reported as such, without leaking a stack trace to the page. */
+function internalError(channel: string, error: unknown): Result<never> {
+  console.error(`Handler ${channel} failed`, error);
+  return fail('STORAGE', 'The ledger could not complete the request because of an internal error');
 }

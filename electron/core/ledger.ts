@@ -23,6 +23,16 @@ import {
 } from './domain/bank-account';
 import { AccountRepository } from './domain/repository';
 import { importLegacyLog, type LegacyImportSummary } from './import/legacy-import';
+import { AuditQueries } from './audit/audit-queries';
+import { IntegrityMonitor } from './audit/integrity-monitor';
+import { exportCsv } from './export/csv-export';
+import { exportJsonLines, type SnapshotFilter } from './export/jsonl-export';
+import { restoreExport } from './export/export-restore';
+import type { ExportManifest } from './export/export-format';
+import type { AuditFilter } from '../../shared/audit';
+import type { Writable } from 'node:stream';
+import { existsSync, rmSync } from 'node:fs';
+import { checkpointPathFor } from './store/head-checkpoint';
 import { decodeEvent } from './events/decode';
 import { toHistoryEntry } from './projection/history';
 import { AccountsProjection, type ReplayProgress } from './projection/accounts-projection';
@@ -49,7 +59,12 @@ const BUSY_RETRIES = 3;
 export class Ledger {
   readonly store: EventStore;
   readonly projection = new AccountsProjection();
+  /** Read-only audit queries on the log and the projection's audit index. */
+  readonly audit: AuditQueries;
+  /** Integrity status of the chain, verified in slices (see audit/integrity-monitor.ts). */
+  readonly integrity: IntegrityMonitor;
   private readonly repository: AccountRepository;
+  private readonly nativeBinding: string | undefined;
   private readonly actor: string;
   private readonly appVersion: string;
   private readonly listeners = new Set<(change: LedgerChange) => void>();
@@ -59,6 +74,9 @@ export class Ledger {
   private constructor(store: EventStore, options: LedgerOptions) {
     this.store = store;
     this.repository = new AccountRepository(store);
+    this.audit = new AuditQueries(store, this.projection);
+    this.integrity = new IntegrityMonitor(this);
+    this.nativeBinding = options.nativeBinding;
     this.actor = options.actor ?? 'unknown';
     this.appVersion = options.appVersion ?? APP_VERSION;
     this.readOnlyReason = options.readOnly ? 'opened read-only' : undefined;
@@ -269,6 +287,39 @@ export class Ledger {
     }
   }
 
+  // ── Export and restore ──
+
+  /** Streams the log as JSON Lines from one consistent snapshot; writes continue meanwhile. */
+  exportJsonLines(out: Writable, filter?: SnapshotFilter): Promise<ExportManifest> {
+    return exportJsonLines(this.store.path, out, { filter, nativeBinding: this.nativeBinding });
+  }
+
+  /** Streams the audit view with its filters as CSV; resolves to the number of rows. */
+  exportCsv(filter: AuditFilter, out: Writable): Promise<number> {
+    this.refresh();
+    return exportCsv(this.audit, filter, out);
+  }
+
+  /**
+   * Restores a verified full export into a NEW ledger file at `path`. On any failure the
+   * new file is removed again, so no half-restored ledger is ever left behind.
+   */
+  static async restore(exportPath: string, options: LedgerOptions): Promise<Result<Ledger>> {
+    if (existsSync(options.path)) {
+      return fail('ALREADY_EXISTS', `The file ${options.path} already exists; restore into a new file`);
+    }
+    const opened = Ledger.open(options);
+    if (!opened.ok) return opened;
+    const ledger = opened.value;
+    const restored = await restoreExport(ledger.store, exportPath).catch((error: unknown) => toStorageFailure(error, options.path));
+    if (restored.ok) return opened;
+    ledger.close();
+    for (const file of [options.path, `${options.path}-wal`, `${options.path}-shm`, checkpointPathFor(options.path)]) {
+      rmSync(file, { force: true });
+    }
+    return restored;
+  }
+
   // ── Queries ───────────────────────────────────────────────────────────────────────────
 
   listAccounts(): AccountView[] {
@@ -311,8 +362,8 @@ export class Ledger {
   }
 
   /** A verifier the caller steps through (the app runs it in slices to stay responsive). */
-  verifier(): ChainVerifier {
-    return new ChainVerifier(this.store.db, this.store.path);
+  verifier(resumeFrom?: { position: number; hash: string }): ChainVerifier {
+    return new ChainVerifier(this.store.db, this.store.path, resumeFrom);
   }
 
   /** Replays the whole log into a fresh projection. */

@@ -10,6 +10,7 @@ import type { AccountView } from '../../../shared/views';
 import { evolve, type AccountState } from '../domain/bank-account';
 import { upcast } from '../events/upcasters';
 import type { EventStore, StoredEvent } from '../store/event-store';
+import { AuditIndex } from '../audit/audit-index';
 import { BalanceTimeline } from './timeline';
 
 /** Rows per read while replaying: big enough to amortise the query, small enough to keep memory flat. */
@@ -24,6 +25,12 @@ export class AccountsProjection {
   private accounts = new Map<string, AccountState>();
   private timelines = new Map<string, BalanceTimeline>();
   private appliedThrough = 0;
+  private auditIndex = new AuditIndex();
+
+  /** Per-position facts the audit screen filters on. */
+  get audit(): AuditIndex {
+    return this.auditIndex;
+  }
 
   /** The last global position applied. */
   get lastPosition(): number {
@@ -34,6 +41,7 @@ export class AccountsProjection {
   rebuild(store: EventStore, onProgress?: ReplayProgress): void {
     this.accounts = new Map();
     this.timelines = new Map();
+    this.auditIndex = new AuditIndex();
     this.appliedThrough = 0;
     this.catchUp(store, onProgress);
   }
@@ -79,7 +87,7 @@ export class AccountsProjection {
 
   /** Applies events our own store just committed, catching up first if another writer came between. */
   applyCommitted(store: EventStore, events: readonly StoredEvent[]): void {
-    if (events[0]!.position !== this.appliedThrough + 1) {
+    if (events.length === 0 || events[0]!.position !== this.appliedThrough + 1) {
       this.catchUp(store);
       return;
     }
@@ -99,6 +107,7 @@ export class AccountsProjection {
     let timeline = this.timelines.get(streamId);
     if (!timeline) this.timelines.set(streamId, (timeline = new BalanceTimeline()));
     timeline.push(position, state.balanceMinor);
+    this.auditIndex.record(position, streamId, event, recordedAt, state.balanceMinor);
     this.appliedThrough = position;
   }
 

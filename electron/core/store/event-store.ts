@@ -55,6 +55,7 @@ export type ReadFilter = {
   readonly type?: string;
 };
 
+/** Told after each commit; an empty list means "too many to list: catch up from the log". */
 export type Subscriber = (events: readonly StoredEvent[]) => void;
 
 const SELECT_COLUMNS =
@@ -65,6 +66,9 @@ const SELECT_COLUMNS =
 /** Largest page a single read returns; larger reads page by position. */
 export const MAX_READ_LIMIT = 10_000;
 
+/** Events one transaction may buffer for its subscribers before they are told to catch up instead. */
+const PENDING_LIMIT = 10_000;
+
 export class EventStore {
   readonly db: Database.Database;
   readonly path: string;
@@ -73,6 +77,11 @@ export class EventStore {
   private readonly subscribers = new Set<Subscriber>();
   /** Events appended by the open transaction, announced after the outermost commit. */
   private pending: StoredEvent[] = [];
+  /**
+   * Set when one transaction appends more than PENDING_LIMIT events (a restore, an import):
+   * instead of holding them all in memory, subscribers are told "catch up" with an empty list.
+   */
+  private pendingOverflowed = false;
   /** Tail of the log as seen inside the open write transaction. */
   private tail: { position: number; hash: string } | undefined;
 
@@ -114,27 +123,62 @@ export class EventStore {
     try {
       result = this.db.transaction(work).immediate();
     } catch (error) {
-      if (outermost) {
-        this.pending = [];
-        this.tail = undefined;
-      } else {
+      if (outermost) this.settle(false);
+      else {
         this.pending.length = pendingBefore;
         this.tail = tailBefore;
       }
       throw error;
     }
-    if (outermost) {
-      const committed = this.pending;
-      this.pending = [];
-      this.tail = undefined;
-      if (committed.length > 0) this.announce(committed);
-    }
+    if (outermost) this.settle(true);
     return result;
   }
 
-  /** Appends to one or several streams atomically; every expectation is checked first. */
+  /**
+   * A write transaction around work that must await (a restore streaming a file). Only for a
+   * store nobody else uses meanwhile: anything run on this connection during the awaits
+   * would join the transaction.
+   */
+  async writeTransactionAsync<T>(work: () => Promise<T>): Promise<T> {
+    this.assertWritable();
+    if (this.db.inTransaction) throw new Error('writeTransactionAsync cannot be nested');
+    this.db.exec('BEGIN IMMEDIATE');
+    let result: T;
+    try {
+      result = await work();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.settle(false);
+      throw error;
+    }
+    this.settle(true);
+    return result;
+  }
+
+  /** Ends the outermost transaction's bookkeeping; after a commit, tells the subscribers. */
+  private settle(committed: boolean): void {
+    const events = this.pending;
+    const overflowed = this.pendingOverflowed;
+    const tail = this.tail;
+    this.pending = [];
+    this.pendingOverflowed = false;
+    this.tail = undefined;
+    if (committed && (events.length > 0 || overflowed)) this.announce(overflowed ? [] : events, tail!);
+  }
+
+  /**
+   * Appends to one or several streams atomically; every expectation is checked before the
+   * first row is written, so a refused append writes nothing. Inside an open transaction it
+   * joins that transaction (no savepoint of its own: bulk imports stay fast).
+   */
   append(requests: readonly AppendRequest[]): AppendResult {
-    return this.writeTransaction(() => {
+    if (this.db.inTransaction) return this.appendInTransaction(requests);
+    return this.writeTransaction(() => this.appendInTransaction(requests));
+  }
+
+  private appendInTransaction(requests: readonly AppendRequest[]): AppendResult {
+    {
       // Parts are checked in order, as if appended one after another: a later part for the
       // same stream sees the version the earlier parts leave (two 'no_stream' parts for one
       // stream conflict instead of both holding against the version before the append).
@@ -156,7 +200,7 @@ export class EventStore {
         streamVersions.set(request.streamId, version);
       }
       return { events: appended, streamVersions };
-    });
+    }
   }
 
   /** Current version of a stream (0 when it has no events). */
@@ -222,7 +266,12 @@ export class EventStore {
     const hashed: StoredEvent = { ...row, hash: hashEvent(row.previousHash, row) };
     this.statements.insert.run(hashed);
     this.tail = { position: hashed.position, hash: hashed.hash };
+    if (this.pendingOverflowed) return hashed;
     this.pending.push(hashed);
+    if (this.pending.length > PENDING_LIMIT) {
+      this.pending = [];
+      this.pendingOverflowed = true;
+    }
     return hashed;
   }
 
@@ -231,9 +280,9 @@ export class EventStore {
     return head ?? { position: 0, hash: GENESIS_HASH };
   }
 
-  private announce(events: readonly StoredEvent[]): void {
-    const last = events[events.length - 1]!;
-    if (this.path !== ':memory:') advanceCheckpoint(this.path, { position: last.position, hash: last.hash });
+  /** Tells subscribers what was committed; an empty list means "more than we kept: catch up". */
+  private announce(events: readonly StoredEvent[], head: { position: number; hash: string }): void {
+    if (this.path !== ':memory:') advanceCheckpoint(this.path, head);
     for (const subscriber of this.subscribers) subscriber(events);
   }
 

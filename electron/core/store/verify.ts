@@ -25,15 +25,29 @@ export class ChainVerifier {
   private lastSeen = -Infinity;
   private previousHash = GENESIS_HASH;
   private hashAtCheckpoint: string | undefined;
+  /** First position this walk reads (1, or just after the resume point). */
+  private firstWalked = 1;
   private checked = 0;
   private readonly total: number;
   private readonly page: Database.Statement;
   private readonly checkpoint: HeadCheckpoint | undefined;
 
+  /**
+   * @param resumeFrom continue a walk that already verified everything up to this position
+   *   (and ended on this hash): used to verify only what was appended since.
+   */
   constructor(
     db: Database.Database,
     ledgerPath: string,
+    resumeFrom?: { readonly position: number; readonly hash: string },
   ) {
+    if (resumeFrom) {
+      this.lastSeen = resumeFrom.position;
+      this.nextPosition = resumeFrom.position + 1;
+      this.previousHash = resumeFrom.hash;
+      this.checked = resumeFrom.position;
+      this.firstWalked = resumeFrom.position + 1;
+    }
     this.total = (db.prepare('SELECT count(*) FROM events').pluck().get() as number) ?? 0;
     // Pages continue from the last position SEEN (not the one expected), so a missing or
     // extra row is met and reported rather than skipped.
@@ -78,6 +92,7 @@ export class ChainVerifier {
     const lastPosition = this.nextPosition - 1;
     const checkpoint = this.checkpoint;
     if (checkpoint) {
+      const checkpointWasWalked = checkpoint.position > this.firstWalked - 1;
       if (checkpoint.position > lastPosition) {
         return {
           ok: false,
@@ -86,7 +101,7 @@ export class ChainVerifier {
           events: this.checked,
         };
       }
-      if (checkpoint.position > 0 && checkpoint.hash !== this.hashAtCheckpoint) {
+      if (checkpoint.position > 0 && checkpointWasWalked && checkpoint.hash !== this.hashAtCheckpoint) {
         return {
           ok: false,
           firstBadPosition: checkpoint.position,

@@ -1,0 +1,79 @@
+/**
+ * Streams the log to JSON Lines with constant memory, from ONE consistent snapshot: a
+ * separate read-only connection holds a read transaction for the whole export, so the app
+ * keeps accepting commands (WAL lets readers and the writer proceed together) and the file
+ * still describes exactly one moment of the log.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { APP_VERSION } from '../app-version';
+import { GENESIS_HASH } from '../store/hash-chain';
+import type { StoredEvent } from '../store/event-store';
+import { EXPORT_FORMAT_NAME, EXPORT_FORMAT_VERSION, eventLine, manifestLine, type ExportManifest } from './export-format';
+
+const PAGE_SIZE = 5_000;
+
+export type SnapshotFilter = { readonly streamId?: string; readonly type?: string; readonly fromTime?: string; readonly toTime?: string };
+
+export async function exportJsonLines(
+  ledgerPath: string,
+  out: Writable,
+  options: { filter?: SnapshotFilter; nativeBinding?: string } = {},
+): Promise<ExportManifest> {
+  const db = new Database(ledgerPath, {
+    readonly: true,
+    fileMustExist: true,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  try {
+    db.exec('BEGIN'); // a read transaction: every page below sees the same snapshot
+    const filter = options.filter ?? {};
+    const conditions = ['position > @after'];
+    if (filter.streamId !== undefined) conditions.push('stream_id = @streamId');
+    if (filter.type !== undefined) conditions.push('type = @type');
+    if (filter.fromTime !== undefined) conditions.push('recorded_at >= @fromTime');
+    if (filter.toTime !== undefined) conditions.push('recorded_at <= @toTime');
+    const page = db.prepare(
+      `SELECT position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type,
+         schema_version AS schemaVersion, data, metadata, recorded_at AS recordedAt, previous_hash AS previousHash, hash
+       FROM events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT ${PAGE_SIZE}`,
+    );
+    const digest = createHash('sha256');
+    let first = 0;
+    let last = 0;
+    let count = 0;
+    let head = GENESIS_HASH;
+    for (let after = 0; ; ) {
+      const rows = page.all({ ...filter, after }) as StoredEvent[];
+      if (rows.length === 0) break;
+      let chunk = '';
+      for (const row of rows) chunk += eventLine(row);
+      digest.update(chunk);
+      if (!out.write(chunk)) await once(out, 'drain');
+      first ||= rows[0]!.position;
+      last = rows[rows.length - 1]!.position;
+      head = rows[rows.length - 1]!.hash;
+      count += rows.length;
+      after = last;
+    }
+    const filtered = Object.entries(filter).filter(([, value]) => value !== undefined);
+    const manifest: ExportManifest = {
+      format: EXPORT_FORMAT_NAME,
+      formatVersion: EXPORT_FORMAT_VERSION,
+      appVersion: APP_VERSION,
+      firstPosition: first,
+      lastPosition: last,
+      count,
+      headHash: head,
+      eventsSha256: digest.digest('hex'),
+      ...(filtered.length > 0 ? { filter: Object.fromEntries(filtered) as Record<string, string> } : {}),
+    };
+    out.write(manifestLine(manifest));
+    db.exec('COMMIT');
+    return manifest;
+  } finally {
+    db.close();
+  }
+}
