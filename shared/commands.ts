@@ -38,8 +38,11 @@ export const accountIdSchema = z
 
 const ownerSchema = z
   .string({ error: 'must be text' })
+  // Trimmed BEFORE the cheap length cap: the limit is on the owner as stored, so spaces
+  // around a 200-character owner must not push it over. A code point takes at most two
+  // UTF-16 units, so this cap never refuses an owner the character count would accept.
+  .trim()
   .max(OWNER_MAX_CHARACTERS * 4, { error: `must be at most ${OWNER_MAX_CHARACTERS} characters` })
-  .transform((owner) => owner.trim())
   .refine((owner) => owner.length > 0, { error: 'must not be empty' })
   .refine((owner) => characterCount(owner) <= OWNER_MAX_CHARACTERS, {
     error: `must be at most ${OWNER_MAX_CHARACTERS} characters`,
