@@ -83,11 +83,11 @@ describe('requests', () => {
     expect(ledger.store.lastPosition()).toBe(0);
   });
 
-  it('dispatch refuses channels that are not in the contract, including prototype names', () => {
+  it('dispatch refuses channels that are not in the contract, including prototype names', async () => {
     const { api } = newLedger();
     for (const channel of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'dropTables']) {
-      expect(failure(dispatch(api, channel, {}), 'VALIDATION').message).toMatch(/Unknown request/);
+      expect(failure(await dispatch(api, channel, {}), 'VALIDATION').message).toMatch(/Unknown request/);
     }
-    expect(dispatch(api, 'listAccounts', undefined)).toEqual({ ok: true, value: [] });
+    expect(await dispatch(api, 'listAccounts', undefined)).toEqual({ ok: true, value: [] });
   });
 });
