@@ -1,0 +1,198 @@
+/**
+ * The rule order: when several rules are broken at once, the FIRST is reported.
+ *   (1) input needing no state  (2) NOT_FOUND / ALREADY_EXISTS  (3) amount for the currency
+ *   (4) ACCOUNT_CLOSED  (5) CONCURRENCY_CONFLICT  (6) CURRENCY_MISMATCH / INSUFFICIENT_FUNDS /
+ *   ACCOUNT_NOT_EMPTY / overflow
+ * Every combination of broken rules is tried for transfer, withdraw, deposit, close and open.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HandlerTable } from '../../electron/core/handlers';
+import type { Ledger } from '../../electron/core/ledger';
+import { failure, newLedger, ok } from './helpers';
+
+const BAD_MEMO = 'm'.repeat(501);
+const BAD_AMOUNT = '1.234'; // three decimals for EUR
+const GOOD_AMOUNT = '5.00';
+
+type Setup = { ledger: Ledger; api: HandlerTable };
+
+/** rich/same/poor/closedA/closedB in EUR, other in JPY, and no ghostA/ghostB. */
+function setup(): Setup {
+  const { ledger, api } = newLedger();
+  ok(api.openAccount({ account: 'rich', owner: 'Rich', currency: 'EUR', initial: '100000.00' }));
+  ok(api.openAccount({ account: 'same', owner: 'Same', currency: 'EUR' }));
+  ok(api.openAccount({ account: 'poor', owner: 'Poor', currency: 'EUR', initial: '0.10' }));
+  ok(api.openAccount({ account: 'other', owner: 'Other', currency: 'JPY' }));
+  for (const account of ['closedA', 'closedB']) {
+    ok(api.openAccount({ account, owner: 'Closed', currency: 'EUR' }));
+    ok(api.closeAccount({ account }));
+  }
+  return { ledger, api };
+}
+
+function versionOf(ledger: Ledger, account: string): number {
+  const found = ledger.getAccount(account);
+  return found.ok ? found.value.version : 0;
+}
+
+/** Checks `result` against the expected first broken rule; 'ok' means every rule holds. */
+function expectOutcome(result: ReturnType<HandlerTable['deposit']>, expected: string, label: string) {
+  if (expected === 'ok') {
+    expect(result.ok, `${label}: ${result.ok ? '' : result.error.message}`).toBe(true);
+  } else {
+    expect(result.ok ? 'ok' : result.error.code, `${label}: ${result.ok ? '' : result.error.message}`).toBe(expected);
+  }
+}
+
+describe('rule order', () => {
+  it('transfer: every combination of broken rules reports the first', () => {
+    const { ledger, api } = setup();
+    const fromStates = { missing: 'ghostA', closed: 'closedA', rich: 'rich', poor: 'poor' } as const;
+    const toStates = { missing: 'ghostB', closed: 'closedB', sameCurrency: 'same', otherCurrency: 'other' } as const;
+    let tried = 0;
+    for (const memoBad of [false, true])
+      for (const [fromState, from] of Object.entries(fromStates))
+        for (const [toState, to] of Object.entries(toStates))
+          for (const amountBad of [false, true])
+            for (const versionWrong of [false, true]) {
+              const expected = memoBad
+                ? 'VALIDATION'
+                : fromState === 'missing' || toState === 'missing'
+                  ? 'NOT_FOUND'
+                  : amountBad
+                    ? 'VALIDATION'
+                    : fromState === 'closed' || toState === 'closed'
+                      ? 'ACCOUNT_CLOSED'
+                      : versionWrong
+                        ? 'CONCURRENCY_CONFLICT'
+                        : toState === 'otherCurrency'
+                          ? 'CURRENCY_MISMATCH'
+                          : fromState === 'poor'
+                            ? 'INSUFFICIENT_FUNDS'
+                            : 'ok';
+              const version = versionOf(ledger, from);
+              const label = JSON.stringify({ memoBad, fromState, toState, amountBad, versionWrong });
+              const result = api.transfer({
+                from,
+                to,
+                amount: amountBad ? BAD_AMOUNT : GOOD_AMOUNT,
+                expectedVersion: versionWrong ? version + 7 : version,
+                ...(memoBad ? { memo: BAD_MEMO } : { memo: 'ok' }),
+              });
+              expectOutcome(result, expected, label);
+              if (expected === 'NOT_FOUND' && !result.ok) {
+                // The source is looked up first.
+                expect(result.error.message).toContain(fromState === 'missing' ? from : to);
+              }
+              tried++;
+            }
+    expect(tried).toBe(128);
+  });
+
+  it('withdraw: every combination of broken rules reports the first', () => {
+    const { ledger, api } = setup();
+    const states = { missing: 'ghostA', closed: 'closedA', rich: 'rich', poor: 'poor' } as const;
+    for (const memoBad of [false, true])
+      for (const [state, account] of Object.entries(states))
+        for (const amountBad of [false, true])
+          for (const versionWrong of [false, true]) {
+            const expected = memoBad
+              ? 'VALIDATION'
+              : state === 'missing'
+                ? 'NOT_FOUND'
+                : amountBad
+                  ? 'VALIDATION'
+                  : state === 'closed'
+                    ? 'ACCOUNT_CLOSED'
+                    : versionWrong
+                      ? 'CONCURRENCY_CONFLICT'
+                      : state === 'poor'
+                        ? 'INSUFFICIENT_FUNDS'
+                        : 'ok';
+            const version = versionOf(ledger, account);
+            const result = api.withdraw({
+              account,
+              amount: amountBad ? BAD_AMOUNT : GOOD_AMOUNT,
+              expectedVersion: versionWrong ? version + 1 : version,
+              ...(memoBad ? { memo: BAD_MEMO } : {}),
+            });
+            expectOutcome(result, expected, JSON.stringify({ memoBad, state, amountBad, versionWrong }));
+          }
+  });
+
+  it('deposit: every combination, with overflow last', () => {
+    const { ledger, api } = setup();
+    ok(api.openAccount({ account: 'full', owner: 'Full', currency: 'EUR', initial: '90071992547409.91' }));
+    const states = { missing: 'ghostA', closed: 'closedA', open: 'same', full: 'full' } as const;
+    for (const memoBad of [false, true])
+      for (const [state, account] of Object.entries(states))
+        for (const amount of ['5.00', '1.234', '0', '90071992547409.92'])
+          for (const versionWrong of [false, true]) {
+            const amountBad = amount !== '5.00';
+            const expected = memoBad
+              ? 'VALIDATION'
+              : state === 'missing'
+                ? 'NOT_FOUND'
+                : amountBad
+                  ? 'VALIDATION'
+                  : state === 'closed'
+                    ? 'ACCOUNT_CLOSED'
+                    : versionWrong
+                      ? 'CONCURRENCY_CONFLICT'
+                      : state === 'full'
+                        ? 'VALIDATION' // overflow
+                        : 'ok';
+            const version = versionOf(ledger, account);
+            const result = api.deposit({
+              account,
+              amount,
+              expectedVersion: versionWrong ? version + 1 : version,
+              ...(memoBad ? { memo: BAD_MEMO } : {}),
+            });
+            expectOutcome(result, expected, JSON.stringify({ memoBad, state, amount, versionWrong }));
+          }
+  });
+
+  it('close: NOT_FOUND, then ACCOUNT_CLOSED, then CONCURRENCY_CONFLICT, then ACCOUNT_NOT_EMPTY', () => {
+    const { ledger, api } = setup();
+    ok(api.openAccount({ account: 'empty', owner: 'Empty', currency: 'EUR' }));
+    const states = { missing: 'ghostA', closed: 'closedA', nonEmpty: 'poor', empty: 'empty' } as const;
+    for (const versionWrong of [true, false])
+      for (const [state, account] of Object.entries(states)) {
+        const expected =
+          state === 'missing'
+            ? 'NOT_FOUND'
+            : state === 'closed'
+              ? 'ACCOUNT_CLOSED'
+              : versionWrong
+                ? 'CONCURRENCY_CONFLICT'
+                : state === 'nonEmpty'
+                  ? 'ACCOUNT_NOT_EMPTY'
+                  : 'ok';
+        const version = versionOf(ledger, account);
+        const result = api.closeAccount({ account, expectedVersion: versionWrong ? version + 2 : version });
+        expectOutcome(result, expected, JSON.stringify({ state, versionWrong }));
+      }
+  });
+
+  it('open: input, then ALREADY_EXISTS, then the initial amount, then the expected version', () => {
+    const { api } = setup();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ account: 'rich', owner: '', currency: 'EUR', initial: BAD_AMOUNT, expectedVersion: 3 }, 'VALIDATION'],
+      [{ account: 'rich', owner: 'R', currency: 'XXX', initial: BAD_AMOUNT }, 'VALIDATION'],
+      [{ account: 'rich', owner: 'R', currency: 'EUR', initial: BAD_AMOUNT, expectedVersion: 3 }, 'ALREADY_EXISTS'],
+      [{ account: 'closedA', owner: 'R', currency: 'EUR' }, 'ALREADY_EXISTS'],
+      [{ account: 'fresh', owner: 'F', currency: 'EUR', initial: BAD_AMOUNT, expectedVersion: 3 }, 'VALIDATION'],
+      [{ account: 'fresh', owner: 'F', currency: 'JPY', initial: '0.5', expectedVersion: 3 }, 'VALIDATION'],
+      [{ account: 'fresh', owner: 'F', currency: 'EUR', initial: '1', expectedVersion: 3 }, 'CONCURRENCY_CONFLICT'],
+      [{ account: 'fresh', owner: 'F', currency: 'EUR', initial: '1', expectedVersion: 0 }, 'ok'],
+    ];
+    for (const [input, expected] of cases) expectOutcome(api.openAccount(input), expected, JSON.stringify(input));
+  });
+
+  it('within (6), a currency mismatch is reported before insufficient funds', () => {
+    const { api } = setup();
+    const error = failure(api.transfer({ from: 'poor', to: 'other', amount: '50' }), 'CURRENCY_MISMATCH');
+    expect(error.message).toMatch(/poor.*other/);
+  });
+});
