@@ -32,10 +32,10 @@ import type { ExportManifest } from './export/export-format';
 import type { AuditFilter } from '../../shared/audit';
 import type { Writable } from 'node:stream';
 import { existsSync, rmSync } from 'node:fs';
-import { checkpointPathFor } from './store/head-checkpoint';
+import { checkpointPathFor, readCheckpoint } from './store/head-checkpoint';
 import { decodeEvent } from './events/decode';
 import { toHistoryEntry } from './projection/history';
-import { AccountsProjection, type ReplayProgress } from './projection/accounts-projection';
+import { AccountsProjection, ReplayError, type ReplayProgress } from './projection/accounts-projection';
 import { EventStore, type ReadFilter, type StoredEvent } from './store/event-store';
 import { LATEST_SCHEMA_VERSION } from './store/schema';
 import { ChainVerifier, type VerifyReport } from './store/verify';
@@ -70,6 +70,8 @@ export class Ledger {
   private readonly listeners = new Set<(change: LedgerChange) => void>();
   private seenDataVersion: number;
   private readOnlyReason: string | undefined;
+  /** Set when replay stopped at an unreadable event: catching up again would stop there too. */
+  private replayBroken = false;
 
   private constructor(store: EventStore, options: LedgerOptions) {
     this.store = store;
@@ -91,7 +93,9 @@ export class Ledger {
   static open(options: LedgerOptions): Result<Ledger> {
     const opened = Ledger.openStore(options);
     if (!opened.ok) return opened;
-    opened.value.projection.rebuild(opened.value.store, options.onReplayProgress);
+    const ledger = opened.value;
+    ledger.guardReplay(() => ledger.projection.rebuild(ledger.store, options.onReplayProgress));
+    ledger.checkHeadCheckpoint();
     return opened;
   }
 
@@ -99,8 +103,46 @@ export class Ledger {
   static async openInSlices(options: LedgerOptions): Promise<Result<Ledger>> {
     const opened = Ledger.openStore(options);
     if (!opened.ok) return opened;
-    await opened.value.projection.catchUpInSlices(opened.value.store, options.onReplayProgress);
+    const ledger = opened.value;
+    try {
+      await ledger.projection.catchUpInSlices(ledger.store, options.onReplayProgress);
+    } catch (error) {
+      ledger.guardReplay(() => {
+        throw error;
+      });
+    }
+    ledger.checkHeadCheckpoint();
     return opened;
+  }
+
+  /**
+   * Runs a replay; an event that cannot be replayed (a tampered or foreign log) leaves the
+   * projection at the last good position and the ledger read-only, with the reason.
+   */
+  private guardReplay(replay: () => unknown): void {
+    try {
+      replay();
+    } catch (error) {
+      if (!(error instanceof ReplayError)) throw error;
+      this.replayBroken = true;
+      this.markReadOnly(error.message);
+    }
+  }
+
+  /**
+   * The cheap part of verification, done at every open: the log must still reach the head
+   * checkpoint and hold the same event there. Catches a cut-off tail or a rewritten chain at
+   * once; the full walk (verify, or the app's integrity monitor) catches edits in the middle.
+   */
+  private checkHeadCheckpoint(): void {
+    const checkpoint = readCheckpoint(this.store.path);
+    if (!checkpoint || checkpoint.position === 0) return;
+    const [atCheckpoint] = this.store.readAll({ fromPosition: checkpoint.position, limit: 1 });
+    if (atCheckpoint?.position !== checkpoint.position) {
+      this.markReadOnly(`the log ends before position ${checkpoint.position}, which the head checkpoint recorded: events were removed`);
+    } else if (atCheckpoint.hash !== checkpoint.hash) {
+      this.markReadOnly(`the event at position ${checkpoint.position} differs from the head checkpoint: the chain was rewritten`);
+    }
   }
 
   private static openStore(options: LedgerOptions): Result<Ledger> {
@@ -368,7 +410,7 @@ export class Ledger {
 
   /** Replays the whole log into a fresh projection. */
   rebuild(onProgress?: ReplayProgress): { events: number; accounts: number } {
-    this.projection.rebuild(this.store, onProgress);
+    this.guardReplay(() => this.projection.rebuild(this.store, onProgress));
     return { events: this.projection.lastPosition, accounts: this.projection.list().length };
   }
 
@@ -377,10 +419,12 @@ export class Ledger {
    * data_version makes the no-change case one cheap call. Returns true when something arrived.
    */
   refresh(): boolean {
+    if (this.replayBroken) return false;
     const dataVersion = this.store.dataVersion();
     if (dataVersion === this.seenDataVersion) return false;
     this.seenDataVersion = dataVersion;
-    const applied = this.projection.catchUp(this.store);
+    let applied = 0;
+    this.guardReplay(() => (applied = this.projection.catchUp(this.store)));
     if (applied > 0) this.notify();
     return applied > 0;
   }

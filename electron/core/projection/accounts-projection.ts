@@ -5,7 +5,7 @@
  * position applied and only ever applies position + 1, so it can never skip or repeat an event.
  */
 import { formatMinor } from '../../../shared/money';
-import type { EventMetadata } from '../../../shared/events';
+import type { EventMetadata, LedgerEvent } from '../../../shared/events';
 import type { AccountView } from '../../../shared/views';
 import { evolve, type AccountState } from '../domain/bank-account';
 import { upcast } from '../events/upcasters';
@@ -17,6 +17,21 @@ import { BalanceTimeline } from './timeline';
 const REPLAY_PAGE_SIZE = 10_000;
 
 export type ReplayProgress = (applied: number, total: number) => void;
+
+/**
+ * An event the projection cannot apply: unreadable JSON, an unknown type or schema version,
+ * or a movement that breaks the domain's rules. Only a tampered or foreign-written log has
+ * one; the ledger then opens read-only at the last good position instead of failing to open.
+ */
+export class ReplayError extends Error {
+  constructor(
+    readonly position: number,
+    reason: string,
+  ) {
+    super(`the event at position ${position} cannot be replayed: ${reason}`);
+    this.name = 'ReplayError';
+  }
+}
 
 /** The columns replay needs, read in raw (array) mode: the fastest path better-sqlite3 offers. */
 type ReplayRow = [position: number, streamId: string, type: string, schemaVersion: number, data: string, metadata: string, recordedAt: string];
@@ -98,11 +113,18 @@ export class AccountsProjection {
 
   private applyRow([position, streamId, type, schemaVersion, data, metadata, recordedAt]: ReplayRow): void {
     if (position !== this.appliedThrough + 1) {
-      throw new Error(`Projection expected position ${this.appliedThrough + 1} but got ${position}`);
+      throw new ReplayError(this.appliedThrough + 1, `the log jumps from position ${this.appliedThrough} to ${position}`);
     }
-    // Metadata is parsed only when an upcaster asks for it (legacy events): most replays never do.
-    const event = upcast({ type, schemaVersion, data: JSON.parse(data) }, () => JSON.parse(metadata) as EventMetadata);
-    const state = evolve(this.accounts.get(streamId), event, streamId, recordedAt);
+    let event: LedgerEvent;
+    let state: AccountState;
+    try {
+      // Metadata is parsed only when an upcaster asks for it (legacy events): most replays never do.
+      event = upcast({ type, schemaVersion, data: JSON.parse(data) }, () => JSON.parse(metadata) as EventMetadata);
+      state = evolve(this.accounts.get(streamId), event, streamId, recordedAt);
+      checkReplayedState(state, event);
+    } catch (error) {
+      throw new ReplayError(position, error instanceof Error ? error.message : String(error));
+    }
     this.accounts.set(streamId, state);
     let timeline = this.timelines.get(streamId);
     if (!timeline) this.timelines.set(streamId, (timeline = new BalanceTimeline()));
@@ -136,6 +158,16 @@ export class AccountsProjection {
 
   accountIds(): IterableIterator<string> {
     return this.accounts.keys();
+  }
+}
+
+/** What the decide functions guarantee for every event they produce; a log breaking it was not written by them. */
+function checkReplayedState(state: AccountState, event: LedgerEvent): void {
+  if (!Number.isSafeInteger(state.balanceMinor) || state.balanceMinor < 0) {
+    throw new Error(`${event.type} leaves ${state.id} at an impossible balance (${state.balanceMinor})`);
+  }
+  if (typeof state.currency !== 'string' || typeof state.owner !== 'string') {
+    throw new Error(`${event.type} on ${state.id} lacks an owner or currency`);
   }
 }
 

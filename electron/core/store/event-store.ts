@@ -282,8 +282,23 @@ export class EventStore {
 
   /** Tells subscribers what was committed; an empty list means "more than we kept: catch up". */
   private announce(events: readonly StoredEvent[], head: { position: number; hash: string }): void {
-    if (this.path !== ':memory:') advanceCheckpoint(this.path, head);
-    for (const subscriber of this.subscribers) subscriber(events);
+    if (this.path !== ':memory:') {
+      try {
+        advanceCheckpoint(this.path, head);
+      } catch (error) {
+        // A checkpoint that lags is allowed (verify treats it as "attested up to here").
+        console.error(`The head checkpoint beside ${this.path} could not be written`, error);
+      }
+    }
+    for (const subscriber of this.subscribers) {
+      // The commit already happened: a failing subscriber must not make the writer believe
+      // (and tell its caller) that nothing was recorded.
+      try {
+        subscriber(events);
+      } catch (error) {
+        console.error('A subscriber of the event store failed after a commit', error);
+      }
+    }
   }
 
   private assertWritable(): void {
