@@ -90,6 +90,16 @@ export function tamper(path: string, work: (db: Database.Database) => void): voi
   }
 }
 
+/** A raw second connection to a ledger file (triggers left in place); changes committed on return. */
+export function withConnection(path: string, work: (db: Database.Database) => void): void {
+  const db = new Database(path);
+  try {
+    db.transaction(() => work(db))();
+  } finally {
+    db.close();
+  }
+}
+
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
