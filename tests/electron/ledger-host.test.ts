@@ -1,0 +1,168 @@
+/**
+ * The main process's ownership of the ledger (electron/main/ledger-host.ts) with REAL files:
+ * sliced opening with progress, switching files (the old one kept when the new one cannot
+ * be opened), change notifications after our appends, after appends by ANOTHER process on
+ * the same file (the CLI), and after a switch.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../electron/core/ledger';
+import { LedgerHost, type LedgerOpener } from '../../electron/main/ledger-host';
+import type { LedgerChange } from '../../shared/ipc-contract';
+import { tempFolder } from '../ipc/fixtures';
+
+let folder: { folder: string; cleanup(): void };
+let host: LedgerHost;
+let changes: LedgerChange[];
+const others: Ledger[] = [];
+
+const openInSlices: LedgerOpener = (path, onReplayProgress) => Ledger.openInSlices({ path, actor: 'app', onReplayProgress });
+
+beforeEach(() => {
+  folder = tempFolder();
+  changes = [];
+  host = new LedgerHost({ open: openInSlices, onChange: (change) => changes.push(change), refreshIntervalMs: 20 });
+});
+
+afterEach(() => {
+  host.close();
+  for (const ledger of others.splice(0)) ledger.close();
+  folder.cleanup();
+});
+
+const file = (name: string) => join(folder.folder, name);
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const until = async (condition: () => boolean, timeoutMs = 5_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+/** A second writer on the same file, like `ledger apply` from the CLI. */
+function otherProcess(path: string): Ledger {
+  const opened = Ledger.open({ path, actor: 'cli:test' });
+  if (!opened.ok) throw new Error(opened.error.message);
+  others.push(opened.value);
+  return opened.value;
+}
+
+describe('opening', () => {
+  it('has no handlers until a ledger is open', async () => {
+    expect(host.handlers()).toBeUndefined();
+    expect(host.info()).toBeUndefined();
+    const opened = await host.switchTo(file('a.db'));
+    expect(opened).toMatchObject({ ok: true, value: { path: file('a.db'), lastPosition: 0 } });
+    expect(host.handlers()).toBeDefined();
+    expect(host.path).toBe(file('a.db'));
+  });
+
+  it('reports replay progress while it rebuilds the projection', async () => {
+    const seed = otherProcess(file('big.db'));
+    seed.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } });
+    const batch = Array.from({ length: 3_000 }, () => ({ name: 'deposit' as const, input: { account: 'a', amount: '1.00' } }));
+    seed.executeBatch(batch);
+    const progress: Array<[number, number]> = [];
+    const opened = await host.switchTo(file('big.db'), (applied, total) => progress.push([applied, total]));
+    expect(opened).toMatchObject({ ok: true, value: { lastPosition: 3_001 } });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toEqual([3_001, 3_001]);
+    for (let index = 1; index < progress.length; index++) expect(progress[index]![0]).toBeGreaterThanOrEqual(progress[index - 1]![0]);
+  });
+
+  it('a file that cannot be opened is a failure envelope, not an exception', async () => {
+    writeFileSync(file('notes.txt'), 'these are not the events you are looking for '.repeat(200));
+    const result = await host.switchTo(file('notes.txt'));
+    expect(result).toMatchObject({ ok: false, error: { code: 'STORAGE' } });
+    expect(result.ok || result.error.message).toContain('notes.txt');
+    expect(host.handlers()).toBeUndefined();
+  });
+
+  it('an opener that throws (e.g. a native module for the wrong ABI) is reported as a failure', async () => {
+    const broken = new LedgerHost({
+      open: () => Promise.reject(new Error('was compiled against a different Node.js version using NODE_MODULE_VERSION 139')),
+      onChange: () => {},
+      log: () => {},
+    });
+    const result = await broken.switchTo(file('a.db'));
+    expect(result).toMatchObject({ ok: false, error: { code: 'STORAGE' } });
+    expect(result.ok || result.error.message).toContain('NODE_MODULE_VERSION');
+    broken.close();
+  });
+});
+
+describe('switching', () => {
+  it('keeps the current ledger when the new file cannot be opened', async () => {
+    await host.switchTo(file('a.db'));
+    await host.handlers()!.openAccount({ account: 'alice', owner: 'Alice', currency: 'EUR' });
+    writeFileSync(file('broken.db'), 'not sqlite at all, just text '.repeat(300));
+    const result = await host.switchTo(file('broken.db'));
+    expect(result.ok).toBe(false);
+    expect(host.path).toBe(file('a.db'));
+    expect(await host.handlers()!.listAccounts(undefined)).toMatchObject({ ok: true, value: [{ id: 'alice' }] });
+  });
+
+  it('refuses a second switch while one is still opening', async () => {
+    const first = host.switchTo(file('a.db'));
+    const second = await host.switchTo(file('b.db'));
+    expect(second).toMatchObject({ ok: false, error: { code: 'STORAGE' } });
+    expect(await first).toMatchObject({ ok: true });
+  });
+
+  it('swaps to the new ledger, closes the old one and notifies the renderer', async () => {
+    await host.switchTo(file('a.db'));
+    await host.handlers()!.openAccount({ account: 'alice', owner: 'Alice', currency: 'EUR' });
+    await until(() => changes.length > 0);
+    changes.length = 0;
+    const result = await host.switchTo(file('b.db'));
+    expect(result).toMatchObject({ ok: true, value: { path: file('b.db'), lastPosition: 0 } });
+    await until(() => changes.length > 0);
+    expect(changes).toEqual([{ lastPosition: 0 }]);
+    expect(await host.handlers()!.listAccounts(undefined)).toEqual({ ok: true, value: [] });
+  });
+
+  it('opening the file that is already open changes nothing', async () => {
+    await host.switchTo(file('a.db'));
+    await tick();
+    changes.length = 0;
+    expect(await host.switchTo(file('a.db'))).toMatchObject({ ok: true });
+    await tick();
+    expect(changes).toEqual([]);
+  });
+});
+
+describe('change notifications', () => {
+  it('follow every append through the handler table, coalesced per event-loop turn', async () => {
+    await host.switchTo(file('a.db'));
+    await tick();
+    changes.length = 0;
+    const table = host.handlers()!;
+    await table.openAccount({ account: 'alice', owner: 'Alice', currency: 'EUR' });
+    await table.deposit({ account: 'alice', amount: '1.00' });
+    await table.deposit({ account: 'alice', amount: '2.00' });
+    await tick();
+    expect(changes).toEqual([{ lastPosition: 3 }]);
+  });
+
+  it('follow appends made by another process on the same file (the CLI)', async () => {
+    await host.switchTo(file('shared.db'));
+    host.startWatching();
+    await tick();
+    changes.length = 0;
+    const cli = otherProcess(file('shared.db'));
+    cli.execute({ name: 'open', input: { account: 'bob', owner: 'Bob', currency: 'USD', initial: '10.00' } });
+    await until(() => changes.length > 0);
+    expect(changes.at(-1)).toEqual({ lastPosition: 1 });
+    expect(await host.handlers()!.getAccount({ account: 'bob' })).toMatchObject({ ok: true, value: { balance: '10.00' } });
+  });
+
+  it('stop after close, and a closed host opens nothing', async () => {
+    await host.switchTo(file('a.db'));
+    host.startWatching();
+    host.close();
+    expect(host.handlers()).toBeUndefined();
+    expect(await host.switchTo(file('b.db'))).toMatchObject({ ok: false });
+  });
+});

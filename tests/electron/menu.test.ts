@@ -1,0 +1,105 @@
+/**
+ * The application menu template (electron/main/menu.ts) and the About text, read without
+ * Electron: the items the issue asks for, Export disabled until the audit issue, View items
+ * that navigate the renderer, development tools only in development builds.
+ */
+import { describe, expect, it } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import { aboutDetail, buildMenuTemplate, MENU_IDS, type MenuActions } from '../../electron/main/menu';
+
+function record() {
+  const calls: string[] = [];
+  const actions: MenuActions = {
+    newLedger: () => calls.push('new'),
+    openLedger: () => calls.push('open'),
+    navigate: (screen) => calls.push(`navigate:${screen}`),
+    about: () => calls.push('about'),
+  };
+  return { calls, actions };
+}
+
+function items(template: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
+  return template.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? items(item.submenu) : [])]);
+}
+
+function byId(template: MenuItemConstructorOptions[], id: string): MenuItemConstructorOptions {
+  const found = items(template).find((item) => item.id === id);
+  if (!found) throw new Error(`no menu item ${id}`);
+  return found;
+}
+
+function click(item: MenuItemConstructorOptions): void {
+  (item.click as () => void)();
+}
+
+describe('menu template (Windows/Linux)', () => {
+  const { calls, actions } = record();
+  const template = buildMenuTemplate(actions, { appName: 'Event Ledger', platform: 'linux', developmentTools: false });
+
+  it('has File, Edit, View and Help', () => {
+    expect(template.map((item) => item.label)).toEqual(['&File', '&Edit', '&View', '&Help']);
+  });
+
+  it('File: New ledger…, Open ledger…, Export event log… (disabled), Quit', () => {
+    const file = template[0]!.submenu as MenuItemConstructorOptions[];
+    const labels = file.filter((item) => item.type !== 'separator').map((item) => item.label ?? item.role);
+    expect(labels).toEqual(['New Ledger…', 'Open Ledger…', 'Export Event Log…', 'Quit']);
+    expect(byId(template, MENU_IDS.exportEventLog).enabled).toBe(false);
+    expect(file.at(-1)?.role).toBe('quit');
+  });
+
+  it('items call their actions', () => {
+    click(byId(template, MENU_IDS.newLedger));
+    click(byId(template, MENU_IDS.openLedger));
+    click(byId(template, MENU_IDS.accounts));
+    click(byId(template, MENU_IDS.audit));
+    click(byId(template, MENU_IDS.about));
+    expect(calls).toEqual(['new', 'open', 'navigate:accounts', 'navigate:audit', 'about']);
+  });
+
+  it('offers no reload or DevTools in a packaged build', () => {
+    const roles = items(template).map((item) => item.role);
+    expect(roles).not.toContain('toggleDevTools');
+    expect(roles).not.toContain('reload');
+  });
+
+  it('offers the standard edit roles (copy/paste shortcuts in text fields)', () => {
+    const roles = items(template).map((item) => item.role);
+    for (const role of ['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll']) expect(roles).toContain(role);
+  });
+});
+
+describe('menu template (macOS and development)', () => {
+  it('macOS gets an application menu with About and Quit first', () => {
+    const template = buildMenuTemplate(record().actions, { appName: 'Event Ledger', platform: 'darwin', developmentTools: false });
+    expect(template[0]!.label).toBe('Event Ledger');
+    const roles = items([template[0]!]).map((item) => item.role);
+    expect(roles).toContain('quit');
+    expect(byId(template, MENU_IDS.about).label).toBe('About Event Ledger');
+  });
+
+  it('development builds add reload and DevTools', () => {
+    const template = buildMenuTemplate(record().actions, { appName: 'Event Ledger', platform: 'linux', developmentTools: true });
+    const roles = items(template).map((item) => item.role);
+    expect(roles).toContain('toggleDevTools');
+  });
+});
+
+describe('About', () => {
+  it('names the app version, the schema version and the ledger file', () => {
+    const text = aboutDetail(
+      '0.1.0',
+      3,
+      { path: '/home/me/.config/Event Ledger/ledger.db', appVersion: '0.1.0', schemaVersion: 3, lastPosition: 12, readOnly: false },
+      { Electron: '38.8.6' },
+    );
+    expect(text).toContain('Version 0.1.0');
+    expect(text).toContain('Ledger schema version 3');
+    expect(text).toContain('Ledger file: /home/me/.config/Event Ledger/ledger.db');
+    expect(text).toContain('Electron 38.8.6');
+  });
+
+  it('says when no ledger is open', () => {
+    expect(aboutDetail('0.1.0', 3, undefined)).toContain('Ledger file: none open');
+  });
+});
