@@ -1,0 +1,294 @@
+/**
+ * `npm run bench -- [--events N] [--accounts N] [--batch N] [--samples N] [--out FILE]`
+ *
+ * Builds a ledger of N events (default 1,000,000) through the engine and measures each
+ * figure next to a bare-SQLite baseline taken in the same run on the same machine: these
+ * machines are shared and noisy, so only ratios compare. Everything runs on real files in a
+ * fresh temp folder (removed at the end) with the engine's pragmas (WAL, synchronous=FULL).
+ * Progress goes to stderr; the table to stdout; the figures to bench/results/latest.json.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { COMMAND_SCHEMAS, type AnyCommand } from '../shared/commands';
+import type { Failure } from '../shared/errors';
+import { validate } from '../shared/validation';
+import type { AuditFilter } from '../shared/audit';
+import { createHandlers, dispatch } from '../electron/core/handlers';
+import { Ledger } from '../electron/core/ledger';
+import { BareSingleInsert, bareBulkInsert, bareScan } from './baselines';
+import { bundleChildren } from './children';
+import {
+  atLeast,
+  atMost,
+  custom,
+  durationAgainst,
+  formatNumber,
+  latencyAgainst,
+  median,
+  percentile,
+  rateAgainst,
+  type Figure,
+} from './figures';
+import { describeMachine, sqliteVersion, table, writeResults } from './report';
+import { accountId, workload } from './workload';
+
+const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    accounts: { type: 'string', default: '2000' },
+    batch: { type: 'string', default: '1000' },
+    samples: { type: 'string', default: '300' },
+    'startup-rounds': { type: 'string', default: '3' },
+    out: { type: 'string', default: join(PROJECT_ROOT, 'bench/results/latest.json') },
+  },
+  strict: true,
+});
+
+function wholeNumber(name: string, text: string | undefined, minimum: number): number {
+  const value = Number(text?.replace(/[_,]/g, ''));
+  if (!Number.isSafeInteger(value) || value < minimum) throw new Error(`--${name} needs a whole number ≥ ${minimum}`);
+  return value;
+}
+
+const EVENTS = wholeNumber('events', values.events, 1_000);
+const ACCOUNTS = wholeNumber('accounts', values.accounts, 2);
+const BATCH = wholeNumber('batch', values.batch, 1);
+const SAMPLES = wholeNumber('samples', values.samples, 10);
+const STARTUP_ROUNDS = wholeNumber('startup-rounds', values['startup-rounds'], 1);
+/** The smaller ledger the export's memory is compared with ("flat from 100k to 1M"). */
+const SMALL_EVENTS = Math.round(EVENTS / 10);
+const AUDIT_RUNS = 100;
+const AUDIT_PAGE = 100;
+
+const log = (message: string) => process.stderr.write(`[bench ${elapsed()}] ${message}\n`);
+const benchStarted = performance.now();
+const elapsed = () => `${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)}s`;
+
+function openLedger(path: string): Ledger {
+  const opened = Ledger.open({ path, actor: 'bench' });
+  if (!opened.ok) throw new Error(`cannot open ${path}: ${opened.error.message}`);
+  return opened.value;
+}
+
+/** Builds the ledger through executeBatch (the `apply` path); returns the engine's events/s. */
+function buildLedger(path: string, snapshotPath: string): { eventsPerSecond: number; ms: number; snapshotEvents: number } {
+  const ledger = openLedger(path);
+  let ms = 0;
+  let snapshotEvents = 0;
+  let nextReport = EVENTS / 20;
+  try {
+    for (const raw of workload({ events: EVENTS, accounts: ACCOUNTS }, BATCH)) {
+      const started = performance.now();
+      // Validation is part of the path: exactly what `ledger apply` does with each line.
+      const commands = raw.map((command): AnyCommand | Failure => {
+        const input = validate(COMMAND_SCHEMAS[command.name], command.input);
+        return input.ok ? ({ name: command.name, input: input.value } as AnyCommand) : input;
+      });
+      const results = ledger.executeBatch(commands);
+      ms += performance.now() - started;
+      const refused = results.find((result) => !result.ok);
+      if (refused && !refused.ok) throw new Error(`the workload was refused: ${refused.error.code} ${refused.error.message}`);
+      const position = ledger.projection.lastPosition;
+      if (snapshotEvents === 0 && position >= SMALL_EVENTS) {
+        // A consistent copy at ~N/10 events for the export's "flat memory" comparison (not timed).
+        ledger.store.db.exec(`VACUUM INTO '${snapshotPath.replace(/'/g, "''")}'`);
+        snapshotEvents = position;
+      }
+      if (position >= nextReport) {
+        log(`built ${formatNumber(position)} / ${formatNumber(EVENTS)} events (${formatNumber(position / (ms / 1000))} events/s)`);
+        nextReport += EVENTS / 20;
+      }
+    }
+    const events = ledger.projection.lastPosition;
+    if (events !== EVENTS) throw new Error(`built ${events} events instead of ${EVENTS}`);
+    return { eventsPerSecond: events / (ms / 1000), ms, snapshotEvents };
+  } finally {
+    ledger.close();
+  }
+}
+
+/** Open + full projection rebuild vs a bare scan with JSON.parse, interleaved; medians. */
+function measureStartup(path: string): { engineMs: number; bareMs: number } {
+  const engine: number[] = [];
+  const bare: number[] = [];
+  for (let round = 0; round < STARTUP_ROUNDS; round++) {
+    bare.push(bareScan(path).ms);
+    const started = performance.now();
+    const ledger = openLedger(path);
+    engine.push(performance.now() - started);
+    ledger.close();
+    log(`startup round ${round + 1}/${STARTUP_ROUNDS}: engine ${engine[round]!.toFixed(0)} ms, bare scan ${bare[round]!.toFixed(0)} ms`);
+  }
+  return { engineMs: median(engine), bareMs: median(bare) };
+}
+
+/** p99 of audit pages through the IPC handler (validation + refresh + query), as the audit screen asks. */
+function measureAudit(ledger: Ledger): Figure[] {
+  const handlers = createHandlers(() => ledger);
+  const quarter = ledger.audit.page({}, Math.floor(EVENTS / 4), 1).rows[0]!.recordedAt;
+  const threeQuarters = ledger.audit.page({}, Math.floor((EVENTS * 3) / 4), 1).rows[0]!.recordedAt;
+  const queries: Array<{ name: string; filter: AuditFilter; before?: number; maximum: number }> = [
+    { name: 'audit: first page', filter: {}, maximum: 20 },
+    { name: 'audit: deep page (99% back)', filter: {}, before: Math.floor(EVENTS / 100), maximum: 20 },
+    { name: 'audit: filter by account', filter: { accounts: [accountId(17)] }, maximum: 20 },
+    { name: 'audit: type + date range', filter: { types: ['TransferSent'], from: quarter, to: threeQuarters }, maximum: 20 },
+    // A word no memo, owner or id holds: the worst case, a scan of every event's memo.
+    { name: 'audit: free text (full scan)', filter: { text: 'mortgage' }, maximum: 100 },
+  ];
+  const figures: Figure[] = [];
+  for (const query of queries) {
+    const request = { filter: query.filter, ...(query.before === undefined ? {} : { before: query.before }), limit: AUDIT_PAGE };
+    const samples: number[] = [];
+    for (let run = -5; run < AUDIT_RUNS; run++) {
+      const started = performance.now();
+      const answer = dispatch(handlers, 'auditEvents', request) as { ok: boolean };
+      const ms = performance.now() - started;
+      if (!answer.ok) throw new Error(`${query.name} failed: ${JSON.stringify(answer)}`);
+      if (run >= 0) samples.push(ms);
+    }
+    figures.push(atMost(`${query.name}, p99`, percentile(samples, 99), 'ms', query.maximum));
+    log(`${query.name}: p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms`);
+  }
+  return figures;
+}
+
+/** Durable deposits through the IPC handler vs bare INSERT+COMMIT on the same file, interleaved A,B,A,B. */
+function measureDurable(ledger: Ledger): { engine: number[]; bare: number[] } {
+  const handlers = createHandlers(() => ledger);
+  const bareInsert = new BareSingleInsert(ledger.store.db);
+  const engine: number[] = [];
+  const bare: number[] = [];
+  const metadata = JSON.stringify({ correlationId: randomUUID(), actor: 'bench', appVersion: '0.1.0' });
+  for (let sample = -20; sample < SAMPLES; sample++) {
+    const account = accountId(((sample % ACCOUNTS) + ACCOUNTS) % ACCOUNTS);
+    const started = performance.now();
+    const answer = dispatch(handlers, 'deposit', { account, amount: '12.34', ...(sample % 3 === 0 ? { memo: 'groceries' } : {}) }) as {
+      ok: boolean;
+    };
+    const engineMs = performance.now() - started;
+    if (!answer.ok) throw new Error(`durable deposit failed: ${JSON.stringify(answer)}`);
+    const bareMs = bareInsert.run({
+      eventId: randomUUID(),
+      streamId: account,
+      data: JSON.stringify({ amountMinor: 1234, currency: 'EUR', ...(sample % 3 === 0 ? { memo: 'groceries' } : {}) }),
+      metadata,
+      hash: randomUUID().replace(/-/g, '').repeat(2),
+    });
+    if (sample >= 0) {
+      engine.push(engineMs);
+      bare.push(bareMs);
+    }
+  }
+  return { engine, bare };
+}
+
+type ExportRun = { events: number; ms: number; maxRssMb: number };
+type MemoryRun = { events: number; openMs: number; rssMb: number; heapUsedMb: number; maxRssMb: number };
+
+async function main(): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  const ledgerPath = join(folder, 'ledger.db');
+  const smallPath = join(folder, 'ledger-small.db');
+  const figures: Figure[] = [];
+  const startedAt = new Date().toISOString();
+  log(`${formatNumber(EVENTS)} events over ${formatNumber(ACCOUNTS)} accounts, ${BATCH} commands per transaction, in ${folder}`);
+  try {
+    const children = await bundleChildren(join(folder, 'children'));
+
+    // 1. Bulk append through the engine vs a bare INSERT of the same rows in one transaction.
+    const built = buildLedger(ledgerPath, smallPath);
+    log(`engine bulk: ${formatNumber(built.eventsPerSecond)} events/s (${(built.ms / 1000).toFixed(1)} s); ledger ${formatNumber(statSync(ledgerPath).size / 2 ** 20)} MB`);
+    const bareBulk = bareBulkInsert(ledgerPath, join(folder, 'bare-bulk.db'));
+    rmSync(join(folder, 'bare-bulk.db'), { force: true });
+    rmSync(join(folder, 'bare-bulk.db-wal'), { force: true });
+    rmSync(join(folder, 'bare-bulk.db-shm'), { force: true });
+    const bareRate = bareBulk.rows / (bareBulk.ms / 1000);
+    log(`bare bulk insert: ${formatNumber(bareRate)} rows/s (${(bareBulk.ms / 1000).toFixed(1)} s)`);
+    figures.push(rateAgainst('bulk append (apply path)', built.eventsPerSecond, 'events/s', bareRate, 0.6));
+
+    // 2. Startup: open + full rebuild vs a bare scan with JSON.parse.
+    const startup = measureStartup(ledgerPath);
+    figures.push(durationAgainst('startup: open + rebuild', startup.engineMs, 'ms', startup.bareMs, 0.8));
+
+    // 3. Audit queries on the full ledger.
+    const ledger = openLedger(ledgerPath);
+    try {
+      figures.push(...measureAudit(ledger));
+
+      // 4. Export and verify, each in a child process so its peak RSS is its own.
+      const exportAt = async (path: string, label: string) => {
+        const out = join(folder, `${label}.jsonl`);
+        const exported = await children.run<ExportRun>('export-child', ['export', path, out]);
+        const verified = await children.run<ExportRun>('export-child', ['verify', out]);
+        rmSync(out, { force: true });
+        log(
+          `export ${label}: ${formatNumber(exported.events)} events, ${formatNumber(exported.events / (exported.ms / 1000))} events/s, ` +
+            `peak RSS ${exported.maxRssMb.toFixed(0)} MB; verify ${formatNumber(verified.events / (verified.ms / 1000))} events/s, ` +
+            `peak RSS ${verified.maxRssMb.toFixed(0)} MB`,
+        );
+        return { exported, verified };
+      };
+      const small = await exportAt(smallPath, 'small');
+      rmSync(smallPath, { force: true });
+      const full = await exportAt(ledgerPath, 'full');
+      figures.push(atLeast('export to JSON Lines', full.exported.events / (full.exported.ms / 1000), 'events/s', 250_000));
+      figures.push(atLeast('verify --file of the export', full.verified.events / (full.verified.ms / 1000), 'events/s', 300_000));
+      const smallPeak = Math.max(small.exported.maxRssMb, small.verified.maxRssMb);
+      const fullPeak = Math.max(full.exported.maxRssMb, full.verified.maxRssMb);
+      // "Flat": the full-size peak is within 25% of the peak at a tenth of the events.
+      figures.push(
+        custom(
+          `export/verify peak RSS (baseline: at ${formatNumber(small.exported.events)} events)`,
+          fullPeak,
+          'MB',
+          smallPeak,
+          '≤ 200 MB, flat (≤ 1.25× the small one)',
+          fullPeak <= 200 && fullPeak <= smallPeak * 1.25,
+        ),
+      );
+
+      // 5. Main-process memory after startup, in a fresh child.
+      const memory = await children.run<MemoryRun>('memory-child', [ledgerPath], ['--expose-gc']);
+      log(`memory after startup: RSS ${memory.rssMb.toFixed(0)} MB (heap ${memory.heapUsedMb.toFixed(0)} MB, peak ${memory.maxRssMb.toFixed(0)} MB)`);
+      figures.push(atMost('memory after startup (RSS after GC)', memory.rssMb, 'MB', 300));
+
+      // 6. One durable command at a time (last: it appends to the ledger).
+      const durable = measureDurable(ledger);
+      figures.push(latencyAgainst('durable deposit p50', percentile(durable.engine, 50), 'ms', percentile(durable.bare, 50), 1.5));
+      figures.push(latencyAgainst('durable deposit p99', percentile(durable.engine, 99), 'ms', percentile(durable.bare, 99), null));
+      log(`durable deposit: p50 ${percentile(durable.engine, 50).toFixed(2)} ms vs bare ${percentile(durable.bare, 50).toFixed(2)} ms`);
+    } finally {
+      ledger.close();
+    }
+
+    const results = {
+      machine: describeMachine(),
+      node: process.version,
+      sqlite: sqliteVersion(),
+      events: EVENTS,
+      startedAt,
+      durationSeconds: Math.round((performance.now() - benchStarted) / 1000),
+      figures,
+    };
+    writeResults(values.out!, results);
+    process.stdout.write(`\n${table(figures)}\n\n`);
+    process.stdout.write(
+      `${formatNumber(EVENTS)} events · ${results.machine.cpu} × ${results.machine.cores} · ${results.machine.memoryGb} GB · ` +
+        `${results.machine.os} · Node ${results.node} · SQLite ${results.sqlite} · ${results.durationSeconds} s\n`,
+    );
+    log(`results written to ${values.out}`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+/**
+ * The benchmark's workload: a deterministic stream of raw command requests (exactly what a
+ * `ledger apply` line or an IPC call carries, before validation) that appends EXACTLY a
+ * given number of events, spread over many accounts.
+ *
+ * Mix per command: 40% deposits, 25% withdrawals, 35% transfers (two events each), ~30% with
+ * a short memo. Balances are tracked here so no command is refused (a refused command appends
+ * nothing, which would make the event count drift).
+ */
+import type { CommandName } from '../shared/commands';
+
+export type RawCommand = { readonly name: CommandName; readonly input: Record<string, unknown> };
+
+export type WorkloadOptions = {
+  readonly events: number;
+  readonly accounts: number;
+  readonly seed?: number;
+};
+
+const MEMOS = [
+  'groceries',
+  'rent',
+  'coffee with Sam',
+  'salary',
+  'invoice 2041',
+  'electricity bill',
+  'birthday gift',
+  'refund',
+  'train tickets',
+  'book club',
+  'insurance premium',
+  'dinner split',
+];
+const OWNERS = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth', 'Frances Allen'];
+
+/** Every account opens with this much (minor units), so withdrawals and transfers rarely run dry. */
+const INITIAL_MINOR = 500_000;
+const MEMO_SHARE = 0.3;
+
+/** Mulberry32: a tiny seeded PRNG, so every run appends the same commands. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function accountId(index: number): string {
+  return `acct-${String(index).padStart(5, '0')}`;
+}
+
+function amountText(minor: number): string {
+  return `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+}
+
+/**
+ * Yields batches of raw commands (at most `batchSize` each) whose events add up to exactly
+ * `options.events`. The first commands open the accounts.
+ */
+export function* workload(options: WorkloadOptions, batchSize: number): Generator<RawCommand[]> {
+  const next = random(options.seed ?? 20_261_126);
+  const accounts = Math.max(2, Math.min(options.accounts, options.events));
+  const balances = new Float64Array(accounts);
+  const pick = () => Math.floor(next() * accounts);
+  const memo = () => (next() < MEMO_SHARE ? { memo: MEMOS[Math.floor(next() * MEMOS.length)]! } : {});
+  let remaining = options.events;
+  let batch: RawCommand[] = [];
+  const push = (command: RawCommand, events: number): RawCommand[] | undefined => {
+    batch.push(command);
+    remaining -= events;
+    if (batch.length < batchSize) return undefined;
+    const full = batch;
+    batch = [];
+    return full;
+  };
+
+  for (let index = 0; index < accounts && remaining > 0; index++) {
+    balances[index] = INITIAL_MINOR;
+    const full = push(
+      {
+        name: 'open',
+        input: { account: accountId(index), owner: OWNERS[index % OWNERS.length]!, currency: 'EUR', initial: amountText(INITIAL_MINOR) },
+      },
+      1,
+    );
+    if (full) yield full;
+  }
+  while (remaining > 0) {
+    const roll = next();
+    const account = pick();
+    const amount = 1 + Math.floor(next() * 20_000);
+    let full: RawCommand[] | undefined;
+    if (roll < 0.35 && remaining >= 2) {
+      let to = pick();
+      if (to === account) to = (account + 1) % accounts;
+      if (balances[account]! >= amount) {
+        balances[account]! -= amount;
+        balances[to]! += amount;
+        full = push({ name: 'transfer', input: { from: accountId(account), to: accountId(to), amount: amountText(amount), ...memo() } }, 2);
+      } else {
+        balances[account]! += amount;
+        full = push({ name: 'deposit', input: { account: accountId(account), amount: amountText(amount), ...memo() } }, 1);
+      }
+    } else if (roll < 0.6 && balances[account]! >= amount) {
+      balances[account]! -= amount;
+      full = push({ name: 'withdraw', input: { account: accountId(account), amount: amountText(amount), ...memo() } }, 1);
+    } else {
+      balances[account]! += amount;
+      full = push({ name: 'deposit', input: { account: accountId(account), amount: amountText(amount), ...memo() } }, 1);
+    }
+    if (full) yield full;
+  }
+  if (batch.length > 0) yield batch;
+}
