@@ -18,9 +18,9 @@ const require = createRequire(join(PROJECT_ROOT, 'package.json'));
 
 export const ELECTRON_MISSING_MESSAGE = [
   'The Electron binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD was set, or its download failed).',
-  'On a machine that can reach the internet, install it with:',
+  'On a machine that can reach the internet, install it with (ELECTRON_SKIP_BINARY_DOWNLOAD unset):',
   '    node node_modules/electron/install.js',
-  '(or `npm rebuild electron`), then run this command again.',
+  'then run this command again.',
 ].join('\n');
 
 /** The installed electron package's version (the npm package is there even without its binary). */
