@@ -1,0 +1,84 @@
+/**
+ * Runs the real `ledger` CLI in a child process (node --import tsx), as a script would.
+ * Each spawn costs about half a second, so tests use few of them.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { repoRoot } from './helpers';
+
+const CLI = join(repoRoot, 'electron/cli/ledger.ts');
+
+export type CliRun = { code: number | null; stdout: string; stderr: string; lines: unknown[] };
+
+function spawnCli(args: readonly string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, LEDGER_DB: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs the CLI to completion, feeding `input` on stdin; parses stdout as JSON lines. */
+export function runCli(args: readonly string[], input = ''): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCli(args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines = stdout
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          try {
+            return JSON.parse(line) as unknown;
+          } catch {
+            return { unparsed: line };
+          }
+        });
+      resolve({ code, stdout, stderr, lines });
+    });
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * An `apply` process driven interactively: `send` writes lines and resolves with one parsed
+ * answer per line, so each command is acknowledged before the next is sent.
+ */
+export function startApply(dbPath: string) {
+  const child = spawnCli(['--db', dbPath, 'apply']);
+  const answers: unknown[] = [];
+  const waiting: Array<() => void> = [];
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    answers.push(JSON.parse(line));
+    waiting.shift()?.();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let consumed = 0;
+  return {
+    async send(lines: readonly string[]): Promise<unknown[]> {
+      child.stdin.write(lines.map((line) => `${line}\n`).join(''));
+      while (answers.length < consumed + lines.length) {
+        const outcome = await Promise.race([
+          new Promise<'answer'>((resolve) => waiting.push(() => resolve('answer'))),
+          exited.then(() => 'exited' as const),
+        ]);
+        if (outcome === 'exited' && answers.length < consumed + lines.length) throw new Error(`apply exited early: ${stderr}`);
+      }
+      const mine = answers.slice(consumed, consumed + lines.length);
+      consumed += lines.length;
+      return mine;
+    },
+    async finish(): Promise<{ code: number | null; stderr: string }> {
+      child.stdin.end();
+      const code = await exited;
+      return { code, stderr };
+    },
+  };
+}
