@@ -93,7 +93,9 @@ const workload = fc.array(
   { minLength: 1, maxLength: 40 },
 );
 
-function toCommand(step: fc.Infer<typeof workload>[number]): AnyCommand | undefined {
+type WorkloadStep = typeof workload extends fc.Arbitrary<Array<infer Step>> ? Step : never;
+
+function toCommand(step: WorkloadStep): AnyCommand | undefined {
   switch (step.kind) {
     case 'open':
       return { name: 'open', input: { account: step.account, owner: `Owner ${step.account}`, currency: step.currency, initial: String(step.initial) } };
