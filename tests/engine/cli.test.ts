@@ -103,10 +103,8 @@ describe('ledger CLI', () => {
     expect(tampered.lines).toEqual([{ ok: false, firstBadPosition: 2, reason: expect.stringMatching(/hash/) }]);
   });
 
-  // ENGINE BUG (electron/core/ledger.ts): see hash-chain-verify.test.ts "opening a tampered
-  // file". Ledger.open replays before verify can run, so on a reordered log the CLI crashes
-  // with evolve()'s stack trace and exit 1 instead of answering exit 3 with firstBadPosition.
-  it.skip('verify exits 3 on a reordered log that cannot even be replayed', async () => {
+  // Regression test: before 798a329 the CLI crashed here with evolve()'s stack trace and exit 1.
+  it('verify exits 3 on a reordered log that cannot even be replayed', async () => {
     const { path, ledger, api } = newLedger();
     ok(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR', initial: '10' }));
     ok(api.deposit({ account: 'a', amount: '5' }));
