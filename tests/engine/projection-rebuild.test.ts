@@ -152,6 +152,24 @@ describe('rebuild', () => {
   });
 });
 
+describe('large transactions', () => {
+  it('one transaction of more than 10,000 events still reaches the projection and the listeners', () => {
+    const { ledger, api } = newLedger();
+    ok(api.openAccount({ account: 'bulk', owner: 'Bulk', currency: 'JPY' }));
+    const changes: LedgerChange[] = [];
+    ledger.onChange((change) => changes.push(change));
+    const deposits = Array.from({ length: 10_050 }, () => ({ name: 'deposit' as const, input: { account: 'bulk', amount: '2' } }));
+    const results = ledger.executeBatch(deposits);
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(ledger.projection.account('bulk')).toMatchObject({ balanceMinor: 20_100, version: 10_051, transactionCount: 10_051 });
+    expect(ledger.projection.lastPosition).toBe(10_051);
+    expect(changes.at(-1)).toEqual({ lastPosition: 10_051 });
+    const fresh = new AccountsProjection();
+    fresh.rebuild(ledger.store);
+    expect(fresh.list()).toEqual(ledger.listAccounts());
+  });
+});
+
 describe('another connection', () => {
   it("refresh() picks up another Ledger instance's appends on the same file and notifies listeners", () => {
     const { path, ledger, api } = newLedger();
