@@ -3,12 +3,21 @@ import type { EventType } from '../../../shared/events';
 import type { HistoryEntry } from '../../../shared/views';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const shortThisYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+const shortOtherYear = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+/** Compact moment for tables: "Nov 26, 8:57 PM" this year, "Nov 26, 2025" before. */
+export function formatShortDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return (date.getFullYear() === new Date().getFullYear() ? shortThisYear : shortOtherYear).format(date);
 }
 
 export function formatDate(iso: string | number): string {

@@ -1,0 +1,220 @@
+/**
+ * The real renderer against the real engine, through the preview host, in Chromium:
+ * open accounts, deposit, a refused withdrawal (error shown, nothing appended), transfer,
+ * close, reload and restart (same state), and a CLI change arriving without a reload.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, saveScreenshot } from './support/browser';
+import { callApi, runCli, startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
+
+describe('ledger in the browser, through the preview host', () => {
+  const temporary = temporaryFolder('ledger-e2e');
+  const database = join(temporary.folder, 'ledger.db');
+  let host: PreviewHost;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  /** The log's last position, asked of the host directly (not through the page). */
+  const lastPosition = async () => (await callApi(host, 'ledgerInfo')).json.value.lastPosition as number;
+  const balanceText = () => page.getByTestId('account-balance').innerText();
+
+  beforeAll(async () => {
+    host = await startPreviewHost(database);
+    browser = await launchBrowser();
+    ({ page, problems } = await openPage(browser));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+    temporary.remove();
+  });
+
+  it('prints exactly one line, the URL, on stdout', () => {
+    expect(host.stdout()).toBe(`Ledger preview: ${host.url}\n`);
+  });
+
+  it('shows the designed empty state for a new ledger', async () => {
+    await page.goto(host.url);
+    await page.getByText('No accounts yet — open the first one').waitFor();
+    // The bridge moved the token out of the address bar.
+    expect(page.url()).not.toContain('token=');
+    await saveScreenshot(page, 'empty-state');
+  });
+
+  it('checks the open-account form inline before anything is sent', async () => {
+    const before = await lastPosition();
+    await page.getByLabel('Account ID').fill('!bad id');
+    await page.getByLabel('Owner').fill('Somebody');
+    await page.getByRole('button', { name: 'Open account' }).click();
+    await page.getByText('Use 1–64 letters, digits, dots, dashes or underscores').waitFor();
+    expect(await page.getByLabel('Account ID').getAttribute('aria-invalid')).toBe('true');
+    expect(await lastPosition()).toBe(before);
+  });
+
+  it('opens two accounts from the form', async () => {
+    await openAccount('ACC-1', 'Alice Martin', '100.00');
+    await openAccount('ACC-2', 'Bob Stone', '');
+    await page.getByRole('link', { name: 'Bob Stone' }).waitFor();
+    const alice = page.getByTestId('account-row-ACC-1');
+    expect(await alice.innerText()).toContain('€100.00');
+    await expect.poll(() => page.getByTestId('total-EUR').innerText()).toContain('€100.00');
+    expect(await lastPosition()).toBe(2);
+    await saveScreenshot(page, 'accounts');
+  });
+
+  it('deposits on the account screen', async () => {
+    await page.getByRole('link', { name: 'Alice Martin' }).click();
+    await page.getByRole('heading', { name: 'Alice Martin' }).waitFor();
+    expect(page.url()).toMatch(/#\/account\/ACC-1$/);
+    await page.getByLabel('Amount to deposit (EUR)').fill('50.25');
+    await page.getByLabel('Memo').fill('Salary');
+    await page.getByRole('button', { name: 'Deposit', exact: true }).click();
+    await page.getByText('Deposited €50.25.').waitFor();
+    await expect.poll(balanceText).toBe('€150.25');
+    await page.getByTestId('history').getByText('Salary').waitFor();
+  });
+
+  it('refuses a withdrawal beyond the balance: the error shows next to the form and nothing is appended', async () => {
+    const before = await lastPosition();
+    const version = (await callApi(host, 'getAccount', { account: 'ACC-1' })).json.value.version as number;
+    await page.getByRole('radio', { name: 'Withdraw' }).check();
+    await page.getByLabel('Amount to withdraw (EUR)').fill('1000.00');
+    await page.getByRole('button', { name: 'Withdraw', exact: true }).click();
+    const message = page.getByTestId('money-message');
+    await message.getByRole('alert').waitFor();
+    expect(await message.innerText()).toContain('Insufficient funds');
+    expect(await message.innerText()).toContain('1000.00 EUR');
+    expect(await lastPosition()).toBe(before);
+    expect((await callApi(host, 'getAccount', { account: 'ACC-1' })).json.value.version).toBe(version);
+    expect(await balanceText()).toBe('€150.25');
+    await saveScreenshot(page, 'form-error');
+  });
+
+  it('flags an amount with too many decimals before sending it', async () => {
+    const before = await lastPosition();
+    await page.getByLabel('Amount to withdraw (EUR)').fill('1.234');
+    await page.getByRole('button', { name: 'Withdraw', exact: true }).click();
+    await page.getByText('EUR allows at most 2 decimals.').waitFor();
+    expect(await lastPosition()).toBe(before);
+  });
+
+  it('books a double-clicked submission once', async () => {
+    const before = await lastPosition();
+    await page.getByRole('radio', { name: 'Deposit' }).check();
+    await page.getByLabel('Amount to deposit (EUR)').fill('10.00');
+    await page.getByRole('button', { name: 'Deposit', exact: true }).dblclick();
+    await page.getByText('Deposited €10.00.').waitFor();
+    await expect.poll(balanceText).toBe('€160.25');
+    expect(await lastPosition()).toBe(before + 1);
+  });
+
+  it('transfers to the other account', async () => {
+    await page.getByRole('radio', { name: 'Transfer' }).check();
+    await page.getByLabel('To account').selectOption('ACC-2');
+    await page.getByLabel('Amount to transfer (EUR)').fill('40.00');
+    await page.getByLabel('Memo').fill('Rent share');
+    await page.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await page.getByText('Transferred €40.00 to ACC-2.').waitFor();
+    await expect.poll(balanceText).toBe('€120.25');
+    await page.getByTestId('history').getByText('Transfer to ACC-2').waitFor();
+    expect((await callApi(host, 'getAccount', { account: 'ACC-2' })).json.value.balance).toBe('40.00');
+    await page.getByTestId('balance-chart').waitFor();
+    await saveScreenshot(page, 'account');
+  });
+
+  it('refuses to close a non-empty account, then closes it once emptied', async () => {
+    await page.goto(`${host.origin}/#/account/ACC-2`);
+    await page.getByRole('heading', { name: 'Bob Stone' }).waitFor();
+    await page.getByRole('button', { name: 'Close account…' }).click();
+    await page.getByRole('button', { name: 'Yes, close account' }).click();
+    const closeMessage = page.getByTestId('close-message');
+    await closeMessage.getByRole('alert').waitFor();
+    expect(await closeMessage.innerText()).toMatch(/not empty|balance/i);
+
+    await page.getByRole('radio', { name: 'Withdraw' }).check();
+    await page.getByLabel('Amount to withdraw (EUR)').fill('40.00');
+    await page.getByRole('button', { name: 'Withdraw', exact: true }).click();
+    await expect.poll(balanceText).toBe('€0.00');
+
+    await page.getByRole('button', { name: 'Close account…' }).click();
+    await page.getByRole('button', { name: 'Yes, close account' }).click();
+    await page.getByText('This account is closed').waitFor();
+    expect((await callApi(host, 'getAccount', { account: 'ACC-2' })).json.value.status).toBe('closed');
+  });
+
+  it('shows the same state after a reload', async () => {
+    await page.reload();
+    await page.getByText('This account is closed').waitFor();
+    await page.getByRole('link', { name: 'All accounts' }).click();
+    await expect.poll(() => page.getByTestId('account-row-ACC-1').innerText()).toContain('€120.25');
+    expect(await page.getByTestId('account-row-ACC-2').innerText()).toContain('Closed');
+  });
+
+  it('shows the same state after the host restarts and rebuilds its projection from the log', async () => {
+    const before = await lastPosition();
+    await host.stop();
+    host = await startPreviewHost(database);
+    expect(await lastPosition()).toBe(before);
+    await page.goto(host.url);
+    await expect.poll(() => page.getByTestId('account-row-ACC-1').innerText()).toContain('€120.25');
+    expect(await page.getByTestId('account-row-ACC-2').innerText()).toContain('Closed');
+    await expect.poll(() => page.getByTestId('total-EUR').innerText()).toContain('€120.25');
+  });
+
+  it('shows a deposit made with the CLI on the same file without a reload', async () => {
+    await page.getByRole('link', { name: 'Alice Martin' }).click();
+    await expect.poll(balanceText).toBe('€120.25');
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+    await runCli(database, ['deposit', '--account', 'ACC-1', '--amount', '5.00']);
+    await expect.poll(balanceText, { timeout: 15_000 }).toBe('€125.25');
+    await page.getByTestId('history').getByText('+€5.00').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+  });
+
+  it('shows the audit placeholder from the navigation', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    await page.getByText('The audit review is coming').waitFor();
+    await saveScreenshot(page, 'audit-placeholder');
+  });
+
+  it('gives every control an accessible name and reaches the forms by keyboard', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    await page.getByLabel('Account ID').waitFor();
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+        .filter((element) => {
+          const labelled = (element as HTMLInputElement).labels?.length ?? 0;
+          const text = (element.textContent ?? '').trim();
+          return labelled === 0 && !element.getAttribute('aria-label') && !element.getAttribute('aria-labelledby') && !text;
+        })
+        .map((element) => element.outerHTML.slice(0, 120)),
+    );
+    expect(unnamed).toEqual([]);
+
+    // Tab from the top of the page until the Account ID field has focus.
+    await page.locator('body').focus();
+    let reached = false;
+    for (let step = 0; step < 40 && !reached; step++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.id?.endsWith('-account') ?? false);
+    }
+    expect(reached).toBe(true);
+  });
+
+  it('never hit a page error, console error or CSP violation', () => {
+    expect(problems).toEqual([]);
+  });
+
+  async function openAccount(account: string, owner: string, initial: string) {
+    await page.getByLabel('Account ID', { exact: true }).fill(account);
+    await page.getByLabel('Owner', { exact: true }).fill(owner);
+    await page.getByLabel('Currency', { exact: true }).selectOption('EUR');
+    await page.getByLabel('Initial deposit').fill(initial);
+    await page.getByRole('button', { name: 'Open account' }).click();
+    await page.getByText(`Opened ${account} for ${owner}.`).waitFor();
+  }
+});
