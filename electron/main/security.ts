@@ -113,6 +113,9 @@ export function secureWebPreferences(preloadPath: string, options: SecureWebPref
     experimentalFeatures: false,
     // Checklist 11 "Do not use allowpopups" / 12 "Verify WebView options": no <webview> at all.
     webviewTag: false,
+    // Middle-click (auxclick) on a link cannot open anything either (new windows are also
+    // denied by applyWebContentsGuards; this closes the path before it starts).
+    disableBlinkFeatures: 'Auxclick',
     // Dropping a file on the window must not navigate away from the app.
     navigateOnDragDrop: false,
     // A page stuck in an alert() loop can be stopped.
