@@ -57,6 +57,29 @@ describe('settings on every open', () => {
   });
 });
 
+describe('read-only opening', () => {
+  it('reads the views, refuses every command with INTEGRITY and leaves the file unchanged', () => {
+    const path = tempLedgerPath();
+    const writer = openLedger(path);
+    ok(writer.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR', initial: '3' } }));
+    writer.close();
+    const hashBefore = sha256File(path);
+    const reader = openLedger(path, { readOnly: true });
+    expect(reader.listAccounts().map((view) => [view.id, view.balanceMinor])).toEqual([['a', 300]]);
+    expect(reader.info()).toMatchObject({ readOnly: true });
+    expect(reader.execute({ name: 'deposit', input: { account: 'a', amount: '1' } })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+    reader.close();
+    expect(sha256File(path)).toBe(hashBefore);
+  });
+
+  it('a missing file is refused rather than created', () => {
+    const folder = tempFolder();
+    const opened = Ledger.open({ path: join(folder, 'absent.db'), readOnly: true });
+    expect(opened).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringMatching(/absent\.db does not exist/) } });
+    expect(listFolder(folder)).toEqual([]);
+  });
+});
+
 describe('refusals leave the file untouched', () => {
   it('random bytes are not a ledger', () => {
     const path = join(tempFolder(), 'noise.db');

@@ -90,4 +90,14 @@ describe('transfer atomicity', () => {
     ]);
     expect(ledger.events().map((event) => event.position)).toEqual([1, 2, 3, 4, 5, 6]);
   });
+
+  it('even an unvalidated same-account transfer given straight to execute() cannot write two legs to one stream', () => {
+    const { ledger } = withTwoAccounts();
+    // The schema refuses from === to at every entry point; execute() trusts its caller, and
+    // the store still refuses the second part for the same stream (its expectation is stale).
+    const result = ledger.execute({ name: 'transfer', input: { from: 'from', to: 'from', amount: '1' } });
+    expect(result.ok).toBe(false);
+    expect(ledger.store.lastPosition()).toBe(2);
+    expect(ok(ledger.getAccount('from'))).toMatchObject({ balanceMinor: 10000, version: 1 });
+  });
 });
