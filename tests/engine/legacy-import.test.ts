@@ -85,6 +85,19 @@ describe('legacy import of the fixture', () => {
     expect(ledger.events({ type: 'AccountOpened' })).toHaveLength(6);
   });
 
+  it('keeps the payload text byte for byte, even when it is not in canonical JSON form', () => {
+    const lines = [
+      '{"id":"v1","aggregate_id":"v","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{ "owner": "Vera",  "initial_deposit": 100.50 },"timestamp":"2020-01-01T00:00:00Z"}',
+      '{"id":"v2","aggregate_id":"v","aggregate_type":"BankAccount","event_type":"MoneyDeposited","version":2,"data":{"amount":1.10,"note":"{\\"x\\": \\"}\\"}"},"timestamp":"2020-01-01T00:00:01Z"}',
+    ];
+    const { ledger } = newLedger();
+    ok(ledger.importLegacy(lines.join('\n'), 'EUR'));
+    const stored = ledger.store.db.prepare('SELECT data FROM events ORDER BY position').pluck().all() as string[];
+    expect(stored).toEqual(['{ "owner": "Vera",  "initial_deposit": 100.50 }', '{"amount":1.10,"note":"{\\"x\\": \\"}\\"}"}']);
+    expect(ok(ledger.getAccount('v'))).toMatchObject({ owner: 'Vera', balanceMinor: 10_160 });
+    expect(ledger.verify()).toMatchObject({ ok: true, events: 2 });
+  });
+
   it('imported accounts take new commands and the views survive reopening', () => {
     const { path, ledger } = newLedger();
     ok(ledger.importLegacy(fixtureText, 'EUR'));
