@@ -45,11 +45,13 @@ export function importLegacyLog(
   const lines = checked.value;
   try {
     store.writeTransaction(() => {
-      for (const { line } of lines) {
+      for (const { line, dataText } of lines) {
         const event: NewEvent = {
           type: line.event_type,
           schemaVersion: 1,
           data: line.data,
+          // The payload's own text, byte for byte (JSON.stringify would turn 100.50 into 100.5).
+          dataText,
           metadata: { legacyCurrency: currency, source: 'legacy-import', aggregateType: line.aggregate_type, actor },
           eventId: line.id,
           recordedAt: line.timestamp,
@@ -74,8 +76,8 @@ function checkLegacyLines(
   store: EventStore,
   text: string,
   currency: string,
-): Result<Array<{ line: LegacyLine; number: number }>> {
-  const accepted: Array<{ line: LegacyLine; number: number }> = [];
+): Result<Array<{ line: LegacyLine; number: number; dataText: string }>> {
+  const accepted: Array<{ line: LegacyLine; number: number; dataText: string }> = [];
   const states = new Map<string, AccountState>();
   const seenIds = new Set<string>();
   const rawLines = text.split('\n');
@@ -96,6 +98,11 @@ function checkLegacyLines(
       return problem(`field "${issue.path.join('.')}" ${issue.message}`);
     }
     const line = parsed.data;
+    const dataText = rawDataText(raw);
+    // The stored text must say exactly what was checked (a repeated "data" key, say, must not differ).
+    if (dataText === undefined || JSON.stringify(JSON.parse(dataText)) !== JSON.stringify(line.data)) {
+      return problem('field "data" cannot be read as one JSON object');
+    }
     if (seenIds.has(line.id)) return problem(`event id ${line.id} appears twice`);
     seenIds.add(line.id);
     const state = states.get(line.aggregate_id);
@@ -124,8 +131,69 @@ function checkLegacyLines(
     if (next.balanceMinor < 0) return problem(`the withdrawal takes ${line.aggregate_id} below zero`);
     if (!Number.isSafeInteger(next.balanceMinor)) return problem(`the balance of ${line.aggregate_id} overflows`);
     states.set(line.aggregate_id, next);
-    accepted.push({ line, number });
+    accepted.push({ line, number, dataText });
   }
   if (accepted.length === 0) return fail('VALIDATION', 'The legacy log is empty; nothing was imported');
   return succeed(accepted);
+}
+
+/**
+ * The exact text of a line's top-level "data" object. The line already parsed as JSON, so
+ * only strings and nesting need tracking. Like JSON.parse, the last "data" key wins.
+ */
+function rawDataText(line: string): string | undefined {
+  let depth = 0;
+  let expectKey = false;
+  let key: string | undefined;
+  let found: string | undefined;
+  for (let index = 0; index < line.length; index++) {
+    const char = line[index];
+    if (char === '"') {
+      const end = endOfString(line, index);
+      if (depth === 1 && expectKey) key = JSON.parse(line.slice(index, end + 1)) as string;
+      index = end;
+    } else if (char === '{' || char === '[') {
+      depth += 1;
+      if (depth === 1) expectKey = true;
+    } else if (char === '}' || char === ']') {
+      depth -= 1;
+    } else if (depth === 1 && char === ',') {
+      expectKey = true;
+    } else if (depth === 1 && char === ':') {
+      expectKey = false;
+      if (key === 'data') {
+        let start = index + 1;
+        while (/\s/.test(line[start] ?? '')) start += 1;
+        if (line[start] !== '{') return undefined;
+        const end = endOfObject(line, start);
+        found = line.slice(start, end + 1);
+        index = end;
+      }
+    }
+  }
+  return found;
+}
+
+/** Index of the quote that closes the string opening at `start`. */
+function endOfString(text: string, start: number): number {
+  for (let index = start + 1; index < text.length; index++) {
+    if (text[index] === '\\') index += 1;
+    else if (text[index] === '"') return index;
+  }
+  return text.length - 1;
+}
+
+/** Index of the brace that closes the object opening at `start`. */
+function endOfObject(text: string, start: number): number {
+  let depth = 0;
+  for (let index = start; index < text.length; index++) {
+    const char = text[index];
+    if (char === '"') index = endOfString(text, index);
+    else if (char === '{' || char === '[') depth += 1;
+    else if (char === '}' || char === ']') {
+      depth -= 1;
+      if (depth === 0) return index;
+    }
+  }
+  return text.length - 1;
 }
