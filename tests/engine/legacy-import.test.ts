@@ -98,6 +98,15 @@ describe('legacy import of the fixture', () => {
     expect(ledger.verify()).toMatchObject({ ok: true, events: 2 });
   });
 
+  it('a repeated "data" key is read as JSON reads it (the last one), and stored as that text', () => {
+    const line =
+      '{"id":"d1","aggregate_id":"d","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{"owner":"Dee","initial_deposit":1},"timestamp":"2020-01-01T00:00:00Z","data":{"owner":"Dee","initial_deposit":1000}}';
+    const { ledger } = newLedger();
+    ok(ledger.importLegacy(line, 'EUR'));
+    expect(ledger.store.db.prepare('SELECT data FROM events').pluck().get()).toBe('{"owner":"Dee","initial_deposit":1000}');
+    expect(ok(ledger.getAccount('d')).balanceMinor).toBe(100_000);
+  });
+
   it('imported accounts take new commands and the views survive reopening', () => {
     const { path, ledger } = newLedger();
     ok(ledger.importLegacy(fixtureText, 'EUR'));
