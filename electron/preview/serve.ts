@@ -1,10 +1,11 @@
 /**
- * `npm run preview -- [--db FILE] [--port N]`: the real renderer in a browser, on the real
+ * `npm run preview -- [--db FILE] [--port N] [--export-dir DIR]`: the real renderer in a browser, on the real
  * engine. Builds the renderer if it is missing or stale, opens the ledger, serves both on
  * 127.0.0.1 and prints exactly one line to stdout:
  *   Ledger preview: http://127.0.0.1:PORT/?token=…
  * Everything else (build progress, errors) goes to stderr, so scripts can read the URL.
  */
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Ledger } from '../core/ledger';
@@ -12,19 +13,21 @@ import { defaultLedgerPath } from '../core/paths';
 import { ensureRendererBuilt, rendererPaths } from './build-renderer';
 import { startPreviewServer } from './server';
 
-const USAGE = 'Usage: npm run preview -- [--db FILE] [--port N]   (port 0, the default, picks a free port)';
+const USAGE =
+  'Usage: npm run preview -- [--db FILE] [--port N] [--export-dir DIR]\n' +
+  '  --port 0 (the default) picks a free port; --export-dir is where "Export event log" writes.';
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function parseOptions(): { db: string; port: number } {
-  let values: { db?: string | undefined; port?: string | undefined };
+function parseOptions(): { db: string; port: number; exportFolder: string | undefined } {
+  let values: { db?: string | undefined; port?: string | undefined; 'export-dir'?: string | undefined };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { db: { type: 'string' }, port: { type: 'string' } },
+      options: { db: { type: 'string' }, port: { type: 'string' }, 'export-dir': { type: 'string' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -37,7 +40,8 @@ function parseOptions(): { db: string; port: number } {
     log(`--port needs a number from 0 to 65535\n${USAGE}`);
     process.exit(2);
   }
-  return { db: values.db ?? defaultLedgerPath(), port };
+  const exportFolder = values['export-dir'] === undefined ? undefined : resolve(values['export-dir']);
+  return { db: values.db ?? defaultLedgerPath(), port, exportFolder };
 }
 
 async function main(): Promise<void> {
@@ -56,9 +60,8 @@ async function main(): Promise<void> {
     outputFolder: rendererPaths(REPOSITORY_ROOT).outputFolder,
     port: options.port,
     log,
+    ...(options.exportFolder === undefined ? {} : { exportFolder: options.exportFolder }),
   });
-  process.stdout.write(`Ledger preview: ${server.url}\n`);
-  log(`Serving ${ledger.path}. Press Ctrl+C to stop.`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -72,6 +75,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Only now announce the URL: whoever reads it may signal us at once, and must find the handlers.
+  process.stdout.write(`Ledger preview: ${server.url}\n`);
+  log(`Serving ${ledger.path}. Press Ctrl+C to stop.`);
 }
 
 main().catch((error: unknown) => {

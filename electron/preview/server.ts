@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fail } from '../../shared/errors';
 import { createHandlers } from '../core/handlers';
 import type { Ledger } from '../core/ledger';
@@ -25,6 +26,11 @@ export type PreviewServerOptions = {
   /** Defaults to a fresh random token. */
   readonly token?: string;
   readonly log?: (line: string) => void;
+  /**
+   * Where exportEventLog writes (the browser has no save dialog). Without it, exporting
+   * answers "not available"; the page can never choose a path itself.
+   */
+  readonly exportFolder?: string;
 };
 
 export type PreviewServer = {
@@ -38,7 +44,16 @@ export type PreviewServer = {
 export async function startPreviewServer(options: PreviewServerOptions): Promise<PreviewServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const token = options.token ?? createToken();
-  const table = createHandlers(() => options.ledger);
+  const exportFolder = options.exportFolder;
+  const table = createHandlers(
+    () => options.ledger,
+    exportFolder === undefined
+      ? {}
+      : {
+          chooseExportPath: async (format) =>
+            join(exportFolder, `ledger-export-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`),
+        },
+  );
   const staticFiles = createStaticFiles(options.outputFolder, await bundleBridge());
   const feed = new ChangeFeed(options.ledger, (error) => log(`Could not check the ledger for changes: ${String(error)}`));
   let port = 0;

@@ -5,7 +5,8 @@
  */
 import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi, startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
@@ -182,10 +183,30 @@ describe('preview host security', () => {
     }
   });
 
+  it('exports only into the folder it was started with, never a path the page names', async () => {
+    const refused = await callApi(host, 'exportEventLog', { format: 'jsonl' });
+    expect(refused.json).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const folder = join(temporary.folder, 'exports');
+    mkdirSync(folder);
+    const exporting = await startPreviewHost(join(temporary.folder, 'export.db'), ['--export-dir', folder]);
+    try {
+      const answer = await callApi(exporting, 'exportEventLog', { format: 'csv' });
+      expect(answer.json.ok).toBe(true);
+      expect(dirname(answer.json.value.path)).toBe(folder);
+      expect(readdirSync(folder)).toEqual([basename(answer.json.value.path)]);
+      const smuggled = await callApi(exporting, 'exportEventLog', { format: 'csv', path: '/tmp/elsewhere.csv' });
+      expect(smuggled.json).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    } finally {
+      await exporting.stop();
+    }
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     const other = await startPreviewHost(join(temporary.folder, 'second.db'));
     other.process.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => other.process.once('exit', (exitCode) => resolve(exitCode)));
-    expect(code).toBe(0);
+    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      other.process.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    expect(exit, other.stderr()).toEqual({ code: 0, signal: null });
   });
 });

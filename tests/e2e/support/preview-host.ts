@@ -22,6 +22,8 @@ export type PreviewHost = {
   readonly process: ChildProcess;
   /** Everything the host printed to stdout (must be the one URL line). */
   stdout(): string;
+  /** Everything it printed to stderr (progress, errors). */
+  stderr(): string;
   stop(): Promise<void>;
 };
 
@@ -74,6 +76,7 @@ export function startPreviewHost(database: string, extraArgs: readonly string[] 
         token: match[3]!,
         process: child,
         stdout: () => stdout,
+        stderr: () => stderr,
         stop,
       });
     };
