@@ -139,8 +139,8 @@ function startupLedgerPath(): string {
 function createWindow(): BrowserWindow {
   // Electronegativity: CONTEXT_ISOLATION_JS_CHECK (high), SANDBOX_JS_CHECK and AUXCLICK_JS_CHECK
   // (medium) look for literal options at this call and cannot follow secureWebPreferences()
-  // into security.ts, which sets contextIsolation: true, sandbox: true, nodeIntegration: false
-  // and disableBlinkFeatures: 'Auxclick'. tests/electron/security-guards.test.ts checks those
+  // into security.ts, which turns contextIsolation and sandbox on, nodeIntegration off and
+  // disables the Auxclick blink feature. tests/electron/security-guards.test.ts checks those
   // values and that every BrowserWindow in electron/main uses them; app.test.ts checks the
   // live windows where the Electron binary exists.
   const window = new BrowserWindow({ // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK NODE_INTEGRATION_JS_CHECK

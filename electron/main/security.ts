@@ -208,7 +208,7 @@ export type GuardedSession = Pick<
 };
 
 /** Requests the session refuses outright: every network and file scheme. */
-export const BLOCKED_REQUEST_URL_PATTERNS = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'file://*/*'];
+export const BLOCKED_REQUEST_URL_PATTERNS = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'file:///*'];
 
 /** Installs the permission, download and network guards on a session (the default one). */
 export function applySessionGuards(session: GuardedSession, log: SecurityLog = () => {}): void {
