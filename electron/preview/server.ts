@@ -77,7 +77,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
         return sendJson(
           response,
           401,
-          fail('VALIDATION', 'The preview token is missing or wrong; open the address `npm run preview` printed'),
+          fail('VALIDATION', 'The preview token is missing or wrong. Open the full address that "npm run preview" printed.'),
         );
       }
       if (isEvents) {

@@ -156,6 +156,8 @@ describe('ledger in the browser, through the preview host', () => {
 
   it('shows the same state after the host restarts and rebuilds its projection from the log', async () => {
     const before = await lastPosition();
+    // Leave the page first, so its event stream does not retry against the stopped host.
+    await page.goto('about:blank');
     await host.stop();
     host = await startPreviewHost(database);
     expect(await lastPosition()).toBe(before);
@@ -203,6 +205,20 @@ describe('ledger in the browser, through the preview host', () => {
       reached = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.id?.endsWith('-account') ?? false);
     }
     expect(reached).toBe(true);
+  });
+
+  it('shows a designed error state, not a blank page, when the host refuses the page (no token)', async () => {
+    const stranger = await openPage(browser);
+    try {
+      await stranger.page.goto(`${host.origin}/#/accounts`);
+      await stranger.page.getByText('The accounts could not be loaded').waitFor();
+      expect(await stranger.page.getByRole('alert').first().innerText()).toMatch(/token/);
+      await saveScreenshot(stranger.page, 'error-state');
+      // The refusals are the expected 401s, nothing else.
+      expect(stranger.problems.every((problem) => problem.includes('401'))).toBe(true);
+    } finally {
+      await stranger.page.context().close();
+    }
   });
 
   it('never hit a page error, console error or CSP violation', () => {
