@@ -18,10 +18,10 @@ const AMOUNT_MAX_CHARACTERS = 64;
 /**
  * C0/C1 control characters and Unicode bidirectional overrides/isolates. They can hide or
  * reorder what an auditor reads ("Trojan Source"), so owners and memos refuse them.
- * Memos may hold line feeds (multi-line notes); nothing else from this set.
+ * Memos may hold line breaks (LF, and CR for text pasted from Windows); nothing else from this set.
  */
 const UNSAFE_TEXT = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
-const UNSAFE_MEMO_TEXT = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
+const UNSAFE_MEMO_TEXT = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
 /** Characters as a person counts them (code points), not UTF-16 units. */
 export function characterCount(text: string): number {

@@ -231,9 +231,6 @@ async function runExport(dbPath: string, values: Record<string, string | boolean
     ...(values.to === undefined ? {} : { to: values.to }),
   });
   if (!filter.ok) return answer(filter);
-  if (format === 'jsonl' && ((filter.value.accounts?.length ?? 0) > 1 || (filter.value.types?.length ?? 0) > 1)) {
-    throw new UsageError('A JSON Lines export takes at most one --account and one --type');
-  }
   const ledger = openLedger(dbPath);
   try {
     if (typeof values.out === 'string') {

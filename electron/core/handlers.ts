@@ -17,6 +17,7 @@ import type { Ledger } from './ledger';
 import type { AuditFilter, ExportFormat, ExportSummary } from '../../shared/audit';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { SnapshotFilter } from './export/jsonl-export';
+import { storedTypesFor } from './events/upcasters';
 
 /** Channels whose handler must await the host (a save dialog) or a stream; all others answer at once. */
 type AsyncChannel = 'exportEventLog';
@@ -107,16 +108,13 @@ export function createHandlers(getLedger: () => Ledger, host: HostServices = {})
 }
 
 /**
- * The JSON Lines export can be restricted to one account, one type and a time range (its
- * manifest then records the filter, and it verifies event by event but cannot be restored).
+ * The JSON Lines export can be restricted to accounts (their own streams), types and a time
+ * range (its manifest then records the filter; it verifies event by event but cannot be restored).
  */
 export function toSnapshotFilter(filter: AuditFilter): SnapshotFilter | undefined {
-  if ((filter.accounts?.length ?? 0) > 1 || (filter.types?.length ?? 0) > 1) {
-    throw new Error('A JSON Lines export takes at most one account and one type');
-  }
   const snapshot: SnapshotFilter = {
-    ...(filter.accounts?.[0] === undefined ? {} : { streamId: filter.accounts[0] }),
-    ...(filter.types?.[0] === undefined ? {} : { type: filter.types[0] }),
+    ...(filter.accounts?.length ? { streamIds: filter.accounts } : {}),
+    ...(filter.types?.length ? { types: filter.types.flatMap(storedTypesFor) } : {}),
     ...(filter.from === undefined ? {} : { fromTime: isoBound(filter.from, 'start') }),
     ...(filter.to === undefined ? {} : { toTime: isoBound(filter.to, 'end') }),
   };

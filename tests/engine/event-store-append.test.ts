@@ -163,11 +163,11 @@ describe('reads', () => {
     expect(store.readAll().map((row) => row.position)).toEqual([1, 2, 3, 4, 5]);
     expect(store.readAll({ fromPosition: 3, limit: 2 }).map((row) => row.position)).toEqual([3, 4]);
     expect(store.readAll({ streamId: 'b' }).map((row) => row.position)).toEqual([3, 5]);
-    expect(store.readAll({ type: 'Deposited' }).map((row) => [row.position, row.streamId])).toEqual([
+    expect(store.readAll({ types: ['Deposited'] }).map((row) => [row.position, row.streamId])).toEqual([
       [2, 'a'],
       [5, 'b'],
     ]);
-    expect(store.readAll({ streamId: 'a', type: 'Deposited', fromPosition: 3 })).toEqual([]);
+    expect(store.readAll({ streamId: 'a', types: ['Deposited'], fromPosition: 3 })).toEqual([]);
     expect(store.readAll({ fromPosition: 6 })).toEqual([]);
   });
 

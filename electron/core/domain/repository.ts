@@ -8,6 +8,9 @@ import { CURRENT_SCHEMA_VERSIONS, type EventMetadata } from '../../../shared/eve
 import type { AppendResult, EventStore } from '../store/event-store';
 import { evolve, type AccountState, type Decision } from './bank-account';
 
+/** What save appended, with each account's state right after it. */
+export type SaveResult = AppendResult & { readonly states: ReadonlyMap<string, AccountState> };
+
 export class AccountRepository {
   private readonly snapshots = new Map<string, AccountState>();
 
@@ -23,9 +26,13 @@ export class AccountRepository {
     return state;
   }
 
-  /** Appends a decision; each stream must still be at the version the decision was based on. */
-  save(decision: Decision, metadata: EventMetadata): AppendResult {
-    return this.store.append(
+  /**
+   * Appends a decision; each stream must still be at the version the decision was based on.
+   * The snapshots move forward with the decided events themselves (they are what was just
+   * stored), so the next load of these accounts reads no rows back and parses no JSON.
+   */
+  save(decision: Decision, metadata: EventMetadata): SaveResult {
+    const appended = this.store.append(
       decision.map((part) => ({
         streamId: part.streamId,
         expected: part.basedOnVersion === 0 ? 'no_stream' : part.basedOnVersion,
@@ -37,6 +44,25 @@ export class AccountRepository {
         })),
       })),
     );
+    // Rows come back in the order of the parts and their events (see EventStore.append).
+    const states = new Map<string, AccountState>();
+    let index = 0;
+    for (const part of decision) {
+      let state = states.get(part.streamId) ?? this.snapshots.get(part.streamId);
+      // Decisions are made on loaded snapshots, so this holds; if not, read the stream back.
+      const basedOnSnapshot = (state?.version ?? 0) === part.basedOnVersion;
+      for (const event of part.events) {
+        const row = appended.events[index++]!;
+        if (basedOnSnapshot) state = evolve(state, event, part.streamId, row.recordedAt);
+      }
+      if (!basedOnSnapshot) {
+        this.snapshots.delete(part.streamId);
+        state = this.load(part.streamId);
+      }
+      states.set(part.streamId, state!);
+      this.snapshots.set(part.streamId, state!);
+    }
+    return { ...appended, states };
   }
 
   /**

@@ -15,6 +15,19 @@ export type VersionedPayload = {
 type Upcaster = (payload: VersionedPayload, metadata: () => EventMetadata) => VersionedPayload;
 
 /**
+ * Stored type names that upcast into another type. Filters speak the current types, but the
+ * store holds the stored ones: a filter on AccountOpened must also find legacy AccountCreated rows.
+ */
+const RENAMED_BY_UPCASTING: Readonly<Record<string, readonly string[]>> = {
+  AccountOpened: ['AccountCreated'],
+};
+
+/** Every stored type name that reads as `type` after upcasting. */
+export function storedTypesFor(type: string): string[] {
+  return [type, ...(RENAMED_BY_UPCASTING[type] ?? [])];
+}
+
+/**
  * Version 1 is the original Go exercise's format: float amounts and no currency. Imported
  * events carry the currency chosen at import in `metadata.legacyCurrency`. Import refuses
  * floats that are not exact, so the conversion here cannot lose money.

@@ -15,7 +15,13 @@ import { EXPORT_FORMAT_NAME, EXPORT_FORMAT_VERSION, eventLine, manifestLine, typ
 
 const PAGE_SIZE = 5_000;
 
-export type SnapshotFilter = { readonly streamId?: string; readonly type?: string; readonly fromTime?: string; readonly toTime?: string };
+/** Restricts an export: stream ids and STORED type names (see storedTypesFor), recorded-at bounds as ISO text. */
+export type SnapshotFilter = {
+  readonly streamIds?: readonly string[];
+  readonly types?: readonly string[];
+  readonly fromTime?: string;
+  readonly toTime?: string;
+};
 
 export async function exportJsonLines(
   ledgerPath: string,
@@ -31,8 +37,8 @@ export async function exportJsonLines(
     db.exec('BEGIN'); // a read transaction: every page below sees the same snapshot
     const filter = options.filter ?? {};
     const conditions = ['position > @after'];
-    if (filter.streamId !== undefined) conditions.push('stream_id = @streamId');
-    if (filter.type !== undefined) conditions.push('type = @type');
+    if (filter.streamIds !== undefined) conditions.push('stream_id IN (SELECT value FROM json_each(@streamIds))');
+    if (filter.types !== undefined) conditions.push('type IN (SELECT value FROM json_each(@types))');
     if (filter.fromTime !== undefined) conditions.push('recorded_at >= @fromTime');
     if (filter.toTime !== undefined) conditions.push('recorded_at <= @toTime');
     const page = db.prepare(
@@ -46,7 +52,7 @@ export async function exportJsonLines(
     let count = 0;
     let head = GENESIS_HASH;
     for (let after = 0; ; ) {
-      const rows = page.all({ ...filter, after }) as StoredEvent[];
+      const rows = page.all(parameters(filter, after)) as StoredEvent[];
       if (rows.length === 0) break;
       let chunk = '';
       for (const row of rows) chunk += eventLine(row);
@@ -58,7 +64,9 @@ export async function exportJsonLines(
       count += rows.length;
       after = last;
     }
-    const filtered = Object.entries(filter).filter(([, value]) => value !== undefined);
+    const filtered = Object.entries(filter)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : value]);
     const manifest: ExportManifest = {
       format: EXPORT_FORMAT_NAME,
       formatVersion: EXPORT_FORMAT_VERSION,
@@ -76,4 +84,14 @@ export async function exportJsonLines(
   } finally {
     db.close();
   }
+}
+
+function parameters(filter: SnapshotFilter, after: number): Record<string, unknown> {
+  return {
+    after,
+    ...(filter.streamIds === undefined ? {} : { streamIds: JSON.stringify(filter.streamIds) }),
+    ...(filter.types === undefined ? {} : { types: JSON.stringify(filter.types) }),
+    ...(filter.fromTime === undefined ? {} : { fromTime: filter.fromTime }),
+    ...(filter.toTime === undefined ? {} : { toTime: filter.toTime }),
+  };
 }
