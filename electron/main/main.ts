@@ -20,9 +20,11 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type Open
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { APP_NAME, APP_VERSION } from '../core/app-version';
+import { createHandlers } from '../core/handlers';
 import { Ledger } from '../core/ledger';
 import { LEDGER_FILE_NAME, userDataFolder } from '../core/paths';
 import { LATEST_SCHEMA_VERSION } from '../core/store/schema';
+import type { ExportFormat } from '../../shared/audit';
 import { CHANGE_NOTIFICATION_CHANNEL, NAVIGATE_CHANNEL, type LedgerChange, type Screen } from '../../shared/ipc-contract';
 import { createAppProtocolHandler, type StartupAction } from './app-protocol';
 import { APP_SCHEME, isRendererPage, RENDERER_PAGE_URL, STARTUP_PAGE_URL } from './app-url';
@@ -73,6 +75,8 @@ const host = new LedgerHost({
     Ledger.openInSlices({ path, actor: 'app', onReplayProgress, ...(nativeBinding ? { nativeBinding } : {}) }),
   onChange: (change) => broadcastChange(change),
   log: logError,
+  // The renderer never names a file: for an export, the main process asks the person where.
+  createTable: (getLedger) => createHandlers(getLedger, { chooseExportPath }),
 });
 
 // Single-instance lock: one process owns the ledger; a second launch focuses the first window.
@@ -257,6 +261,21 @@ async function chooseNewLedger(): Promise<void> {
     return;
   }
   await openLedgerFile(path);
+}
+
+/** Save dialog for an event-log export; undefined when the person cancels. */
+async function chooseExportPath(format: ExportFormat): Promise<string | undefined> {
+  const stem = basename(host.path ?? LEDGER_FILE_NAME, extname(host.path ?? LEDGER_FILE_NAME));
+  const options: SaveDialogOptions = {
+    title: 'Export Event Log',
+    buttonLabel: 'Export',
+    defaultPath: join(app.getPath('documents'), `${stem}-events.${format}`),
+    filters: [format === 'csv' ? { name: 'CSV', extensions: ['csv'] } : { name: 'JSON Lines', extensions: ['jsonl'] }],
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+  const window = liveWindow();
+  const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return choice.canceled || !choice.filePath ? undefined : choice.filePath;
 }
 
 // ── Renderer notifications ────────────────────────────────────────────────────────────────

@@ -9,7 +9,7 @@
  * - the menu: Open (a file that fails keeps the current ledger), New, View → navigate, About;
  * - a ledger that cannot be opened at startup: the error page and its "Open Ledger…" button.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from '../../scripts/build-electron.mjs';
@@ -233,6 +233,25 @@ describe('the main process, wired to a stand-in Electron', () => {
       expect(pressed.status).toBe(204);
       await until(() => window!.webContents.getURL() === 'app://app/index.html', 'the renderer after opening another file');
       expect(fake.log).toContain('showOpenDialog');
+    } finally {
+      quit(fake);
+      work.cleanup();
+    }
+  });
+
+  it('exports the event log where the save dialog says, and nowhere when it is cancelled', async () => {
+    const work = tempFolder();
+    const fake = await start(join(work.folder, 'ledger.db'), work.folder);
+    try {
+      const [window] = fake.windows;
+      await until(() => window!.webContents.getURL() === 'app://app/index.html', 'the renderer');
+      const invoke = (channel: string, request: unknown) => fake.ipcHandlers.get(`ledger:${channel}`)!({ senderFrame: APP_FRAME }, request);
+      await invoke('openAccount', { account: 'alice', owner: 'Alice', currency: 'EUR', initial: '5.00' });
+      expect(await invoke('exportEventLog', { format: 'jsonl' })).toEqual({ ok: true, value: null });
+      const target = join(work.folder, 'export.jsonl');
+      fake.dialogAnswers.save.push({ canceled: false, filePath: target });
+      expect(await invoke('exportEventLog', { format: 'jsonl' })).toMatchObject({ ok: true, value: { path: target, format: 'jsonl' } });
+      expect(readFileSync(target, 'utf8')).toContain('alice');
     } finally {
       quit(fake);
       work.cleanup();
