@@ -93,7 +93,7 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
     const applicationId = probe.pragma('application_id', { simple: true }) as number;
     const schemaVersion = probe.pragma('user_version', { simple: true }) as number;
     const tableCount = probe.prepare('SELECT count(*) FROM sqlite_master').pluck().get() as number;
-    if (applicationId !== LEDGER_APPLICATION_ID && tableCount > 0) {
+    if (applicationId !== LEDGER_APPLICATION_ID && (tableCount > 0 || applicationId !== 0)) {
       throw storageFailure(path, 'is a SQLite database of another program, not a ledger');
     }
     if (schemaVersion > LATEST_SCHEMA_VERSION) {
@@ -105,7 +105,10 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
   } catch (error) {
     if (error instanceof LedgerFailure) throw error;
     const code = (error as { code?: string }).code;
-    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw storageFailure(path, 'is not a ledger (not a SQLite database)');
+    if (code === 'SQLITE_NOTADB') throw storageFailure(path, 'is not a ledger (not a SQLite database)');
+    // Its header passed (ours, or not yet stamped), but the pages behind it do not hold
+    // together: a damaged copy, not a foreign file. Say so, so the person reaches for a backup.
+    if (code?.startsWith('SQLITE_CORRUPT')) throw storageFailure(path, 'is damaged (its pages do not form a whole SQLite database); restore it from a backup or an export');
     throw storageFailure(path, `cannot be read (${describe(error)})`);
   } finally {
     probe?.close();
@@ -134,14 +137,17 @@ function checkHeader(path: string): void {
   } finally {
     closeSync(fd);
   }
-  if (length < HEADER_BYTES || !header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+  if (length < HEADER_BYTES || !header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC) || !isPlausibleHeader(header)) {
     throw storageFailure(path, 'is not a ledger (not a SQLite database)');
   }
   const schemaVersion = header.readInt32BE(60);
   const applicationId = header.readInt32BE(68);
   const pageType = header[100];
   const hasTables = pageType === INTERIOR_TABLE_PAGE || (pageType === LEAF_TABLE_PAGE && header.readUInt16BE(103) > 0);
-  if (applicationId !== LEDGER_APPLICATION_ID && hasTables) {
+  // A file stamped by another program (a non-zero application_id that is not ours) is that
+  // program's even before it has a table: adopting it would overwrite its stamp. And the
+  // stamp is checked before the schema version, so a foreign file is never called "newer".
+  if (applicationId !== LEDGER_APPLICATION_ID && (hasTables || applicationId !== 0)) {
     throw storageFailure(path, 'is a SQLite database of another program, not a ledger');
   }
   if (schemaVersion > LATEST_SCHEMA_VERSION) {
@@ -150,6 +156,18 @@ function checkHeader(path: string): void {
       `was written by a newer version of this app (schema ${schemaVersion}; this version reads up to ${LATEST_SCHEMA_VERSION})`,
     );
   }
+}
+
+/**
+ * The fixed fields of a SQLite header (https://sqlite.org/fileformat.html#the_database_header):
+ * a page size that is a power of two from 512 to 65536 (stored as 1 for 65536), and payload
+ * fractions 64/32/32. Bytes after the magic string that break these are not a database.
+ */
+function isPlausibleHeader(header: Buffer): boolean {
+  const storedPageSize = header.readUInt16BE(16);
+  const pageSize = storedPageSize === 1 ? 65_536 : storedPageSize;
+  const powerOfTwo = pageSize >= 512 && pageSize <= 65_536 && (pageSize & (pageSize - 1)) === 0;
+  return powerOfTwo && header[21] === 64 && header[22] === 32 && header[23] === 32;
 }
 
 export function storageFailure(path: string, problem: string): LedgerFailure {
