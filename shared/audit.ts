@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { accountIdSchema } from './commands';
 import { EVENT_TYPES, type EventMetadata, type EventType } from './events';
 
-/** Most rows one audit page returns. */
-export const AUDIT_PAGE_LIMIT = 500;
+import { AUDIT_PAGE_LIMIT } from './rules';
+
+export { AUDIT_PAGE_LIMIT };
 
 const isoMoment = z
   .string()

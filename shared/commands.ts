@@ -6,29 +6,20 @@
  */
 import { z } from 'zod';
 import { isCurrency } from './money';
+import {
+  ACCOUNT_ID_PATTERN,
+  COMMAND_ID_MAX_CHARACTERS,
+  MEMO_MAX_CHARACTERS,
+  OWNER_MAX_CHARACTERS,
+  UNSAFE_MEMO_TEXT,
+  UNSAFE_TEXT,
+  characterCount,
+} from './rules';
 
-export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const OWNER_MAX_CHARACTERS = 200;
-export const MEMO_MAX_CHARACTERS = 500;
-/** Long enough for a UUID or any client's own scheme, short enough to index. */
-export const COMMAND_ID_MAX_CHARACTERS = 128;
+export { ACCOUNT_ID_PATTERN, COMMAND_ID_MAX_CHARACTERS, MEMO_MAX_CHARACTERS, OWNER_MAX_CHARACTERS, characterCount };
+
 /** Amount text longer than this cannot be a valid amount; refusing it early keeps 1 MB strings cheap. */
 const AMOUNT_MAX_CHARACTERS = 64;
-
-/**
- * C0/C1 control characters and Unicode bidirectional overrides/isolates. They can hide or
- * reorder what an auditor reads ("Trojan Source"), so owners and memos refuse them.
- * Memos may hold line breaks (LF, and CR for text pasted from Windows); nothing else from this set.
- */
-const UNSAFE_TEXT = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
-const UNSAFE_MEMO_TEXT = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
-
-/** Characters as a person counts them (code points), not UTF-16 units. */
-export function characterCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
 
 export const accountIdSchema = z
   .string({ error: 'must be text' })

@@ -26,10 +26,23 @@ import {
   type ExportSummary,
   type IntegrityStatus,
 } from './audit';
-import type { AccountView, HistoryEntry } from './views';
+import type { AccountView, BalanceSeries, HistoryEntry } from './views';
+import type { LedgerChange, LedgerChannel, Screen } from './ipc-channels';
 
-/** Most history rows one request returns; the renderer pages through longer histories. */
-export const HISTORY_PAGE_LIMIT = 1_000;
+export {
+  CHANGE_NOTIFICATION_CHANNEL,
+  CHANNEL_NAMES,
+  NAVIGATE_CHANNEL,
+  SCREENS,
+  ipcChannelName,
+  type LedgerChange,
+  type LedgerChannel,
+  type Screen,
+} from './ipc-channels';
+
+import { BALANCE_SERIES_MAX_POINTS, HISTORY_PAGE_LIMIT } from './rules';
+
+export { HISTORY_PAGE_LIMIT };
 
 const noInput = z.strictObject({}).optional();
 
@@ -53,6 +66,13 @@ export const QUERY_CHANNELS = {
     }),
   },
   ledgerInfo: { request: noInput },
+  /** The balance over time, sampled to at most `points` exact points (the account screen's chart). */
+  balanceSeries: {
+    request: z.strictObject({
+      account: accountIdSchema,
+      points: z.number().int().min(2).max(BALANCE_SERIES_MAX_POINTS).optional(),
+    }),
+  },
   // ── Audit review (read-only) ──
   auditEvents: {
     request: z.strictObject({
@@ -102,6 +122,7 @@ export type LedgerResponses = {
   getAccount: AccountView;
   accountHistory: { readonly entries: HistoryEntry[]; readonly total: number };
   ledgerInfo: LedgerInfo;
+  balanceSeries: BalanceSeries;
   auditEvents: AuditPage;
   auditCount: { readonly matches: number; readonly total: number };
   eventDetail: EventDetail;
@@ -112,32 +133,24 @@ export type LedgerResponses = {
 };
 
 export const LEDGER_CHANNELS = { ...COMMAND_CHANNELS, ...QUERY_CHANNELS };
-export type LedgerChannel = keyof typeof LEDGER_CHANNELS;
-export const CHANNEL_NAMES = Object.keys(LEDGER_CHANNELS) as LedgerChannel[];
+
+/** Compile-time proof that the dependency-free name list (ipc-channels.ts) matches the schemas here. */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const channelNamesMatchSchemas: SameKeys<keyof typeof LEDGER_CHANNELS, LedgerChannel> = true;
+void channelNamesMatchSchemas;
 
 export type ChannelRequest<Channel extends LedgerChannel> = z.input<(typeof LEDGER_CHANNELS)[Channel]['request']>;
 
-/** What a change notification tells the renderer: the log grew to this position. */
-export type LedgerChange = { readonly lastPosition: number };
-
-/** Screens the host may ask the renderer to show (Electron's View menu). */
-export const SCREENS = ['accounts', 'audit'] as const;
-export type Screen = (typeof SCREENS)[number];
+/** Channels whose request may be left out entirely (queries without input) take an optional argument. */
+type RequestArguments<Channel extends LedgerChannel> =
+  undefined extends ChannelRequest<Channel> ? [request?: ChannelRequest<Channel>] : [request: ChannelRequest<Channel>];
 
 /** The object the renderer sees as `window.ledger`, identical in Electron and the preview host. */
 export type LedgerApi = {
-  readonly [Channel in LedgerChannel]: (request: ChannelRequest<Channel>) => Promise<Result<LedgerResponses[Channel]>>;
+  readonly [Channel in LedgerChannel]: (...request: RequestArguments<Channel>) => Promise<Result<LedgerResponses[Channel]>>;
 } & {
   /** Subscribes to change notifications; returns the function that unsubscribes. */
   readonly onChanged: (listener: (change: LedgerChange) => void) => () => void;
   /** Subscribes to the host's requests to show a screen (never fires in the preview host). */
   readonly onNavigate: (listener: (screen: Screen) => void) => () => void;
 };
-
-/** IPC channel name for a contract channel; one prefix so the main process can refuse anything else. */
-export function ipcChannelName(channel: LedgerChannel): string {
-  return `ledger:${channel}`;
-}
-
-export const CHANGE_NOTIFICATION_CHANNEL = 'ledger:changed';
-export const NAVIGATE_CHANNEL = 'app:navigate';

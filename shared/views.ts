@@ -37,3 +37,18 @@ export type HistoryEntry = {
   readonly transferId?: string;
   readonly commandId?: string;
 };
+
+/** Exact balances at sampled versions of one account, oldest first, always including the first and last. */
+export type BalanceSeries = {
+  readonly currency: string;
+  /** How many events the account has; `points` is a sample of them when this is larger. */
+  readonly total: number;
+  readonly points: ReadonlyArray<{
+    readonly version: number;
+    readonly position: number;
+    /** ISO-8601 UTC, millisecond precision. */
+    readonly at: string;
+    readonly balance: string;
+    readonly balanceMinor: number;
+  }>;
+};

@@ -64,6 +64,10 @@ export function createHandlers(getLedger: () => Ledger, host: HostServices = {})
       const input = validate(LEDGER_CHANNELS.ledgerInfo.request, request);
       return input.ok ? succeed(getLedger().info()) : input;
     },
+    balanceSeries: (request) => {
+      const input = validate(LEDGER_CHANNELS.balanceSeries.request, request);
+      return input.ok ? getLedger().balanceSeries(input.value.account, input.value.points) : input;
+    },
     auditEvents: (request) => {
       const input = validate(LEDGER_CHANNELS.auditEvents.request, request);
       if (!input.ok) return input;

@@ -9,7 +9,7 @@ import { LedgerFailure, fail, succeed, type Failure, type LedgerError, type Resu
 import type { EventMetadata, RecordedEvent } from '../../shared/events';
 import { formatMinor } from '../../shared/money';
 import type { LedgerChange, LedgerInfo } from '../../shared/ipc-contract';
-import type { AccountView, HistoryEntry } from '../../shared/views';
+import type { AccountView, BalanceSeries, HistoryEntry } from '../../shared/views';
 import { APP_VERSION } from './app-version';
 import {
   decideClose,
@@ -51,6 +51,12 @@ export type LedgerOptions = {
   readonly busyTimeoutMs?: number;
   /** better_sqlite3.node built for Electron's ABI (the main process passes it). */
   readonly nativeBinding?: string;
+  /**
+   * Verify the whole chain in the background after opening, then each new event after every
+   * change (the app and the preview host do; the CLI verifies only when asked). A broken chain
+   * makes the ledger read-only; `integrity.status` and ledgerInfo tell why.
+   */
+  readonly verifyInBackground?: boolean;
 };
 
 /** How often a write that found the file locked past the busy timeout is tried again. */
@@ -87,6 +93,7 @@ export class Ledger {
       this.projection.applyCommitted(store, events);
       this.notify();
     });
+    if (options.verifyInBackground) this.onChange(() => void this.integrity.verify());
   }
 
   /** Opens a ledger file and rebuilds its projection. A refusal is a STORAGE failure naming the file. */
@@ -96,6 +103,7 @@ export class Ledger {
     const ledger = opened.value;
     ledger.guardReplay(() => ledger.projection.rebuild(ledger.store, options.onReplayProgress));
     ledger.checkHeadCheckpoint();
+    if (options.verifyInBackground) void ledger.integrity.verify();
     return opened;
   }
 
@@ -112,6 +120,7 @@ export class Ledger {
       });
     }
     ledger.checkHeadCheckpoint();
+    if (options.verifyInBackground) void ledger.integrity.verify();
     return opened;
   }
 
@@ -167,6 +176,10 @@ export class Ledger {
 
   get path(): string {
     return this.store.path;
+  }
+
+  get isOpen(): boolean {
+    return this.store.db.open;
   }
 
   /** Refuses every further command: used when verification finds the log tampered with. */
@@ -394,6 +407,35 @@ export class Ledger {
       .filter((row) => row.position <= this.projection.lastPosition)
       .map((row) => toHistoryEntry(decodeEvent(row), state.currency, this.projection.balanceAfter(accountId, row.streamVersion)!));
     return succeed({ entries, total: state.version });
+  }
+
+  /** The account's balance at up to `points` evenly spread versions (first and last always included). */
+  balanceSeries(accountId: string, points = 200): Result<BalanceSeries> {
+    this.refresh();
+    const state = this.projection.accountState(accountId);
+    const timeline = this.projection.timeline(accountId);
+    if (!state || !timeline) return fail('NOT_FOUND', `Account ${accountId} does not exist`);
+    const total = timeline.length;
+    const count = Math.min(points, total);
+    const versions = new Set<number>();
+    for (let index = 0; index < count; index++) {
+      versions.add(count === 1 ? total : 1 + Math.round((index * (total - 1)) / (count - 1)));
+    }
+    return succeed({
+      currency: state.currency,
+      total,
+      points: [...versions].map((version) => {
+        const position = timeline.positionOfVersion(version)!;
+        const balanceMinor = timeline.balanceAfterVersion(version)!;
+        return {
+          version,
+          position,
+          at: new Date(this.projection.audit.timeAt(position)).toISOString(),
+          balance: formatMinor(balanceMinor, state.currency),
+          balanceMinor,
+        };
+      }),
+    });
   }
 
   /** A page of the global log, decoded and upcast; `type` is a current type name (legacy rows match too). */

@@ -8,17 +8,18 @@
  * ipcRenderer-like object is a parameter so tests run this without Electron.
  */
 import type { Failure, Result } from '../../shared/errors';
+import type { LedgerApi } from '../../shared/ipc-contract';
+// Names only (no zod): keeps the sandboxed preload bundle small.
 import {
   CHANGE_NOTIFICATION_CHANNEL,
   CHANNEL_NAMES,
   NAVIGATE_CHANNEL,
   SCREENS,
   ipcChannelName,
-  type LedgerApi,
   type LedgerChange,
   type LedgerChannel,
   type Screen,
-} from '../../shared/ipc-contract';
+} from '../../shared/ipc-channels';
 
 /** The part of Electron's ipcRenderer the API uses. */
 export type IpcRendererLike = {

@@ -102,6 +102,7 @@ const ledger: LedgerApi = {
   getAccount: (request) => call('getAccount', request),
   accountHistory: (request) => call('accountHistory', request),
   ledgerInfo: (request) => call('ledgerInfo', request),
+  balanceSeries: (request) => call('balanceSeries', request),
   auditEvents: (request) => call('auditEvents', request),
   auditCount: (request) => call('auditCount', request),
   eventDetail: (request) => call('eventDetail', request),

@@ -69,6 +69,10 @@ export class AuditIndex {
   balanceAfterAt(position: number): number {
     return this.balancesAfter[position - 1]!;
   }
+  /** Recorded time in milliseconds since the epoch. */
+  timeAt(position: number): number {
+    return this.times[position - 1]!;
+  }
 
   /** The last position whose events were all recorded at or before `timeMs` (0 if none). */
   lastPositionAtOrBefore(timeMs: number): number {

@@ -40,12 +40,14 @@ export class IntegrityMonitor {
   }
 
   private async walk(): Promise<IntegrityStatus> {
-    if (this.current.state === 'failed') return this.current;
+    if (this.current.state === 'failed' || !this.ledger.isOpen) return this.current;
     const verifier = this.ledger.verifier(this.verified);
     let report: VerifyReport | undefined;
     while (!(report = verifier.step())) {
       this.publish({ state: 'verifying', ...verifier.progress });
       await new Promise((resolve) => setImmediate(resolve));
+      // The ledger may be closed (File → Open another) between slices: stop quietly.
+      if (!this.ledger.isOpen) return this.current;
     }
     const now = new Date().toISOString();
     if (!report.ok) {

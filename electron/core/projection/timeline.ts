@@ -22,6 +22,11 @@ export class BalanceTimeline {
     this.size += 1;
   }
 
+  /** Global position of the event at `streamVersion` (1-based). */
+  positionOfVersion(streamVersion: number): number | undefined {
+    return streamVersion >= 1 && streamVersion <= this.size ? this.positions[streamVersion - 1] : undefined;
+  }
+
   /** Balance right after the event at `streamVersion` (1-based). */
   balanceAfterVersion(streamVersion: number): number | undefined {
     return streamVersion >= 1 && streamVersion <= this.size ? this.balances[streamVersion - 1] : undefined;
