@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   const options = parseOptions();
   await ensureRendererBuilt(rendererPaths(REPOSITORY_ROOT), log);
 
-  const opened = Ledger.open({ path: options.db, actor: 'preview' });
+  // Verify the chain in the background (and each new event after every change), as the app does:
+  // the audit screen's integrity panel shows the walk's progress, and a broken chain turns the
+  // ledger read-only with the reason in ledgerInfo.
+  const opened = Ledger.open({ path: options.db, actor: 'preview', verifyInBackground: true });
   if (!opened.ok) {
     log(`Cannot open the ledger: ${opened.error.message}`);
     process.exit(1);
