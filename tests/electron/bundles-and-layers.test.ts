@@ -45,8 +45,8 @@ describe('layer rules', () => {
         const allowed =
           specifier === 'electron' ||
           specifier.startsWith('./') ||
-          specifier === '../../shared/ipc-contract' ||
-          (typeOnly && specifier === '../../shared/errors');
+          specifier === '../../shared/ipc-channels' ||
+          (typeOnly && (specifier === '../../shared/ipc-contract' || specifier === '../../shared/errors'));
         expect(allowed, `${file} imports ${specifier}`).toBe(true);
         expect(specifier.startsWith('node:'), `${file} imports ${specifier}`).toBe(false);
       }
