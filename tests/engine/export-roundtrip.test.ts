@@ -1,0 +1,233 @@
+/**
+ * Export → restore → export gives the very same bytes, through Ledger.restore and through the
+ * CLI's `import --file`, for a log with legacy-imported events (schema version 1, payload text
+ * stored byte for byte), transfers, a closed account and unicode memos. Restore refuses a
+ * non-empty ledger, an existing file and a filtered export, and a failed restore leaves no
+ * file behind.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Ledger } from '../../electron/core/ledger';
+import { restoreExport } from '../../electron/core/export/export-restore';
+import { verifyExportFile } from '../../electron/core/export/export-verify';
+import { runCli } from './cli-process';
+import { failure, handlersFor, listFolder, newLedger, ok, openLedger, sha256File, tempFolder } from './helpers';
+import { LEGACY_EVENTS, exportFile, exportText, linesOf, parseLine, seedRichLedger, writeLines } from './export-helpers';
+
+/** A restored ledger, closed after the test by the helpers' cleanup. */
+async function restoreInto(exportPath: string, path: string): Promise<Ledger> {
+  const restored = ok(await Ledger.restore(exportPath, { path, actor: 'restorer' }));
+  // Register it for cleanup and read it back the way any caller would.
+  restored.close();
+  return openLedger(path);
+}
+
+function seeded() {
+  const created = newLedger({ actor: 'seed' });
+  seedRichLedger(created.ledger, created.api);
+  return created;
+}
+
+describe('export → restore → export', () => {
+  it('is byte-identical through Ledger.restore, and the restored ledger reads the same', async () => {
+    const { ledger } = seeded();
+    const folder = tempFolder();
+    const first = join(folder, 'first.jsonl');
+    const summary = await exportFile(ledger, first);
+    const total = ledger.projection.lastPosition;
+    expect(summary).toEqual({ path: first, format: 'jsonl', events: total, lastPosition: total });
+    expect(total).toBe(LEGACY_EVENTS + 23);
+
+    // The export holds what it should: legacy rows as stored (schema 1), unicode memos, both transfer legs.
+    const lines = linesOf(first);
+    expect(lines).toHaveLength(total + 1);
+    expect(parseLine(lines[0]!)).toMatchObject({ position: 1, type: 'AccountCreated', schemaVersion: 1, data: { owner: 'Émilie du Châtelet' } });
+    expect(lines.some((line) => line.includes('"memo":"稿费 für Алан — ünïcödé 🎉👩‍👩‍👧"'))).toBe(true);
+    expect(lines.filter((line) => parseLine(line).type === 'TransferSent')).toHaveLength(4);
+    expect(lines.filter((line) => parseLine(line).type === 'TransferReceived')).toHaveLength(4);
+
+    const restored = await restoreInto(first, join(folder, 'restored.db'));
+    const second = join(folder, 'second.jsonl');
+    await exportFile(restored, second);
+    expect(readFileSync(second)).toEqual(readFileSync(first));
+
+    expect(restored.verify()).toEqual({ ok: true, events: total, head: ledger.store.headHash() });
+    expect(restored.listAccounts()).toEqual(ledger.listAccounts());
+    expect(restored.audit.page({}, undefined, 500)).toEqual(ledger.audit.page({}, undefined, 500));
+    expect(restored.info()).toMatchObject({ lastPosition: total, readOnly: false });
+    // The restored ledger takes new commands on top of the restored chain.
+    ok(handlersFor(restored).deposit({ account: 'eur-1', amount: '1.00' }));
+    expect(restored.verify()).toMatchObject({ ok: true, events: total + 1 });
+  });
+
+  it('exporting the same log twice gives the same bytes (nothing depends on the moment)', async () => {
+    const { ledger } = seeded();
+    const once = await exportText(ledger);
+    const twice = await exportText(ledger);
+    expect(twice.text).toBe(once.text);
+    expect(once.manifest).toMatchObject({ firstPosition: 1, lastPosition: ledger.projection.lastPosition, count: ledger.projection.lastPosition });
+    expect(once.manifest.filter).toBeUndefined();
+  });
+
+  it('keeps legacy payload text that is not in canonical JSON form (100.50, \\u0026, spaces): it verifies, restores and re-exports identically', async () => {
+    // The legacy import stores each line's payload text byte for byte; the export splices it in
+    // verbatim, so the verifier must hash the bytes it reads, not a re-serialisation.
+    const { ledger } = newLedger();
+    const legacy = [
+      '{"id":"evt-legacy-1","aggregate_id":"acc-x","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{"initial_deposit":100.50,"owner":"Tom \\u0026 Jerry"},"timestamp":"2026-11-26T20:27:02.252584193Z"}',
+      '{"id":"evt-legacy-2","aggregate_id":"acc-x","aggregate_type":"BankAccount","event_type":"MoneyDeposited","version":2,"data":{ "amount": 1.5 },"timestamp":"2026-11-26T20:27:03Z"}',
+      '{"id":"evt-legacy-3","aggregate_id":"acc-x","aggregate_type":"BankAccount","event_type":"MoneyWithdrawn","version":3,"data":{"amount":2e0},"timestamp":"2026-11-26T20:27:04Z"}',
+    ].join('\n');
+    ok(ledger.importLegacy(legacy, 'EUR'));
+    ok(handlersFor(ledger).deposit({ account: 'acc-x', amount: '0.25', memo: 'after the legacy events' }));
+    const folder = tempFolder();
+    const first = join(folder, 'first.jsonl');
+    await exportFile(ledger, first);
+    expect(readFileSync(first, 'utf8')).toContain('"data":{"initial_deposit":100.50,"owner":"Tom \\u0026 Jerry"}');
+
+    const report = await verifyExportFile(first);
+    expect(report).toMatchObject({ ok: true, events: 4, head: ledger.store.headHash() });
+
+    const restored = await restoreInto(first, join(folder, 'restored.db'));
+    const second = join(folder, 'second.jsonl');
+    await exportFile(restored, second);
+    expect(readFileSync(second)).toEqual(readFileSync(first));
+    expect(restored.listAccounts()).toEqual(ledger.listAccounts());
+    expect(ok(restored.getAccount('acc-x')).balanceMinor).toBe(10050 + 150 - 200 + 25);
+  });
+
+  it('is byte-identical through the CLI: export --out, import --file into a new file and into an empty ledger', async () => {
+    const { ledger, path } = seeded();
+    ledger.close();
+    const folder = tempFolder();
+    const first = join(folder, 'first.jsonl');
+    const exported = await runCli(['--db', path, 'export', '--out', first]);
+    expect(exported.code).toBe(0);
+    const reopened = openLedger(path, { readOnly: true });
+    const total = reopened.projection.lastPosition;
+    expect(exported.lines).toEqual([{ ok: true, path: first, format: 'jsonl', events: total, lastPosition: total }]);
+
+    // Into a file that does not exist yet.
+    const restoredPath = join(folder, 'restored.db');
+    const imported = await runCli(['--db', restoredPath, 'import', '--file', first]);
+    expect(imported.lines).toEqual([{ ok: true, events: total, head: reopened.store.headHash() }]);
+    expect(imported.code).toBe(0);
+
+    // Into an existing, empty ledger file.
+    const emptyPath = join(folder, 'empty.db');
+    openLedger(emptyPath).close();
+    const intoEmpty = await runCli(['--db', emptyPath, 'import', '--file', first]);
+    expect(intoEmpty.lines).toEqual([{ ok: true, events: total, head: reopened.store.headHash() }]);
+    expect(intoEmpty.code).toBe(0);
+
+    for (const restoredFile of [restoredPath, emptyPath]) {
+      const restored = openLedger(restoredFile);
+      const again = join(folder, `again-${listFolder(folder).length}.jsonl`);
+      await exportFile(restored, again);
+      expect(readFileSync(again)).toEqual(readFileSync(first));
+      expect(restored.listAccounts()).toEqual(reopened.listAccounts());
+      expect(restored.verify()).toMatchObject({ ok: true, events: total });
+    }
+  });
+});
+
+describe('restore refuses', () => {
+  it('an existing file, leaving it untouched', async () => {
+    const { ledger } = seeded();
+    const folder = tempFolder();
+    const exportPath = join(folder, 'log.jsonl');
+    await exportFile(ledger, exportPath);
+    const existing = join(folder, 'existing.db');
+    writeFileSync(existing, 'not mine to overwrite');
+    const before = sha256File(existing);
+    const refused = failure(await Ledger.restore(exportPath, { path: existing }), 'ALREADY_EXISTS');
+    expect(refused.message).toContain(existing);
+    expect(sha256File(existing)).toBe(before);
+    expect(listFolder(folder)).toEqual(['existing.db', 'log.jsonl']);
+  });
+
+  it('a ledger that already has events, writing nothing into it', async () => {
+    const { ledger } = seeded();
+    const folder = tempFolder();
+    const exportPath = join(folder, 'log.jsonl');
+    await exportFile(ledger, exportPath);
+    const other = newLedger();
+    ok(other.api.openAccount({ account: 'mine', owner: 'Me', currency: 'EUR', initial: '1.00' }));
+    failure(await restoreExport(other.ledger.store, exportPath), 'ALREADY_EXISTS');
+    expect(other.ledger.store.lastPosition()).toBe(1);
+    expect(other.ledger.verify()).toMatchObject({ ok: true, events: 1 });
+
+    // The CLI says the same (exit 1, a domain error) and leaves the ledger as it was.
+    other.ledger.close();
+    const before = sha256File(other.path);
+    const run = await runCli(['--db', other.path, 'import', '--file', exportPath]);
+    expect(run.lines).toEqual([{ ok: false, error: expect.objectContaining({ code: 'ALREADY_EXISTS' }) }]);
+    expect(run.code).toBe(1);
+    expect(sha256File(other.path)).toBe(before);
+  });
+
+  it('a filtered export (it has gaps by design), leaving no file behind', async () => {
+    const { ledger } = seeded();
+    const folder = tempFolder();
+    const exportPath = join(folder, 'filtered.jsonl');
+    await exportFile(ledger, exportPath, 'jsonl', { accounts: ['eur-1'] });
+    const manifest = JSON.parse(linesOf(exportPath).at(-1)!) as { manifest: { filter?: Record<string, string>; count: number } };
+    expect(manifest.manifest.filter).toEqual({ streamIds: 'eur-1' });
+    expect(manifest.manifest.count).toBe(4);
+    // A filtered export verifies event by event…
+    expect(await verifyExportFile(exportPath)).toMatchObject({ ok: true, events: 4 });
+    // …but it is not a whole log.
+    const target = join(folder, 'restored.db');
+    const refused = failure(await Ledger.restore(exportPath, { path: target }), 'VALIDATION');
+    expect(refused.message).toMatch(/filter/);
+    expect(listFolder(folder)).toEqual(['filtered.jsonl']);
+
+    const run = await runCli(['--db', target, 'import', '--file', exportPath]);
+    expect(run.lines).toEqual([{ ok: false, error: expect.objectContaining({ code: 'VALIDATION' }) }]);
+    expect(run.code).toBe(1);
+    expect(listFolder(folder)).toEqual(['filtered.jsonl']);
+  });
+
+  it('an export that fails verification, leaving no file behind (Ledger.restore and the CLI, exit 3)', async () => {
+    const { ledger } = seeded();
+    const folder = tempFolder();
+    const exportPath = join(folder, 'tampered.jsonl');
+    await exportFile(ledger, exportPath);
+    const lines = linesOf(exportPath);
+    lines[40] = lines[40]!.replace(/"amount":(\d)/, '"amount":9$1');
+    expect(lines[40]).not.toBe(linesOf(exportPath)[40]);
+    writeLines(exportPath, lines);
+
+    const target = join(folder, 'restored.db');
+    const refused = failure(await Ledger.restore(exportPath, { path: target }), 'INTEGRITY');
+    expect(refused.message).toContain('line 41');
+    expect(listFolder(folder)).toEqual(['tampered.jsonl']);
+
+    const run = await runCli(['--db', target, 'import', '--file', exportPath]);
+    expect(run.code).toBe(3);
+    expect(run.lines).toEqual([{ ok: false, error: expect.objectContaining({ code: 'INTEGRITY', message: expect.stringContaining('line 41') }) }]);
+    expect(listFolder(folder)).toEqual(['tampered.jsonl']);
+  });
+
+  it('a missing export file, leaving no file behind', async () => {
+    const folder = tempFolder();
+    const target = join(folder, 'restored.db');
+    failure(await Ledger.restore(join(folder, 'nowhere.jsonl'), { path: target }), 'INTEGRITY');
+    expect(listFolder(folder)).toEqual([]);
+  });
+
+  it('a truncated export mid-way, leaving an empty ledger that can still be restored into', async () => {
+    const { ledger } = seeded();
+    const folder = tempFolder();
+    const exportPath = join(folder, 'log.jsonl');
+    await exportFile(ledger, exportPath);
+    const cut = join(folder, 'cut.jsonl');
+    writeLines(cut, linesOf(exportPath).slice(0, 30));
+    const empty = openLedger(join(folder, 'empty.db'));
+    failure(await restoreExport(empty.store, cut), 'INTEGRITY');
+    expect(empty.store.lastPosition()).toBe(0);
+    ok(await restoreExport(empty.store, exportPath));
+    expect(empty.store.lastPosition()).toBe(ledger.projection.lastPosition);
+  });
+});
