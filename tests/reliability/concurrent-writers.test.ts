@@ -148,6 +148,11 @@ describe('concurrent writers: four processes on one file', () => {
     for (const row of log) logCommands.set(row.metadata.commandId as string, (logCommands.get(row.metadata.commandId as string) ?? 0) + 1);
     for (const { command } of accepted) expect(logCommands.get(command.commandId), command.commandId).toBe(eventCountOf(command));
 
+    // The writers really took turns: in position order, the writer changes hundreds of times.
+    const writerAt = log.map((row) => String(row.metadata.commandId).split('-')[0]);
+    const switches = writerAt.filter((writer, index) => index > 0 && writer !== writerAt[index - 1]).length;
+    expect(switches, 'the four writers did not interleave').toBeGreaterThan(100);
+
     // The model in position order; each receipt must show the model's balance right after it.
     accepted.sort((a, b) => a.receipt.position - b.receipt.position);
     const model = new Map<string, number>();
@@ -182,6 +187,7 @@ describe('concurrent writers: four processes on one file', () => {
       ...Object.fromEntries(Object.entries(failureCodes).map(([code, value]) => [`refused${code}`, value])),
       untypedFailures: 0,
       events: log.length,
+      writerSwitchesInLog: switches,
       lostUpdates: 0,
       lowestBalanceMinor: lowest,
       verify: 'ok',
@@ -190,7 +196,7 @@ describe('concurrent writers: four processes on one file', () => {
     console.log(
       `concurrent writers: ${WRITERS} processes, ${count(WRITERS * COMMANDS_PER_WRITER)} commands, ${count(accepted.length)} accepted, ` +
         `${count(failures)} refused (${Object.entries(failureCodes).map(([code, value]) => `${code} ${value}`).join(', ')}), ` +
-        `0 untyped, 0 lost updates, lowest balance ${lowest}, ${count(log.length)} events gap-free, verify ok (seed ${seed}, ${seconds.toFixed(1)} s)`,
+        `0 untyped, 0 lost updates, lowest balance ${lowest}, ${count(log.length)} events gap-free (writer changed ${count(switches)} times along the log), verify ok (seed ${seed}, ${seconds.toFixed(1)} s)`,
     );
     await recordFigures('concurrentWriters', figures);
   }, 120_000);
