@@ -39,11 +39,14 @@ export function manifestLine(manifest: ExportManifest): string {
 }
 
 /**
- * Reads an event line back into the stored row. The payload and metadata texts are
- * re-serialised with JSON.stringify, which reproduces the stored bytes exactly because the
- * store only ever holds JSON.stringify output; anything else fails the hash check.
+ * Reads an event line back into the stored row, given the line's text (without its line feed)
+ * and its parse. The payload and metadata texts are taken from the line BYTE FOR BYTE, never
+ * re-serialised: a legacy import keeps payload text such as `100.50` or `"\u0026"` exactly as
+ * it came, and JSON.stringify would turn those into other bytes with another hash.
+ * The line must be exactly what eventLine writes for that row; anything else (a re-formatted
+ * field, an extra key) is not a line of this format.
  */
-export function parseEventLine(parsed: Record<string, unknown>): StoredEvent | undefined {
+export function parseEventLine(text: string, parsed: Record<string, unknown>): StoredEvent | undefined {
   const { position, eventId, streamId, streamVersion, type, schemaVersion, recordedAt, data, metadata, previousHash, hash } = parsed;
   if (
     !Number.isSafeInteger(position) ||
@@ -53,16 +56,14 @@ export function parseEventLine(parsed: Record<string, unknown>): StoredEvent | u
     typeof type !== 'string' ||
     !Number.isSafeInteger(schemaVersion) ||
     typeof recordedAt !== 'string' ||
-    typeof data !== 'object' ||
-    data === null ||
-    typeof metadata !== 'object' ||
-    metadata === null ||
+    !isPlainObject(data) ||
+    !isPlainObject(metadata) ||
     typeof previousHash !== 'string' ||
     typeof hash !== 'string'
   ) {
     return undefined;
   }
-  return {
+  const row = {
     position: position as number,
     eventId,
     streamId,
@@ -70,9 +71,56 @@ export function parseEventLine(parsed: Record<string, unknown>): StoredEvent | u
     type,
     schemaVersion: schemaVersion as number,
     recordedAt,
-    data: JSON.stringify(data),
-    metadata: JSON.stringify(metadata),
+    data: '',
+    metadata: '',
     previousHash,
     hash,
   };
+  // The line is eventLine(row): a fixed prefix, the data text, the metadata text, a fixed suffix.
+  const [prefix, suffix] = eventLine({ ...row, data: DATA_MARK, metadata: METADATA_MARK })
+    .slice(0, -1)
+    .split(`${DATA_MARK},"metadata":${METADATA_MARK}`) as [string, string];
+  if (!text.startsWith(prefix) || !text.endsWith(suffix) || text.length < prefix.length + suffix.length) return undefined;
+  const middle = text.slice(prefix.length, text.length - suffix.length);
+  const dataEnd = endOfJsonObject(middle);
+  const separator = ',"metadata":';
+  if (dataEnd === undefined || !middle.startsWith(separator, dataEnd)) return undefined;
+  const dataText = middle.slice(0, dataEnd);
+  const metadataText = middle.slice(dataEnd + separator.length);
+  if (!isPlainObject(parseOrUndefined(dataText)) || !isPlainObject(parseOrUndefined(metadataText))) return undefined;
+  return { ...row, data: dataText, metadata: metadataText };
+}
+
+/** Placeholders with raw NUL characters: JSON text must escape NUL, so nothing eventLine writes contains one. */
+const DATA_MARK = '\u0000data\u0000';
+const METADATA_MARK = '\u0000metadata\u0000';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Length of the JSON object that `text` starts with (strings and nesting respected), or undefined. */
+function endOfJsonObject(text: string): number | undefined {
+  if (text[0] !== '{') return undefined;
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '"') {
+      for (index += 1; index < text.length && text[index] !== '"'; index++) if (text[index] === '\\') index += 1;
+    } else if (char === '{' || char === '[') {
+      depth += 1;
+    } else if (char === '}' || char === ']') {
+      depth -= 1;
+      if (depth === 0) return index + 1;
+    }
+  }
+  return undefined;
 }

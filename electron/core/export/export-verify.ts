@@ -52,7 +52,7 @@ export async function verifyExportFile(path: string, onEvent?: (row: StoredEvent
         continue;
       }
       digest.update(`${text}\n`);
-      const row = parseEventLine(parsed as Record<string, unknown>);
+      const row = parseEventLine(text, parsed as Record<string, unknown>);
       if (!row) return bad('the line is not an event of this export format');
       if (filtered) {
         if (row.position < expectedPosition) return bad(`position ${row.position} is out of order`);
