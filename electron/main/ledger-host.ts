@@ -1,20 +1,40 @@
 /**
  * The main process's ownership of THE ledger: which file is open, swapping it for another
- * (File → New / Open), catching up with appends by other processes, and fanning change
- * notifications out. The main process is the only process of the app that touches SQLite.
+ * (File → New / Open / Restore from Export), catching up with appends by other processes,
+ * watching the background integrity check, and fanning change notifications out. The main
+ * process is the only process of the app that touches SQLite.
  *
  * Importable without Electron: the opener and the notification sink are parameters, so
  * tests drive it with real ledger files in a temp folder.
  */
 import { resolve } from 'node:path';
-import { createHandlers, type HandlerTable } from '../core/handlers';
+import { createHandlers, exportToFile, type HandlerTable } from '../core/handlers';
 import type { Ledger } from '../core/ledger';
 import type { ReplayProgress } from '../core/projection/accounts-projection';
+import type { ExportFormat, ExportSummary, IntegrityStatus } from '../../shared/audit';
 import { fail, succeed, type Result } from '../../shared/errors';
 import type { LedgerChange, LedgerInfo } from '../../shared/ipc-contract';
 
 /** Opens a ledger file, reporting replay progress (main passes Ledger.openInSlices). */
 export type LedgerOpener = (path: string, onProgress: ReplayProgress) => Promise<Result<Ledger>>;
+
+/**
+ * Restores a verified full export into a NEW ledger file and opens it (main passes
+ * Ledger.restore, which refuses an existing file and removes the new one again on failure).
+ */
+export type LedgerRestorer = (exportPath: string, path: string) => Promise<Result<Ledger>>;
+
+/** What the background verification reports when the chain is broken. */
+export type IntegrityFailure = Extract<IntegrityStatus, { state: 'failed' }>;
+
+/** A successful restore: the ledger now open, and what was restored into it. */
+export type RestoreSummary = {
+  readonly info: LedgerInfo;
+  readonly exportPath: string;
+  readonly events: number;
+  /** Head hash of the restored chain (equal to the export's, or the restore would have failed). */
+  readonly head: string;
+};
 
 export type LedgerHostOptions = {
   readonly open: LedgerOpener;
@@ -31,6 +51,15 @@ export type LedgerHostOptions = {
    * pass host services to the table, e.g. a save dialog for exports.
    */
   readonly createTable?: (getLedger: () => Ledger) => HandlerTable;
+  /** File → Restore from Export… (without it, restoreFrom answers a refusal). */
+  readonly restore?: LedgerRestorer;
+  /**
+   * Called ONCE per opened ledger when its background verification (Ledger option
+   * verifyInBackground) finds the hash chain broken. By then the engine has made the ledger
+   * read-only; the host also pushes a change notification so the renderer re-reads
+   * ledgerInfo and shows its banner. Nothing is ever repaired.
+   */
+  readonly onIntegrityFailure?: (failure: IntegrityFailure, info: LedgerInfo) => void;
 };
 
 export const DEFAULT_REFRESH_INTERVAL_MS = 250;
@@ -43,6 +72,8 @@ export class LedgerHost {
   private pendingChange: LedgerChange | undefined;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private readonly table: HandlerTable;
+  /** The ledger whose integrity failure was already reported (reported once per ledger). */
+  private integrityFailureReported: Ledger | undefined;
 
   constructor(private readonly options: LedgerHostOptions) {
     const getLedger = () => {
@@ -62,6 +93,11 @@ export class LedgerHost {
     return this.ledger?.info();
   }
 
+  /** The open ledger's integrity status (verifying with progress, verified, or failed), or undefined. */
+  integrity(): IntegrityStatus | undefined {
+    return this.ledger?.integrity.status;
+  }
+
   get path(): string | undefined {
     return this.ledger?.path;
   }
@@ -78,21 +114,58 @@ export class LedgerHost {
    * the renderer reloads everything it shows.
    */
   async switchTo(path: string, onProgress: ReplayProgress = () => {}): Promise<Result<LedgerInfo>> {
-    if (this.closed) return fail('STORAGE', 'The app is shutting down');
     const target = resolve(path);
+    if (this.ledger && !this.closed && this.opening === undefined && resolve(this.ledger.path) === target) {
+      return succeed(this.ledger.info());
+    }
+    const opened = await this.openExclusively(target, () => this.options.open(target, onProgress), 'opened');
+    return opened.ok ? succeed(opened.value.info()) : opened;
+  }
+
+  /**
+   * File → Restore from Export…: restores the export at `exportPath` into the NEW file `path`
+   * and, only when that succeeded, makes it the current ledger (with a change notification,
+   * like switchTo). On any failure — the export fails verification, the target exists, … —
+   * the engine's message comes back and the current ledger stays open and in use.
+   */
+  async restoreFrom(exportPath: string, path: string): Promise<Result<RestoreSummary>> {
+    const restore = this.options.restore;
+    if (!restore) return fail('VALIDATION', 'Restoring an export is not available here');
+    const source = resolve(exportPath);
+    const target = resolve(path);
+    const restored = await this.openExclusively(target, () => restore(source, target), 'restored');
+    if (!restored.ok) return restored;
+    const info = restored.value.info();
+    return succeed({ info, exportPath: source, events: info.lastPosition, head: restored.value.store.headHash() });
+  }
+
+  /**
+   * File → Export Event Log…: the whole log (no filter) to `path`, written atomically by the
+   * engine's exportToFile (the same function the exportEventLog channel uses).
+   */
+  async exportEventLog(path: string, format: ExportFormat): Promise<Result<ExportSummary>> {
+    if (!this.ledger) return fail('STORAGE', 'No ledger is open yet; open or create one from the File menu');
+    return exportToFile(this.ledger, resolve(path), format, {});
+  }
+
+  /**
+   * Opens (or restores) `target` while no other open is running, and makes it the current
+   * ledger only if that worked; the current ledger is kept otherwise.
+   */
+  private async openExclusively(target: string, open: () => Promise<Result<Ledger>>, verb: string): Promise<Result<Ledger>> {
+    if (this.closed) return fail('STORAGE', 'The app is shutting down');
     if (this.opening !== undefined) {
       return fail('STORAGE', `Still opening ${this.opening}; try again when it is open`);
     }
-    if (this.ledger && resolve(this.ledger.path) === target) return succeed(this.ledger.info());
     this.opening = target;
     let opened: Result<Ledger>;
     try {
-      opened = await this.options.open(target, onProgress);
+      opened = await open();
     } catch (error) {
       // The engine answers envelopes; an exception here is a bug (or a native module built
-      // for the wrong runtime). Report it as a failure to open, keep the current ledger.
-      this.options.log?.(`Opening ${target} failed`, error);
-      opened = fail('STORAGE', `The file ${target} cannot be opened (${error instanceof Error ? error.message : String(error)})`);
+      // for the wrong runtime). Report it as a failure, keep the current ledger.
+      this.options.log?.(`The file ${target} could not be ${verb}`, error);
+      opened = fail('STORAGE', `The file ${target} cannot be ${verb} (${error instanceof Error ? error.message : String(error)})`);
     } finally {
       this.opening = undefined;
     }
@@ -102,7 +175,7 @@ export class LedgerHost {
       return fail('STORAGE', 'The app is shutting down');
     }
     this.replace(opened.value);
-    return succeed(opened.value.info());
+    return opened;
   }
 
   /**
@@ -119,10 +192,35 @@ export class LedgerHost {
     }
   }
 
-  /** Starts polling for other processes' appends. Idempotent. */
+  /**
+   * Reports a broken chain found by the background verification: once per ledger, to
+   * onIntegrityFailure and as a change notification (the renderer re-reads ledgerInfo, now
+   * read-only with the reason). The timer calls this every refreshIntervalMs; the status is a
+   * field read, so polling costs nothing. Returns true when it reported now.
+   */
+  checkIntegrity(): boolean {
+    const ledger = this.ledger;
+    if (!ledger || this.closed || this.integrityFailureReported === ledger) return false;
+    const status = ledger.integrity.status;
+    if (status.state !== 'failed') return false;
+    this.integrityFailureReported = ledger;
+    const info = ledger.info();
+    try {
+      this.options.onIntegrityFailure?.(status, info);
+    } catch (error) {
+      this.options.log?.('Reporting the integrity failure failed', error);
+    }
+    this.queueChange({ lastPosition: info.lastPosition });
+    return true;
+  }
+
+  /** Starts polling for other processes' appends and for the integrity status. Idempotent. */
   startWatching(): void {
     if (this.refreshTimer !== undefined || this.closed) return;
-    this.refreshTimer = setInterval(() => this.refresh(), this.options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS);
+    this.refreshTimer = setInterval(() => {
+      this.refresh();
+      this.checkIntegrity();
+    }, this.options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS);
     this.refreshTimer.unref?.();
   }
 

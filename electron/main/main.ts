@@ -14,11 +14,17 @@
  *      exposes), to the window title, and to the taskbar/dock progress bar;
  *   4. when the projection is ready the window loads the renderer (app://app/index.html);
  *      if the file cannot be opened the loading page turns into an error page with the
- *      engine's message and "Open ledger… / New ledger…" buttons.
+ *      engine's message and "Open ledger… / New ledger…" buttons;
+ *   5. every ledger opens with verifyInBackground: the engine walks the whole hash chain in
+ *      slices (the renderer polls integrityStatus for the progress), then each new event.
+ *      A broken chain makes the ledger read-only; the host notices (ledger-host.ts:
+ *      checkIntegrity), puts READ-ONLY and the first bad position in the window title and
+ *      pushes a change notification so the renderer re-reads ledgerInfo and shows its banner.
+ *      Nothing is ever repaired.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { APP_NAME, APP_VERSION } from '../core/app-version';
 import { createHandlers } from '../core/handlers';
 import { Ledger } from '../core/ledger';
@@ -30,10 +36,22 @@ import { createAppProtocolHandler, type StartupAction } from './app-protocol';
 import { APP_SCHEME, isRendererPage, RENDERER_PAGE_URL, STARTUP_PAGE_URL } from './app-url';
 import { registerIpcHandlers } from './ipc';
 import { LedgerHost } from './ledger-host';
+import {
+  exportSaveDialogOptions,
+  exportSucceededMessage,
+  exportTargetFor,
+  LEDGER_FILE_FILTERS,
+  restoreDefaultPath,
+  restoreOpenDialogOptions,
+  restoreSaveDialogOptions,
+  restoreSucceededMessage,
+  withLedgerExtension,
+} from './file-dialogs';
 import { aboutDetail, buildMenuTemplate } from './menu';
 import { resolveNativeBinding } from './native-binding';
 import { APP_SCHEME_PRIVILEGES, applySessionGuards, applyWebContentsGuards, secureWebPreferences } from './security';
 import { StartupStatusBoard } from './startup-status';
+import { ledgerWindowTitle } from './window-title';
 
 /** Overrides the user-data folder (tests, portable setups). Data location only, never code. */
 const USER_DATA_VARIABLE = 'LEDGER_USER_DATA_DIR';
@@ -47,11 +65,6 @@ const FILES = {
   startupRoot: join(__dirname, 'startup'),
   rendererRoot: join(__dirname, '..', 'dist-renderer'),
 };
-
-const LEDGER_FILE_FILTERS = [
-  { name: 'Ledger', extensions: ['db', 'ledger', 'sqlite'] },
-  { name: 'All files', extensions: ['*'] },
-];
 
 const warn = (message: string) => console.warn(`[security] ${message}`);
 const logError = (message: string, error?: unknown) => console.error(message, error ?? '');
@@ -70,13 +83,18 @@ const nativeBinding = resolveNativeBinding(app.isPackaged, process.env);
 const startupStatus = new StartupStatusBoard();
 let mainWindow: BrowserWindow | undefined;
 
+/** How every ledger of the app is opened: as 'app', with the Electron build of better-sqlite3, verified in the background. */
+const ledgerOptions = (path: string) => ({ path, actor: 'app', verifyInBackground: true, ...(nativeBinding ? { nativeBinding } : {}) });
+
 const host = new LedgerHost({
-  open: (path, onReplayProgress) =>
-    Ledger.openInSlices({ path, actor: 'app', onReplayProgress, ...(nativeBinding ? { nativeBinding } : {}) }),
+  open: (path, onReplayProgress) => Ledger.openInSlices({ ...ledgerOptions(path), onReplayProgress }),
+  restore: (exportPath, path) => Ledger.restore(exportPath, ledgerOptions(path)),
   onChange: (change) => broadcastChange(change),
+  // The host has already queued the change notification (the renderer's banner); the title says it too.
+  onIntegrityFailure: () => showLedgerTitle(),
   log: logError,
   // The renderer never names a file: for an export, the main process asks the person where.
-  createTable: (getLedger) => createHandlers(getLedger, { chooseExportPath }),
+  createTable: (getLedger) => createHandlers(getLedger, { chooseExportPath: (format) => chooseExportTarget(format).then((target) => target?.path) }),
 });
 
 // Single-instance lock: one process owns the ledger; a second launch focuses the first window.
@@ -122,7 +140,14 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       buildMenuTemplate(
-        { newLedger: () => void chooseNewLedger(), openLedger: () => void chooseLedgerToOpen(), navigate, about: () => void showAbout() },
+        {
+          newLedger: () => void chooseNewLedger(),
+          openLedger: () => void chooseLedgerToOpen(),
+          exportEventLog: () => void exportFromMenu(),
+          restoreFromExport: () => void restoreFromExport(),
+          navigate,
+          about: () => void showAbout(),
+        },
         { appName: APP_NAME, platform: process.platform, developmentTools: !app.isPackaged },
       ),
     ),
@@ -164,7 +189,7 @@ function createWindow(): BrowserWindow {
     if (mainWindow === window) mainWindow = undefined;
   });
   mainWindow = window;
-  setTitle(host.path ? basename(host.path) : undefined);
+  showLedgerTitle();
   load(window, host.path ? RENDERER_PAGE_URL : STARTUP_PAGE_URL);
   return window;
 }
@@ -177,8 +202,14 @@ function load(window: BrowserWindow, url: string): void {
   window.loadURL(url).catch((error: unknown) => logError(`Loading ${url} failed`, error));
 }
 
+/** A passing state in the title ("Opening …", "No ledger open"). */
 function setTitle(detail: string | undefined): void {
   liveWindow()?.setTitle(detail ? `${detail} — ${APP_NAME}` : APP_NAME);
+}
+
+/** The open ledger's title: its file name, and READ-ONLY with the first bad position once verification failed. */
+function showLedgerTitle(): void {
+  liveWindow()?.setTitle(ledgerWindowTitle(APP_NAME, host.info(), host.integrity()));
 }
 
 // ── Opening and switching ledgers ─────────────────────────────────────────────────────────
@@ -211,18 +242,26 @@ async function openLedgerFile(path: string): Promise<boolean> {
       startupStatus.failed(path, message);
       setTitle('No ledger open');
     } else {
-      setTitle(basename(host.path));
+      showLedgerTitle();
       await showError('The ledger cannot be opened', `${message}\n\nThe ledger ${host.path} stays open.`);
     }
     return false;
   }
-  startupStatus.ready(result.value.path);
-  setTitle(basename(result.value.path));
+  showOpenedLedger(result.value.path);
+  return true;
+}
+
+/**
+ * After File → Open / New / Restore (or startup) made `path` THE ledger: the title, the
+ * watching, and the renderer — loaded when the loading/error page was showing; an app
+ * already showing got the host's change notification and reloads everything it shows.
+ */
+function showOpenedLedger(path: string): void {
+  startupStatus.ready(path);
+  showLedgerTitle();
   host.startWatching();
   const window = liveWindow();
-  // From the loading/error page to the app; an app already showing got a change notification.
   if (window && !isRendererPage(window.webContents.getURL())) load(window, RENDERER_PAGE_URL);
-  return true;
 }
 
 /** The engine's message, plus what to do when the native module was built for plain Node. */
@@ -235,8 +274,7 @@ function explainOpenFailure(message: string): string {
 
 async function chooseLedgerToOpen(): Promise<void> {
   const options: OpenDialogOptions = { title: 'Open Ledger', buttonLabel: 'Open', properties: ['openFile'], filters: LEDGER_FILE_FILTERS };
-  const window = liveWindow();
-  const choice = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  const choice = await showOpenDialog(options);
   const path = choice.filePaths[0];
   if (choice.canceled || path === undefined) return;
   await openLedgerFile(path);
@@ -250,10 +288,9 @@ async function chooseNewLedger(): Promise<void> {
     filters: LEDGER_FILE_FILTERS,
     properties: ['createDirectory', 'showOverwriteConfirmation'],
   };
-  const window = liveWindow();
-  const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  const choice = await showSaveDialog(options);
   if (choice.canceled || !choice.filePath) return;
-  const path = extname(choice.filePath) ? choice.filePath : `${choice.filePath}.db`;
+  const path = withLedgerExtension(choice.filePath);
   if (existsSync(path)) {
     // A new ledger never replaces a file, even if the dialog asked "replace?": it could be
     // another ledger, and a ledger's history is not something to lose by a mis-click.
@@ -263,19 +300,82 @@ async function chooseNewLedger(): Promise<void> {
   await openLedgerFile(path);
 }
 
-/** Save dialog for an event-log export; undefined when the person cancels. */
-async function chooseExportPath(format: ExportFormat): Promise<string | undefined> {
-  const stem = basename(host.path ?? LEDGER_FILE_NAME, extname(host.path ?? LEDGER_FILE_NAME));
-  const options: SaveDialogOptions = {
-    title: 'Export Event Log',
-    buttonLabel: 'Export',
-    defaultPath: join(app.getPath('documents'), `${stem}-events.${format}`),
-    filters: [format === 'csv' ? { name: 'CSV', extensions: ['csv'] } : { name: 'JSON Lines', extensions: ['jsonl'] }],
-    properties: ['createDirectory', 'showOverwriteConfirmation'],
-  };
-  const window = liveWindow();
-  const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
-  return choice.canceled || !choice.filePath ? undefined : choice.filePath;
+// ── Export and restore ────────────────────────────────────────────────────────────────────
+
+/**
+ * The export save dialog, shared by File → Export Event Log… (`requested` undefined: both
+ * formats, the extension decides) and the audit screen's Export button (the exportEventLog
+ * channel's chooseExportPath: the format it asked for). A name the export cannot use is
+ * explained and the dialog shown again; undefined when the person cancels.
+ */
+async function chooseExportTarget(requested: ExportFormat | undefined): Promise<{ path: string; format: ExportFormat } | undefined> {
+  let options = exportSaveDialogOptions(app.getPath('documents'), requested, new Date());
+  for (;;) {
+    const choice = await showSaveDialog(options);
+    if (choice.canceled || !choice.filePath) return undefined;
+    const target = exportTargetFor(choice.filePath, requested);
+    if (!target.ok) {
+      await showError('Choose another file name', target.message);
+    } else if (target.extensionAdded && existsSync(target.path)) {
+      // The dialog asked about replacing the name as typed, not this one with the extension added.
+      await showError('A file with this name already exists', `${target.path} already exists. Choose another name, or choose that file itself to replace it.`);
+    } else {
+      return target;
+    }
+    options = { ...options, defaultPath: choice.filePath };
+  }
+}
+
+/** File → Export Event Log…: the whole log, no filter; a message box says what was written, or why not. */
+async function exportFromMenu(): Promise<void> {
+  if (host.path === undefined) {
+    await showError('There is nothing to export', 'No ledger is open. Open or create one from the File menu first.');
+    return;
+  }
+  const target = await chooseExportTarget(undefined);
+  if (!target) return;
+  const exported = await host.exportEventLog(target.path, target.format);
+  if (!exported.ok) {
+    await showError('The event log could not be exported', exported.error.message);
+    return;
+  }
+  await showInfo(exportSucceededMessage(exported.value));
+}
+
+/**
+ * File → Restore from Export…: the export (open dialog), the NEW ledger file (save dialog),
+ * then Ledger.restore — which verifies the export's whole chain first and refuses an existing
+ * file. Success switches the app to the restored ledger; a refusal shows the engine's message
+ * and the current ledger stays open.
+ */
+async function restoreFromExport(): Promise<void> {
+  const documents = app.getPath('documents');
+  const source = await showOpenDialog(restoreOpenDialogOptions(documents));
+  const exportPath = source.filePaths[0];
+  if (source.canceled || exportPath === undefined) return;
+  const defaultPath = restoreDefaultPath(host.path, documents, new Date(), existsSync);
+  const destination = await showSaveDialog(restoreSaveDialogOptions(defaultPath));
+  if (destination.canceled || !destination.filePath) return;
+  const path = withLedgerExtension(destination.filePath);
+  const onStartupPage = host.path === undefined;
+  if (onStartupPage) startupStatus.opening(path);
+  setTitle(`Restoring ${basename(path)} from ${basename(exportPath)}…`);
+  liveWindow()?.setProgressBar(2 /* >1: indeterminate */);
+  const restored = await host.restoreFrom(exportPath, path);
+  liveWindow()?.setProgressBar(-1);
+  if (!restored.ok) {
+    const stays = host.path === undefined ? 'No ledger was opened.' : `The ledger ${host.path} stays open.`;
+    if (host.path === undefined) {
+      startupStatus.failed(path, restored.error.message);
+      setTitle('No ledger open');
+    } else {
+      showLedgerTitle();
+    }
+    await showError('The export cannot be restored', `${restored.error.message}\n\n${stays}`);
+    return;
+  }
+  showOpenedLedger(restored.value.info.path);
+  await showInfo(restoreSucceededMessage(restored.value));
 }
 
 // ── Renderer notifications ────────────────────────────────────────────────────────────────
@@ -317,4 +417,21 @@ async function showError(message: string, detail: string): Promise<void> {
   const options = { type: 'error' as const, title: APP_NAME, message, detail, buttons: ['OK'] };
   const window = liveWindow();
   await (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+}
+
+async function showInfo({ message, detail }: { message: string; detail: string }): Promise<void> {
+  const options = { type: 'info' as const, title: APP_NAME, message, detail, buttons: ['OK'] };
+  const window = liveWindow();
+  await (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+}
+
+/** Dialogs are modal to the window when there is one. */
+function showSaveDialog(options: SaveDialogOptions) {
+  const window = liveWindow();
+  return window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options);
+}
+
+function showOpenDialog(options: OpenDialogOptions) {
+  const window = liveWindow();
+  return window ? dialog.showOpenDialog(window, options) : dialog.showOpenDialog(options);
 }

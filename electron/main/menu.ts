@@ -1,7 +1,7 @@
 /**
  * The application menu as a plain template (Electron's MenuItemConstructorOptions), built
  * from the actions main.ts provides, so tests can read it without Electron.
- *   File:  New ledger…, Open ledger…, Export event log… (disabled until the audit issue), Quit
+ *   File:  New ledger…, Open ledger…, Export event log…, Restore from export…, Quit
  *   Edit:  the standard roles (without them macOS has no copy/paste shortcuts in text fields)
  *   View:  Accounts, Audit (sent to the renderer as NAVIGATE_CHANNEL)
  *   Help:  About (app version, schema version, ledger file path)
@@ -12,6 +12,10 @@ import type { LedgerInfo, Screen } from '../../shared/ipc-contract';
 export type MenuActions = {
   readonly newLedger: () => void;
   readonly openLedger: () => void;
+  /** Save dialog, then the whole log as JSON Lines or CSV (the extension decides). */
+  readonly exportEventLog: () => void;
+  /** Open dialog for an export, save dialog for the NEW ledger file, then switch to it. */
+  readonly restoreFromExport: () => void;
   readonly navigate: (screen: Screen) => void;
   readonly about: () => void;
 };
@@ -23,11 +27,12 @@ export type MenuOptions = {
   readonly developmentTools: boolean;
 };
 
-/** Stable ids, so other code (the audit issue) can find and enable items. */
+/** Stable ids, so other code and tests can find items. */
 export const MENU_IDS = {
   newLedger: 'file.new-ledger',
   openLedger: 'file.open-ledger',
   exportEventLog: 'file.export-event-log',
+  restoreFromExport: 'file.restore-from-export',
   accounts: 'view.accounts',
   audit: 'view.audit',
   about: 'help.about',
@@ -41,8 +46,8 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
       { id: MENU_IDS.newLedger, label: 'New Ledger…', accelerator: 'CmdOrCtrl+N', click: () => actions.newLedger() },
       { id: MENU_IDS.openLedger, label: 'Open Ledger…', accelerator: 'CmdOrCtrl+O', click: () => actions.openLedger() },
       { type: 'separator' },
-      // Enabled by the audit issue (export of the verified event log).
-      { id: MENU_IDS.exportEventLog, label: 'Export Event Log…', enabled: false },
+      { id: MENU_IDS.exportEventLog, label: 'Export Event Log…', click: () => actions.exportEventLog() },
+      { id: MENU_IDS.restoreFromExport, label: 'Restore from Export…', click: () => actions.restoreFromExport() },
       { type: 'separator' },
       isMac ? { role: 'close' } : { role: 'quit', label: 'Quit' },
     ],

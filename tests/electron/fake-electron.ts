@@ -127,16 +127,18 @@ export function createFakeElectron(options: FakeElectronOptions) {
     open: [] as Array<{ canceled: boolean; filePaths: string[] }>,
     save: [] as Array<{ canceled: boolean; filePath?: string }>,
   };
+  /** The options each dialog was shown with (the last argument; the first may be the parent window). */
+  const dialogOptions = { open: [] as Array<Record<string, any>>, save: [] as Array<Record<string, any>> };
   const messageBoxes: Array<Record<string, any>> = [];
   const dialog = {
     showOpenDialog: async (...args: any[]) => {
       log.push('showOpenDialog');
-      void args;
+      dialogOptions.open.push(args.at(-1));
       return dialogAnswers.open.shift() ?? { canceled: true, filePaths: [] };
     },
     showSaveDialog: async (...args: any[]) => {
       log.push('showSaveDialog');
-      void args;
+      dialogOptions.save.push(args.at(-1));
       return dialogAnswers.save.shift() ?? { canceled: true };
     },
     showMessageBox: async (...args: any[]) => {
@@ -157,6 +159,7 @@ export function createFakeElectron(options: FakeElectronOptions) {
     ipcHandlers,
     menus,
     dialogAnswers,
+    dialogOptions,
     messageBoxes,
     paths,
     /** Fires `ready` the way Electron does once it is up. */

@@ -9,28 +9,20 @@
  * - the menu: Open (a file that fails keeps the current ledger), New, View → navigate, About;
  * - a ledger that cannot be opened at startup: the error page and its "Open Ledger…" button.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildElectron } from '../../scripts/build-electron.mjs';
 import { CHANGE_NOTIFICATION_CHANNEL, CHANNEL_NAMES, NAVIGATE_CHANNEL } from '../../shared/ipc-contract';
 import { LATEST_SCHEMA_VERSION } from '../../electron/core/store/schema';
 import { tempFolder } from '../ipc/fixtures';
-import { createFakeElectron, loadWithFakeElectron, type FakeElectron } from './fake-electron';
+import { createFakeElectron, loadWithFakeElectron } from './fake-electron';
+import { APP_FRAME, buildMainBundle, menuItem, quit, startApp as startWith, until } from './main-bundle';
 
-let build: { folder: string; cleanup(): void };
-let bundle: string;
+let build: { bundle: string; cleanup(): void };
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  build = tempFolder();
-  const outDir = join(build.folder, 'dist-electron');
-  await buildElectron({ outDir, log: () => {} });
-  mkdirSync(join(build.folder, 'dist-renderer'), { recursive: true });
-  writeFileSync(join(build.folder, 'dist-renderer', 'index.html'), '<!doctype html><title>renderer</title>');
-  bundle = join(outDir, 'main.cjs');
-  // The bundle leaves better-sqlite3 external: let it find the project's node_modules.
-  symlinkSync(join(__dirname, '..', '..', 'node_modules'), join(build.folder, 'node_modules'), 'junction');
+  build = await buildMainBundle();
 });
 
 afterAll(() => build.cleanup());
@@ -39,45 +31,7 @@ afterEach(() => {
   process.env = { ...savedEnv };
 });
 
-const until = async (condition: () => boolean, what: string, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
-
-const APP_FRAME = { url: 'app://app/index.html', parent: null };
-
-function menuItem(fake: FakeElectron, id: string): { click: () => void; enabled?: boolean } {
-  const walk = (items: any[]): any => {
-    for (const item of items) {
-      if (item.id === id) return item;
-      if (Array.isArray(item.submenu)) {
-        const found = walk(item.submenu);
-        if (found) return found;
-      }
-    }
-  };
-  const found = walk(fake.menus.at(-1)!.template);
-  if (!found) throw new Error(`no menu item ${id}`);
-  return found;
-}
-
-async function start(ledgerPath: string, work: string): Promise<FakeElectron> {
-  process.env.LEDGER_DB = ledgerPath;
-  process.env.LEDGER_USER_DATA_DIR = join(work, 'user-data');
-  delete process.env.LEDGER_NATIVE_BINDING;
-  const fake = createFakeElectron({ userDataFallback: work });
-  loadWithFakeElectron(bundle, fake);
-  fake.becomeReady();
-  await until(() => fake.windows.length === 1, 'the window');
-  return fake;
-}
-
-function quit(fake: FakeElectron): void {
-  fake.electron.app.emit('will-quit');
-}
+const start = (ledgerPath: string, work: string) => startWith(build.bundle, ledgerPath, work);
 
 describe('the main process, wired to a stand-in Electron', () => {
   it('prepares Electron before ready: sandbox, app:// scheme, single-instance lock, userData', async () => {
@@ -166,7 +120,8 @@ describe('the main process, wired to a stand-in Electron', () => {
     try {
       const [window] = fake.windows;
       await until(() => window!.webContents.getURL() === 'app://app/index.html', 'the renderer');
-      expect(menuItem(fake, 'file.export-event-log').enabled).toBe(false);
+      expect(menuItem(fake, 'file.export-event-log').enabled).not.toBe(false);
+      expect(menuItem(fake, 'file.restore-from-export').enabled).not.toBe(false);
 
       writeFileSync(join(work.folder, 'notes.txt'), 'not a ledger '.repeat(500));
       fake.dialogAnswers.open.push({ canceled: false, filePaths: [join(work.folder, 'notes.txt')] });
@@ -264,7 +219,7 @@ describe('the main process, wired to a stand-in Electron', () => {
     process.env.LEDGER_USER_DATA_DIR = join(work.folder, 'user-data');
     const fake = createFakeElectron({ userDataFallback: work.folder, gotLock: false });
     try {
-      loadWithFakeElectron(bundle, fake);
+      loadWithFakeElectron(build.bundle, fake);
       fake.becomeReady();
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(fake.log).toContain('quit');

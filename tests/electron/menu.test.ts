@@ -1,7 +1,7 @@
 /**
  * The application menu template (electron/main/menu.ts) and the About text, read without
- * Electron: the items the issue asks for, Export disabled until the audit issue, View items
- * that navigate the renderer, development tools only in development builds.
+ * Electron: the items the issues ask for (Export Event Log… and Restore from Export… enabled),
+ * View items that navigate the renderer, development tools only in development builds.
  */
 import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
@@ -12,6 +12,8 @@ function record() {
   const actions: MenuActions = {
     newLedger: () => calls.push('new'),
     openLedger: () => calls.push('open'),
+    exportEventLog: () => calls.push('export'),
+    restoreFromExport: () => calls.push('restore'),
     navigate: (screen) => calls.push(`navigate:${screen}`),
     about: () => calls.push('about'),
   };
@@ -40,21 +42,24 @@ describe('menu template (Windows/Linux)', () => {
     expect(template.map((item) => item.label)).toEqual(['&File', '&Edit', '&View', '&Help']);
   });
 
-  it('File: New ledger…, Open ledger…, Export event log… (disabled), Quit', () => {
+  it('File: New ledger…, Open ledger…, Export event log…, Restore from export…, Quit', () => {
     const file = template[0]!.submenu as MenuItemConstructorOptions[];
     const labels = file.filter((item) => item.type !== 'separator').map((item) => item.label ?? item.role);
-    expect(labels).toEqual(['New Ledger…', 'Open Ledger…', 'Export Event Log…', 'Quit']);
-    expect(byId(template, MENU_IDS.exportEventLog).enabled).toBe(false);
+    expect(labels).toEqual(['New Ledger…', 'Open Ledger…', 'Export Event Log…', 'Restore from Export…', 'Quit']);
+    expect(byId(template, MENU_IDS.exportEventLog).enabled).not.toBe(false);
+    expect(byId(template, MENU_IDS.restoreFromExport).enabled).not.toBe(false);
     expect(file.at(-1)?.role).toBe('quit');
   });
 
   it('items call their actions', () => {
     click(byId(template, MENU_IDS.newLedger));
     click(byId(template, MENU_IDS.openLedger));
+    click(byId(template, MENU_IDS.exportEventLog));
+    click(byId(template, MENU_IDS.restoreFromExport));
     click(byId(template, MENU_IDS.accounts));
     click(byId(template, MENU_IDS.audit));
     click(byId(template, MENU_IDS.about));
-    expect(calls).toEqual(['new', 'open', 'navigate:accounts', 'navigate:audit', 'about']);
+    expect(calls).toEqual(['new', 'open', 'export', 'restore', 'navigate:accounts', 'navigate:audit', 'about']);
   });
 
   it('offers no reload or DevTools in a packaged build', () => {
@@ -97,6 +102,18 @@ describe('About', () => {
     expect(text).toContain('Ledger schema version 3');
     expect(text).toContain('Ledger file: /home/me/.config/Event Ledger/ledger.db');
     expect(text).toContain('Electron 38.8.6');
+  });
+
+  it('says when the ledger is read-only, and why', () => {
+    const text = aboutDetail('0.1.0', 3, {
+      path: '/tmp/ledger.db',
+      appVersion: '0.1.0',
+      schemaVersion: 3,
+      lastPosition: 12,
+      readOnly: true,
+      readOnlyReason: 'the hash chain is broken at position 4: hash mismatch',
+    });
+    expect(text).toContain('Read-only: the hash chain is broken at position 4');
   });
 
   it('says when no ledger is open', () => {

@@ -1,0 +1,79 @@
+/**
+ * Runs the BUNDLED main process (dist-electron/main.cjs, built into a temp folder) in plain
+ * Node against the stand-in `electron` module (fake-electron.ts), and plays the person: menu
+ * clicks, dialog answers, IPC from the app's page. Shared by main-process.test.ts and
+ * export-restore.test.ts.
+ */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildElectron } from '../../scripts/build-electron.mjs';
+import { tempFolder } from '../ipc/fixtures';
+import { createFakeElectron, loadWithFakeElectron, type FakeElectron } from './fake-electron';
+
+/** The renderer's own top-level document, as Electron reports it in event.senderFrame. */
+export const APP_FRAME = { url: 'app://app/index.html', parent: null };
+
+/** Builds main.cjs, preload.cjs and the startup page into a temp folder beside a stub renderer. */
+export async function buildMainBundle(): Promise<{ bundle: string; cleanup(): void }> {
+  const build = tempFolder();
+  const outDir = join(build.folder, 'dist-electron');
+  await buildElectron({ outDir, log: () => {} });
+  mkdirSync(join(build.folder, 'dist-renderer'), { recursive: true });
+  writeFileSync(join(build.folder, 'dist-renderer', 'index.html'), '<!doctype html><title>renderer</title>');
+  // The bundle leaves better-sqlite3 external: let it find the project's node_modules.
+  symlinkSync(join(__dirname, '..', '..', 'node_modules'), join(build.folder, 'node_modules'), 'junction');
+  return { bundle: join(outDir, 'main.cjs'), cleanup: build.cleanup };
+}
+
+export const until = async (condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+export function menuItem(fake: FakeElectron, id: string): { click: () => void; enabled?: boolean; label?: string } {
+  const walk = (items: any[]): any => {
+    for (const item of items) {
+      if (item.id === id) return item;
+      if (Array.isArray(item.submenu)) {
+        const found = walk(item.submenu);
+        if (found) return found;
+      }
+    }
+  };
+  const found = walk(fake.menus.at(-1)!.template);
+  if (!found) throw new Error(`no menu item ${id}`);
+  return found;
+}
+
+/** Starts the app on `ledgerPath` (LEDGER_DB), user data under `work`; resolves once the window exists. */
+export async function startApp(bundle: string, ledgerPath: string, work: string): Promise<FakeElectron> {
+  process.env.LEDGER_DB = ledgerPath;
+  process.env.LEDGER_USER_DATA_DIR = join(work, 'user-data');
+  delete process.env.LEDGER_NATIVE_BINDING;
+  const fake = createFakeElectron({ userDataFallback: work });
+  loadWithFakeElectron(bundle, fake);
+  fake.becomeReady();
+  await until(() => fake.windows.length === 1, 'the window');
+  return fake;
+}
+
+/** startApp, then waits until the window shows the renderer (the ledger is open). */
+export async function startAppOnRenderer(bundle: string, ledgerPath: string, work: string): Promise<FakeElectron> {
+  const fake = await startApp(bundle, ledgerPath, work);
+  await until(() => fake.windows[0]!.webContents.getURL() === 'app://app/index.html', 'the renderer');
+  return fake;
+}
+
+/** Calls a contract channel as the app's page does (through the registered ipcMain handler). */
+export function invoke(fake: FakeElectron, channel: string, request?: unknown, frame: unknown = APP_FRAME): Promise<any> {
+  const handler = fake.ipcHandlers.get(`ledger:${channel}`);
+  if (!handler) throw new Error(`no handler for ${channel}`);
+  return Promise.resolve(handler({ senderFrame: frame }, request));
+}
+
+export function quit(fake: FakeElectron): void {
+  fake.electron.app.emit('will-quit');
+}
