@@ -118,6 +118,11 @@ export class AuditQueries {
     return succeed({ position, recordedAt, balances });
   }
 
+  /** The owner of an account (the CSV export shows it beside each row). */
+  ownerOf(accountId: string): string | undefined {
+    return this.projection.accountState(accountId)?.owner;
+  }
+
   rowsAt(positions: readonly number[]): AuditRow[] {
     const byPosition = new Map(this.store.readPositions(positions).map((row) => [row.position, row]));
     return positions.map((position) => this.toRow(decodeEvent(byPosition.get(position) as StoredEvent)));

@@ -14,6 +14,7 @@ const COLUMNS = [
   'recorded_at',
   'type',
   'account',
+  'owner',
   'counterparty',
   'amount',
   'currency',
@@ -32,27 +33,33 @@ export async function exportCsv(queries: AuditQueries, filter: AuditFilter, out:
   out.write(BYTE_ORDER_MARK + csvLine(COLUMNS));
   for (const positions of queries.positions(filter)) {
     let chunk = '';
-    for (const row of queries.rowsAt(positions)) chunk += csvLine(csvFields(row));
+    for (const row of queries.rowsAt(positions)) chunk += csvLine(csvFields(row, queries.ownerOf(row.account) ?? ''));
     count += positions.length;
     if (!out.write(chunk)) await once(out, 'drain');
   }
   return count;
 }
 
-function csvFields(row: AuditRow): string[] {
+/**
+ * Every field a person or an imported file could choose (owner, memo, command id, actor,
+ * a legacy event id) is neutralised; the ones the ledger makes (positions, types, amounts,
+ * account ids, which must start with a letter or digit) are written as they are.
+ */
+function csvFields(row: AuditRow, owner: string): string[] {
   return [
     String(row.position),
     row.recordedAt,
     row.type,
     row.account,
+    neutraliseFormula(owner),
     row.counterparty ?? '',
     row.amount,
     row.currency,
     row.balanceAfter,
     neutraliseFormula(row.memo ?? ''),
-    row.commandId ?? '',
-    row.actor ?? '',
-    row.eventId,
+    neutraliseFormula(row.commandId ?? ''),
+    neutraliseFormula(row.actor ?? ''),
+    neutraliseFormula(row.eventId),
     String(row.storedSchemaVersion),
   ];
 }
@@ -67,8 +74,8 @@ function csvField(value: string): string {
 
 /**
  * A memo such as "=HYPERLINK(…)" would run as a formula when the file is opened in a
- * spreadsheet (CSV injection). Free text starting with = + - @ or a tab is prefixed with an
- * apostrophe, which spreadsheets show as text; amounts are never touched.
+ * spreadsheet (CSV injection). Free text starting with = + - @, a tab or a carriage return is
+ * prefixed with an apostrophe, which spreadsheets show as text; amounts are never touched.
  */
 function neutraliseFormula(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
