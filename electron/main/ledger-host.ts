@@ -7,7 +7,8 @@
  * Importable without Electron: the opener and the notification sink are parameters, so
  * tests drive it with real ledger files in a temp folder.
  */
-import { resolve } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createHandlers, exportToFile, type HandlerTable } from '../core/handlers';
 import type { Ledger } from '../core/ledger';
 import type { ReplayProgress } from '../core/projection/accounts-projection';
@@ -145,7 +146,15 @@ export class LedgerHost {
    */
   async exportEventLog(path: string, format: ExportFormat): Promise<Result<ExportSummary>> {
     if (!this.ledger) return fail('STORAGE', 'No ledger is open yet; open or create one from the File menu');
-    return exportToFile(this.ledger, resolve(path), format, {});
+    const target = resolve(path);
+    // Checked first: exportToFile's file stream reports a missing or read-only folder as an
+    // 'error' event nobody listens to yet, which would be an uncaught exception in main.
+    try {
+      accessSync(dirname(target), constants.W_OK);
+    } catch {
+      return fail('STORAGE', `The export to ${target} failed: the folder ${dirname(target)} does not exist or cannot be written to`);
+    }
+    return exportToFile(this.ledger, target, format, {});
   }
 
   /**

@@ -54,7 +54,9 @@ export async function startApp(bundle: string, ledgerPath: string, work: string)
   process.env.LEDGER_USER_DATA_DIR = join(work, 'user-data');
   delete process.env.LEDGER_NATIVE_BINDING;
   const fake = createFakeElectron({ userDataFallback: work });
+  const before = new Set(process.listeners('unhandledRejection'));
   loadWithFakeElectron(bundle, fake);
+  processListeners.set(fake, process.listeners('unhandledRejection').filter((listener) => !before.has(listener)));
   fake.becomeReady();
   await until(() => fake.windows.length === 1, 'the window');
   return fake;
@@ -74,6 +76,12 @@ export function invoke(fake: FakeElectron, channel: string, request?: unknown, f
   return Promise.resolve(handler({ senderFrame: frame }, request));
 }
 
+/** Quits the app (closes its ledger) and removes the process listeners its bundle added. */
 export function quit(fake: FakeElectron): void {
   fake.electron.app.emit('will-quit');
+  for (const listener of processListeners.get(fake) ?? []) process.removeListener('unhandledRejection', listener);
+  processListeners.delete(fake);
 }
+
+/** The process-level listeners each loaded bundle added (every load adds its own). */
+const processListeners = new WeakMap<FakeElectron, NodeJS.UnhandledRejectionListener[]>();
