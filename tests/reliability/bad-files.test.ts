@@ -340,6 +340,8 @@ describe('a full disk (max_page_count)', () => {
     const head = JSON.parse(readFileSync(`${path}.head.json`, 'utf8')) as { position: number };
     expect(head.position).toBe(booked + 2);
 
+    // A filtered run (-t) would record partial figures over the full run's: record only whole runs.
+    if (refusals.length !== BAD_FILES.length) return;
     console.log(
       `bad files: ${refusals.length} of ${BAD_FILES.length} bad files refused by name with nothing written and the app still usable ` +
         `(${refusals.join('; ')}); full disk: ${booked} deposits fit, then STORAGE "${(refusal as { error: { message: string } }).error.message.replace(path, '<file>')}", ` +
