@@ -2,15 +2,19 @@
  * The main process's ownership of the ledger (electron/main/ledger-host.ts) with REAL files:
  * sliced opening with progress, switching files (the old one kept when the new one cannot
  * be opened), change notifications after our appends, after appends by ANOTHER process on
- * the same file (the CLI), and after a switch.
+ * the same file (the CLI), and after a switch; restoring an export into a new file (and the
+ * refusals that keep the current ledger); the whole-log export; the background integrity
+ * check reported once when a tampered ledger fails it.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../electron/core/ledger';
 import { LedgerHost, type LedgerOpener } from '../../electron/main/ledger-host';
 import type { LedgerChange } from '../../shared/ipc-contract';
+import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { tempFolder } from '../ipc/fixtures';
+import { exportLedger, seedLedger, tamperExport, tamperPayload } from './ledger-files';
 
 let folder: { folder: string; cleanup(): void };
 let host: LedgerHost;
@@ -164,5 +168,135 @@ describe('change notifications', () => {
     host.close();
     expect(host.handlers()).toBeUndefined();
     expect(await host.switchTo(file('b.db'))).toMatchObject({ ok: false });
+  });
+});
+
+describe('restore from an export (File → Restore from Export…)', () => {
+  const restoring = () =>
+    new LedgerHost({
+      open: (path, onReplayProgress) => Ledger.openInSlices({ path, actor: 'app', onReplayProgress, verifyInBackground: true }),
+      restore: (exportPath, path) => Ledger.restore(exportPath, { path, actor: 'app', verifyInBackground: true }),
+      onChange: (change) => changes.push(change),
+    });
+
+  it('switches to the NEW ledger, whose accounts equal the original, and notifies the renderer', async () => {
+    const accounts = await seedLedger(file('original.db'));
+    await exportLedger(file('original.db'), file('backup.jsonl'));
+    const restorer = restoring();
+    try {
+      await restorer.switchTo(file('current.db'));
+      await until(() => changes.length > 0);
+      changes.length = 0;
+      const restored = await restorer.restoreFrom(file('backup.jsonl'), file('restored.db'));
+      expect(restored).toMatchObject({ ok: true, value: { events: 8, exportPath: file('backup.jsonl'), info: { path: file('restored.db'), lastPosition: 8 } } });
+      expect(restored.ok && restored.value.head).toMatch(/^[0-9a-f]{64}$/);
+      expect(restorer.path).toBe(file('restored.db'));
+      expect(await restorer.handlers()!.listAccounts(undefined)).toEqual({ ok: true, value: accounts });
+      await until(() => changes.length > 0);
+      expect(changes).toEqual([{ lastPosition: 8 }]);
+      await until(() => restorer.integrity()?.state === 'verified');
+    } finally {
+      restorer.close();
+    }
+  });
+
+  it('a refused restore (tampered export, existing file) keeps the current ledger and leaves no file', async () => {
+    await seedLedger(file('original.db'));
+    await exportLedger(file('original.db'), file('backup.jsonl'));
+    tamperExport(file('backup.jsonl'), '"owner":"Bob"', '"owner":"Mallory"');
+    writeFileSync(file('taken.db'), 'keep me');
+    const restorer = restoring();
+    try {
+      await restorer.switchTo(file('current.db'));
+      const tampered = await restorer.restoreFrom(file('backup.jsonl'), file('restored.db'));
+      expect(tampered).toMatchObject({ ok: false, error: { code: 'INTEGRITY', message: expect.stringContaining('fails verification at line 2') } });
+      expect(existsSync(file('restored.db'))).toBe(false);
+      const taken = await restorer.restoreFrom(file('backup.jsonl'), file('taken.db'));
+      expect(taken).toMatchObject({ ok: false, error: { code: 'ALREADY_EXISTS' } });
+      expect(readFileSync(file('taken.db'), 'utf8')).toBe('keep me');
+      expect(restorer.path).toBe(file('current.db'));
+    } finally {
+      restorer.close();
+    }
+  });
+
+  it('is refused without a restorer, and while another file is opening', async () => {
+    expect(await host.restoreFrom(file('x.jsonl'), file('y.db'))).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const restorer = restoring();
+    try {
+      const opening = restorer.switchTo(file('a.db'));
+      expect(await restorer.restoreFrom(file('x.jsonl'), file('y.db'))).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringContaining('Still opening') } });
+      await opening;
+    } finally {
+      restorer.close();
+    }
+  });
+});
+
+describe('export (File → Export Event Log…)', () => {
+  it('writes the whole log through the engine, and refuses a folder that does not exist', async () => {
+    await seedLedger(file('a.db'));
+    expect(await host.exportEventLog(file('x.jsonl'), 'jsonl')).toMatchObject({ ok: false, error: { code: 'STORAGE' } });
+    await host.switchTo(file('a.db'));
+    expect(await host.exportEventLog(file('x.jsonl'), 'jsonl')).toEqual({
+      ok: true,
+      value: { path: file('x.jsonl'), format: 'jsonl', events: 8, lastPosition: 8 },
+    });
+    expect(await verifyExportFile(file('x.jsonl'))).toMatchObject({ ok: true, events: 8 });
+    const missing = await host.exportEventLog(file('nowhere/x.csv'), 'csv');
+    expect(missing).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringContaining('does not exist') } });
+  });
+});
+
+describe('integrity (verifyInBackground)', () => {
+  it('a tampered ledger: reported once, read-only, a change notification, commands refused with INTEGRITY', async () => {
+    await seedLedger(file('a.db'));
+    tamperPayload(file('a.db'), 4, (data) => data.replace('225', '1'));
+    const failures: Array<{ position: number; readOnly: boolean }> = [];
+    const watched = new LedgerHost({
+      open: (path, onReplayProgress) => Ledger.openInSlices({ path, actor: 'app', onReplayProgress, verifyInBackground: true }),
+      onChange: (change) => changes.push(change),
+      onIntegrityFailure: (failure, info) => failures.push({ position: failure.firstBadPosition, readOnly: info.readOnly }),
+      refreshIntervalMs: 10,
+    });
+    try {
+      await watched.switchTo(file('a.db'));
+      watched.startWatching();
+      await until(() => failures.length > 0);
+      expect(failures).toEqual([{ position: 4, readOnly: true }]);
+      expect(watched.integrity()).toMatchObject({ state: 'failed', firstBadPosition: 4 });
+      expect(watched.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.stringContaining('position 4') });
+      await until(() => changes.length >= 2);
+      expect(await watched.handlers()!.deposit({ account: 'alice', amount: '1.00' })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+      // Reported once per ledger, however often the timer looks.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(watched.checkIntegrity()).toBe(false);
+      expect(failures).toHaveLength(1);
+    } finally {
+      watched.close();
+    }
+  });
+
+  it('an untouched ledger verifies in the background and reports nothing', async () => {
+    const seed = otherProcess(file('big.db'));
+    seed.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } });
+    seed.executeBatch(Array.from({ length: 5_000 }, () => ({ name: 'deposit' as const, input: { account: 'a', amount: '1.00' } })));
+    const failures: unknown[] = [];
+    const watched = new LedgerHost({
+      open: (path, onReplayProgress) => Ledger.openInSlices({ path, actor: 'app', onReplayProgress, verifyInBackground: true }),
+      onChange: () => {},
+      onIntegrityFailure: (failure) => failures.push(failure),
+    });
+    try {
+      await watched.switchTo(file('big.db'));
+      // Right after opening the walk has just started (the engine tests the slicing itself).
+      expect(watched.integrity()).toMatchObject({ state: 'verifying' });
+      await until(() => watched.integrity()?.state === 'verified');
+      expect(watched.integrity()).toMatchObject({ state: 'verified', verifiedThrough: 5_001 });
+      expect(watched.checkIntegrity()).toBe(false);
+      expect(failures).toEqual([]);
+    } finally {
+      watched.close();
+    }
   });
 });
