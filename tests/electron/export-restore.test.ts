@@ -19,7 +19,7 @@ import { localDate } from '../../electron/main/file-dialogs';
 import { CHANGE_NOTIFICATION_CHANNEL } from '../../shared/ipc-contract';
 import { tempFolder } from '../ipc/fixtures';
 import type { FakeElectron } from './fake-electron';
-import { exportLedger, seedLedger, tamperExport, tamperPayload } from './ledger-files';
+import { exportLedger, seedLedger, tamperExport, tamperPayload } from '../ipc/ledger-files';
 import { buildMainBundle, invoke, menuItem, quit, startApp, startAppOnRenderer, until } from './main-bundle';
 
 let build: { bundle: string; cleanup(): void };

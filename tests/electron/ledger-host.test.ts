@@ -14,7 +14,7 @@ import { LedgerHost, type LedgerOpener } from '../../electron/main/ledger-host';
 import type { LedgerChange } from '../../shared/ipc-contract';
 import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { tempFolder } from '../ipc/fixtures';
-import { exportLedger, seedLedger, tamperExport, tamperPayload } from './ledger-files';
+import { exportLedger, seedLedger, tamperExport, tamperPayload } from '../ipc/ledger-files';
 
 let folder: { folder: string; cleanup(): void };
 let host: LedgerHost;
