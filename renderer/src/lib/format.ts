@@ -29,6 +29,36 @@ export function formatCount(count: number): string {
   return integer.format(count);
 }
 
+const auditThisYear = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const auditOtherYear = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const fullDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
+
+/** Local time to the second for the audit log ("Nov 26, 09:13:48 PM"); the year appears when it is not this one. */
+export function formatAuditTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return (date.getFullYear() === new Date().getFullYear() ? auditThisYear : auditOtherYear).format(date);
+}
+
+/** The whole moment with its time zone, for a detail view or a tooltip. */
+export function formatFullDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : fullDateTime.format(date);
+}
+
 const EVENT_LABELS: Record<EventType, string> = {
   AccountOpened: 'Account opened',
   MoneyDeposited: 'Deposit',
@@ -37,6 +67,11 @@ const EVENT_LABELS: Record<EventType, string> = {
   TransferReceived: 'Transfer in',
   AccountClosed: 'Account closed',
 };
+
+/** "Deposit", "Transfer out", … for an event type. */
+export function eventLabel(type: EventType): string {
+  return EVENT_LABELS[type] ?? type;
+}
 
 /** "Transfer to ACC-2", "Deposit", … */
 export function describeEntry(entry: HistoryEntry): string {
