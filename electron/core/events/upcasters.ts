@@ -51,8 +51,23 @@ const UPCASTERS: Readonly<Record<string, Upcaster>> = {
   },
 };
 
+/**
+ * The stored (type, schema version) pairs that have an upcaster. Only these ever read their
+ * metadata, so a replay can leave every other event's metadata unread.
+ */
+export const UPCASTED_SCHEMAS: ReadonlyArray<{ readonly type: string; readonly schemaVersion: number }> = Object.keys(UPCASTERS).map(
+  (key) => {
+    const [type, version] = key.split('@');
+    return { type: type!, schemaVersion: Number(version) };
+  },
+);
+
 /** Upcasts a stored payload to the current schema version of its type. */
 export function upcast(stored: VersionedPayload, metadata: () => EventMetadata): LedgerEvent {
+  // Nearly every stored event is already current: no lookup key to build, nothing to chain.
+  if (CURRENT_SCHEMA_VERSIONS[stored.type as keyof typeof CURRENT_SCHEMA_VERSIONS] === stored.schemaVersion) {
+    return { type: stored.type, data: stored.data } as LedgerEvent;
+  }
   let payload = stored;
   for (let upcaster = UPCASTERS[key(payload)]; upcaster; upcaster = UPCASTERS[key(payload)]) {
     payload = upcaster(payload, metadata);
