@@ -4,7 +4,9 @@
  * sandbox, no nodeIntegration, webSecurity); every response carries the CSP and inline script
  * does not run; the page has no Node.js and exactly one preload object; a deposit round-trips
  * through real IPC; appends by another process reach the page as change notifications;
- * navigation away, new windows and permission requests are refused.
+ * navigation away, new windows and permission requests are refused; File → Export Event Log…
+ * and File → Restore from Export… work end to end (the native dialogs stubbed in the main
+ * process, the menu items clicked there).
  *
  * Needs the Electron binary. Where it is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD=1, as in
  * this project's CI container) the whole suite is skipped and says so in one line.
@@ -13,6 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { join } from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,5 +177,55 @@ describe.skipIf(!executablePath)(title, () => {
 
   it('denies permission requests', async () => {
     expect(await page.evaluate(() => Notification.requestPermission())).toBe('denied');
+  });
+
+  /** Replaces the native dialogs in the main process with answers (the bundle calls dialog.* at call time). */
+  async function answerDialogs(answers: { open?: string; save?: string }): Promise<void> {
+    await app.evaluate(({ dialog }, { open, save }) => {
+      const saveAnswer = { canceled: save === undefined, filePath: save ?? '' };
+      const openAnswer = { canceled: open === undefined, filePaths: open === undefined ? [] : [open] };
+      dialog.showSaveDialog = (async () => saveAnswer) as unknown as typeof dialog.showSaveDialog;
+      dialog.showOpenDialog = (async () => openAnswer) as unknown as typeof dialog.showOpenDialog;
+      dialog.showMessageBox = (async () => ({ response: 0, checkboxChecked: false })) as unknown as typeof dialog.showMessageBox;
+    }, answers);
+  }
+
+  async function clickMenuItem(id: string): Promise<void> {
+    await app.evaluate(({ Menu }, itemId) => {
+      const item = Menu.getApplicationMenu()?.getMenuItemById(itemId);
+      if (!item) throw new Error(`no menu item ${itemId}`);
+      item.click();
+    }, id);
+  }
+
+  async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('File → Export Event Log… writes a JSON Lines export that verifies', async () => {
+    const target = join(folder.folder, 'smoke-export.jsonl');
+    await answerDialogs({ save: target });
+    await clickMenuItem('file.export-event-log');
+    await waitFor(() => existsSync(target), 'the export file');
+    await waitFor(async () => (await verifyExportFile(target)).ok, 'a complete, verifying export');
+  });
+
+  it('File → Restore from Export… switches the window to the restored ledger with the same accounts', async () => {
+    const exported = join(folder.folder, 'smoke-export.jsonl');
+    const restored = join(folder.folder, 'smoke-restored.db');
+    const before = await page.evaluate(() => (window as unknown as PageWindow).ledger.listAccounts());
+    await answerDialogs({ open: exported, save: restored });
+    await clickMenuItem('file.restore-from-export');
+    await waitFor(async () => {
+      const info = await page.evaluate(() => (window as unknown as PageWindow).ledger.ledgerInfo());
+      return info.ok && info.value.path === restored;
+    }, 'the switch to the restored ledger');
+    const after = await page.evaluate(() => (window as unknown as PageWindow).ledger.listAccounts());
+    expect(after).toEqual(before);
+    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getTitle())).toBe('smoke-restored.db — Event Ledger');
   });
 });
