@@ -357,20 +357,15 @@ async function restoreFromExport(): Promise<void> {
   const destination = await showSaveDialog(restoreSaveDialogOptions(defaultPath));
   if (destination.canceled || !destination.filePath) return;
   const path = withLedgerExtension(destination.filePath);
-  const onStartupPage = host.path === undefined;
-  if (onStartupPage) startupStatus.opening(path);
   setTitle(`Restoring ${basename(path)} from ${basename(exportPath)}…`);
   liveWindow()?.setProgressBar(2 /* >1: indeterminate */);
   const restored = await host.restoreFrom(exportPath, path);
   liveWindow()?.setProgressBar(-1);
   if (!restored.ok) {
+    // The loading/error page (no ledger open yet) keeps showing what it showed before.
+    if (host.path === undefined) setTitle('No ledger open');
+    else showLedgerTitle();
     const stays = host.path === undefined ? 'No ledger was opened.' : `The ledger ${host.path} stays open.`;
-    if (host.path === undefined) {
-      startupStatus.failed(path, restored.error.message);
-      setTitle('No ledger open');
-    } else {
-      showLedgerTitle();
-    }
     await showError('The export cannot be restored', `${restored.error.message}\n\n${stays}`);
     return;
   }

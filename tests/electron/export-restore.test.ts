@@ -238,6 +238,27 @@ describe('File → Restore from Export…', () => {
     expect(await invoke(fake!, 'ledgerInfo')).toMatchObject({ ok: true, value: { path: file('ledger.db') } });
   });
 
+  it('from the error page (the startup ledger could not be opened): the restored ledger opens in the app', async () => {
+    const accounts = await seedLedger(file('original.db'));
+    await exportLedger(file('original.db'), file('backup.jsonl'));
+    writeFileSync(file('broken.db'), 'not a ledger at all '.repeat(300));
+    fake = await startApp(build.bundle, file('broken.db'), work.folder);
+    await until(() => window().titles.at(-1) === 'No ledger open — Event Ledger', 'the failed startup');
+    expect(window().webContents.getURL()).toBe('app://startup/loading.html');
+
+    fake.dialogAnswers.open.push({ canceled: false, filePaths: [file('backup.jsonl')] });
+    fake.dialogAnswers.save.push({ canceled: false, filePath: file('restored.db') });
+    clickMenu('file.restore-from-export');
+    await until(() => window().webContents.getURL() === 'app://app/index.html', 'the renderer');
+    // With no current ledger the default sits in Documents.
+    expect(fake.dialogOptions.save[0]!.defaultPath).toBe(join(fake.electron.app.getPath('documents'), `restored-${localDate(new Date())}.db`));
+    await until(() => fake!.messageBoxes.length === 1, 'the result');
+    expect(fake.messageBoxes[0]).toMatchObject({ type: 'info', message: 'Ledger restored' });
+    expect(await invoke(fake, 'listAccounts')).toEqual({ ok: true, value: accounts });
+    const status = await fake.protocolHandlers.get('app')!(new Request('app://startup/status'));
+    expect(await status.json()).toEqual({ phase: 'ready', path: file('restored.db') });
+  });
+
   it('the default name avoids a file that exists; cancelling either dialog restores nothing', async () => {
     await startOnSeededLedger();
     const exported = file('backup.jsonl');
