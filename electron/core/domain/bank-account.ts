@@ -43,13 +43,19 @@ export function evolve(state: AccountState | undefined, event: LedgerEvent, stre
     };
   }
   if (!state) throw new Error(`${event.type} on ${streamId} before AccountOpened`);
-  if (event.type === 'AccountClosed') return { ...state, version: state.version + 1, status: 'closed' };
+  // Every field spelled out rather than `...state`: replay calls this once per event (a
+  // million at startup), and a literal of fixed shape is several times cheaper than a spread.
+  const closing = event.type === 'AccountClosed';
   return {
-    ...state,
-    balanceMinor: state.balanceMinor + balanceEffect(event),
+    id: state.id,
+    owner: state.owner,
+    currency: state.currency,
+    balanceMinor: closing ? state.balanceMinor : state.balanceMinor + balanceEffect(event),
     version: state.version + 1,
-    lastTransactionAt: recordedAt,
-    transactionCount: state.transactionCount + 1,
+    status: closing ? 'closed' : state.status,
+    openedAt: state.openedAt,
+    lastTransactionAt: closing ? state.lastTransactionAt : recordedAt,
+    transactionCount: closing ? state.transactionCount : state.transactionCount + 1,
   };
 }
 
