@@ -12,7 +12,8 @@ export class IntegrityMonitor {
   private current: IntegrityStatus = { state: 'verifying', checked: 0, total: 0 };
   private verified: { position: number; hash: string } | undefined;
   private running: Promise<IntegrityStatus> | undefined;
-  private rerunRequested = false;
+  /** The walk queued behind the running one: it covers every call made while that one runs. */
+  private queued: Promise<IntegrityStatus> | undefined;
 
   constructor(
     private readonly ledger: Ledger,
@@ -23,20 +24,32 @@ export class IntegrityMonitor {
     return this.current;
   }
 
-  /** Verifies what has not been verified yet (everything, the first time). Calls coalesce. */
+  /**
+   * Verifies what has not been verified yet (everything, the first time) and resolves with the
+   * status that covers every event appended before the call. Calls coalesce: while a walk
+   * runs — it may have started before the caller's appends — one more walk is queued behind
+   * it and every call made meanwhile shares that one.
+   */
   verify(): Promise<IntegrityStatus> {
-    if (this.running) {
-      this.rerunRequested = true;
-      return this.running;
-    }
-    this.running = this.walk().finally(() => {
-      this.running = undefined;
-      if (this.rerunRequested && this.current.state !== 'failed') {
-        this.rerunRequested = false;
-        void this.verify();
-      }
+    if (!this.running) return this.start();
+    // After the running walk settles, however it ends (a walk that threw must not wedge the queue).
+    this.queued ??= this.running.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      this.queued = undefined;
+      // A walk started since (by another caller) began after our call, so it covers it.
+      return this.running ?? this.start();
     });
-    return this.running;
+    return this.queued;
+  }
+
+  private start(): Promise<IntegrityStatus> {
+    const walk: Promise<IntegrityStatus> = this.walk().finally(() => {
+      if (this.running === walk) this.running = undefined;
+    });
+    this.running = walk;
+    return walk;
   }
 
   private async walk(): Promise<IntegrityStatus> {
