@@ -396,7 +396,7 @@ function resolveText(seed: NonNullable<FilterSeed['text']>, model: Model): strin
   );
   const event = pick(candidates, seed.event);
   if (!event) return undefined;
-  if (seed.kind === 'eventId' || seed.kind === 'commandId' || seed.kind === 'transferId') {
+  if ('pad' in seed) {
     const id = (seed.kind === 'eventId' ? event.eventId : seed.kind === 'commandId' ? event.commandId : event.transferId)!;
     return seed.pad ? `  ${id} ` : id;
   }
