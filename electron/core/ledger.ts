@@ -261,6 +261,14 @@ export class Ledger {
     if (commandId !== undefined) {
       const earlier = this.findCommand(commandId);
       if (earlier) {
+        // The idempotency record sits outside the hash chain, so it is trusted only when the
+        // event it names really belongs to this command: a forged row must not fake a receipt.
+        const [named] = this.store.readPositions([earlier.position]);
+        if (!named || (JSON.parse(named.metadata) as EventMetadata).commandId !== commandId) {
+          const reason = `the record of command ${commandId} names position ${earlier.position}, which holds no event of that command`;
+          this.markReadOnly(reason);
+          throw new LedgerFailure({ code: 'INTEGRITY', message: `The ledger ${this.path} is read-only (${reason}); nothing was recorded` });
+        }
         if (earlier.fingerprint !== fingerprint) {
           return fail('VALIDATION', `The command id ${commandId} was already used for a different command`);
         }
@@ -325,9 +333,9 @@ export class Ledger {
     return succeed({ decision: decision.value, states, ...(transferId === undefined ? {} : { transferId }) });
   }
 
-  private findCommand(commandId: string): { fingerprint: string; receipt: string } | undefined {
-    return this.store.db.prepare('SELECT fingerprint, receipt FROM commands WHERE command_id = ?').get(commandId) as
-      | { fingerprint: string; receipt: string }
+  private findCommand(commandId: string): { fingerprint: string; receipt: string; position: number } | undefined {
+    return this.store.db.prepare('SELECT fingerprint, receipt, position FROM commands WHERE command_id = ?').get(commandId) as
+      | { fingerprint: string; receipt: string; position: number }
       | undefined;
   }
 

@@ -277,13 +277,8 @@ describe('tampering is caught, naming the first bad position', () => {
     });
   });
 
-  // ENGINE BUG (electron/core/ledger.ts, decideAndSave): the idempotency table `commands` is
-  // not hash-chained, and a stored receipt is answered without asking the log. A forged row
-  // makes a real deposit vanish: it is answered `ok, replayed` with the forged balance, nothing
-  // is booked, and verify still passes. Fix: when a commandId is found, read the event at the
-  // row's position and require its metadata.commandId to be that id; otherwise mark the ledger
-  // read-only and refuse with INTEGRITY (exact patch in the issue 6 report). Un-skip then.
-  it.skip('a forged idempotency record cannot swallow a real command (answered INTEGRITY, ledger read-only)', () => {
+  // The idempotency table sits outside the chain: a receipt is answered only when the log agrees.
+  it('a forged idempotency record cannot swallow a real command (answered INTEGRITY, ledger read-only)', () => {
     const path = copyOfPristine('forged-command');
     const raw = new Database(path);
     try {
