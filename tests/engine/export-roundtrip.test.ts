@@ -8,6 +8,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { AuditFilter } from '../../shared/audit';
+import { toSnapshotFilter } from '../../electron/core/handlers';
 import { Ledger } from '../../electron/core/ledger';
 import { restoreExport } from '../../electron/core/export/export-restore';
 import { verifyExportFile } from '../../electron/core/export/export-verify';
@@ -128,6 +130,55 @@ describe('export → restore → export', () => {
       expect(readFileSync(again)).toEqual(readFileSync(first));
       expect(restored.listAccounts()).toEqual(reopened.listAccounts());
       expect(restored.verify()).toMatchObject({ ok: true, events: total });
+    }
+  });
+});
+
+describe('a filtered export', () => {
+  function legacyLine(id: string, version: number, type: string, data: object, timestamp: string): string {
+    return JSON.stringify({ id, aggregate_id: 'old', aggregate_type: 'BankAccount', event_type: type, version, data, timestamp });
+  }
+
+  it('holds exactly the events the audit view shows for the same dates and types (instants, not text: legacy times carry offsets)', async () => {
+    const { ledger, api } = newLedger();
+    ok(
+      ledger.importLegacy(
+        [
+          legacyLine('evt-days-1', 1, 'AccountCreated', { initial_deposit: 1, owner: 'Old' }, '2024-02-28T23:59:59.999Z'),
+          legacyLine('evt-days-2', 2, 'MoneyDeposited', { amount: 1 }, '2024-02-29T00:00:00Z'),
+          legacyLine('evt-days-3', 3, 'MoneyDeposited', { amount: 1 }, '2024-02-29T23:59:59.999999999Z'),
+          legacyLine('evt-days-4', 4, 'MoneyDeposited', { amount: 1 }, '2024-03-01T00:00:00.000Z'),
+          // 23:00 on 29 February UTC, written with the writer's own offset.
+          legacyLine('evt-days-5', 5, 'MoneyDeposited', { amount: 1 }, '2024-03-01T01:00:00+02:00'),
+          // 13:00:00.5 on 29 February UTC.
+          legacyLine('evt-days-6', 6, 'MoneyWithdrawn', { amount: 1 }, '2024-02-29T12:00:00.5-01:00'),
+        ].join('\n'),
+        'EUR',
+      ),
+    );
+    ok(api.openAccount({ account: 'new', owner: 'New', currency: 'EUR', initial: '5.00' }));
+    ok(api.transfer({ from: 'old', to: 'new', amount: '1.00' }));
+    const filters: AuditFilter[] = [
+      { from: '2024-02-29', to: '2024-02-29' },
+      { from: '2024-02-29T00:00:00.000Z', to: '2024-02-29T23:59:59.999Z' },
+      { to: '2024-02-29T13:00:00Z' },
+      { from: '2024-02-29T13:00:00.500Z', to: '2024-02-29T23:00:00Z' },
+      { from: '2024-03-01' },
+      { types: ['AccountOpened', 'MoneyWithdrawn'] },
+      { types: ['MoneyDeposited'], from: '2024-02-29', to: '2024-03-01' },
+      { accounts: ['old'], from: '2024-02-29' },
+    ];
+    for (const filter of filters) {
+      const { text, manifest } = await exportText(ledger, toSnapshotFilter(filter));
+      const exported = text.slice(0, -1).split('\n').slice(0, -1).map((line) => parseLine(line).position);
+      // An account filter keeps the account's own stream (a transfer's other leg is another stream).
+      const shown = ok(handlersFor(ledger).auditEvents({ filter, limit: 500 }))
+        .rows.filter((row) => filter.accounts === undefined || filter.accounts.includes(row.account))
+        .map((row) => row.position)
+        .reverse();
+      expect(exported, JSON.stringify(filter)).toEqual(shown);
+      expect(manifest.count).toBe(shown.length);
+      expect(manifest.filter).toBeDefined();
     }
   });
 });
