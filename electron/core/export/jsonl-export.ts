@@ -14,8 +14,13 @@ import type { StoredEvent } from '../store/event-store';
 import { EXPORT_FORMAT_NAME, EXPORT_FORMAT_VERSION, eventLine, manifestLine, type ExportManifest } from './export-format';
 
 const PAGE_SIZE = 5_000;
+const DAY_MS = 86_400_000;
 
-/** Restricts an export: stream ids and STORED type names (see storedTypesFor), recorded-at bounds as ISO text. */
+/**
+ * Restricts an export: stream ids and STORED type names (see storedTypesFor), and inclusive
+ * recorded-at bounds: an ISO date-time, or a bare date for its whole UTC day (also written
+ * as the date followed by U+FFFF, as handlers.toSnapshotFilter does for an end bound).
+ */
 export type SnapshotFilter = {
   readonly streamIds?: readonly string[];
   readonly types?: readonly string[];
@@ -39,8 +44,12 @@ export async function exportJsonLines(
     const conditions = ['position > @after'];
     if (filter.streamIds !== undefined) conditions.push('stream_id IN (SELECT value FROM json_each(@streamIds))');
     if (filter.types !== undefined) conditions.push('type IN (SELECT value FROM json_each(@types))');
-    if (filter.fromTime !== undefined) conditions.push('recorded_at >= @fromTime');
-    if (filter.toTime !== undefined) conditions.push('recorded_at <= @toTime');
+    // Times are compared as instants in JavaScript, exactly as the audit view does, not as
+    // text: legacy times carry their writer's offset ("…T01:00:00+02:00" is 23:00 UTC the day
+    // before) and nanoseconds, so text order is not time order.
+    const fromMs = filter.fromTime === undefined ? -Infinity : boundMs(filter.fromTime, 'start');
+    const toMs = filter.toTime === undefined ? Infinity : boundMs(filter.toTime, 'end');
+    const timed = filter.fromTime !== undefined || filter.toTime !== undefined;
     const page = db.prepare(
       `SELECT position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type,
          schema_version AS schemaVersion, data, metadata, recorded_at AS recordedAt, previous_hash AS previousHash, hash
@@ -52,8 +61,11 @@ export async function exportJsonLines(
     let count = 0;
     let head = GENESIS_HASH;
     for (let after = 0; ; ) {
-      const rows = page.all(parameters(filter, after)) as StoredEvent[];
-      if (rows.length === 0) break;
+      const read = page.all(parameters(filter, after)) as StoredEvent[];
+      if (read.length === 0) break;
+      after = read[read.length - 1]!.position;
+      const rows = timed ? read.filter((row) => inRange(Date.parse(row.recordedAt), fromMs, toMs)) : read;
+      if (rows.length === 0) continue;
       let chunk = '';
       for (const row of rows) chunk += eventLine(row);
       digest.update(chunk);
@@ -62,7 +74,6 @@ export async function exportJsonLines(
       last = rows[rows.length - 1]!.position;
       head = rows[rows.length - 1]!.hash;
       count += rows.length;
-      after = last;
     }
     const filtered = Object.entries(filter)
       .filter(([, value]) => value !== undefined)
@@ -91,7 +102,21 @@ function parameters(filter: SnapshotFilter, after: number): Record<string, unkno
     after,
     ...(filter.streamIds === undefined ? {} : { streamIds: JSON.stringify(filter.streamIds) }),
     ...(filter.types === undefined ? {} : { types: JSON.stringify(filter.types) }),
-    ...(filter.fromTime === undefined ? {} : { fromTime: filter.fromTime }),
-    ...(filter.toTime === undefined ? {} : { toTime: filter.toTime }),
   };
+}
+
+function inRange(time: number, fromMs: number, toMs: number): boolean {
+  return time >= fromMs && time <= toMs;
+}
+
+/** Milliseconds of a bound; a bare date is its day's first (start) or last (end) millisecond, UTC. */
+function boundMs(text: string, edge: 'start' | 'end'): number {
+  const day = /^(\d{4}-\d{2}-\d{2})\uffff?$/.exec(text);
+  if (day) {
+    const start = Date.parse(`${day[1]}T00:00:00Z`);
+    return edge === 'start' ? start : start + DAY_MS - 1;
+  }
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new Error(`The export bound "${text}" is not a date or date-time`);
+  return time;
 }
