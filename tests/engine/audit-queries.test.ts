@@ -641,6 +641,24 @@ describe('free text', () => {
   });
 });
 
+describe('free text: any valid command id', () => {
+  it('is found exactly, however short, spaced or non-ASCII it is (the command schema allows all of these)', () => {
+    const { api } = newLedger();
+    ok(api.openAccount({ account: 'acc-a', owner: 'A', currency: 'EUR', initial: '10.00' })); // 1
+    ok(api.openAccount({ account: 'acc-b', owner: 'B', currency: 'EUR' })); // 2
+    ok(api.deposit({ account: 'acc-a', amount: '1.00', commandId: 'c1' })); // 3
+    ok(api.deposit({ account: 'acc-a', amount: '1.00', commandId: 'pay rent 2024' })); // 4
+    ok(api.transfer({ from: 'acc-a', to: 'acc-b', amount: '1.00', commandId: 'zahlung-ü-1' })); // 5, 6
+    ok(api.deposit({ account: 'acc-b', amount: '1.00', commandId: 'Überweisung Nr. 7' })); // 7
+    expect(positionsFor(api, { text: 'c1' })).toEqual([3]);
+    expect(positionsFor(api, { text: 'pay rent 2024' })).toEqual([4]);
+    expect(positionsFor(api, { text: 'zahlung-ü-1' })).toEqual([6, 5]);
+    expect(positionsFor(api, { text: 'Überweisung Nr. 7' })).toEqual([7]);
+    // Still exact: a part of one finds nothing.
+    expect(positionsFor(api, { text: 'pay rent' })).toEqual([]);
+  });
+});
+
 describe('event detail', () => {
   it('a transfer leg shows its other leg and both balances before → after; a legacy event shows its upcast payload', () => {
     const { ledger, api } = newLedger();
