@@ -2,6 +2,7 @@
  * The preview host's HTTP server: the built renderer, /preview-bridge.js, and the ledger API
  * (POST /api/<channel>, GET /api/events) behind the per-run token. Bound to 127.0.0.1 only.
  */
+import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -50,8 +51,12 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     exportFolder === undefined
       ? {}
       : {
-          chooseExportPath: async (format) =>
-            join(exportFolder, `ledger-export-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`),
+          // The stand-in for a save dialog: a fresh name in the folder the host was started with
+          // (created on first use, as a dialog would let the person make it).
+          chooseExportPath: async (format) => {
+            mkdirSync(exportFolder, { recursive: true });
+            return join(exportFolder, `ledger-export-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`);
+          },
         },
   );
   const staticFiles = createStaticFiles(options.outputFolder, await bundleBridge());

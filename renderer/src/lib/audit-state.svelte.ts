@@ -41,7 +41,15 @@ class AuditState {
   activeRow = 0;
   question = $state<TimeTravelQuestion>({ mode: 'position', position: '', moment: '' });
   /** The last answer, with the question it answers (the moment as asked, when asked by moment). */
-  answer = $state.raw<{ readonly balances: BalancesAsOf; readonly askedAt?: string } | undefined>();
+  answer = $state.raw<
+    | {
+        readonly balances: BalancesAsOf;
+        readonly askedAt?: string;
+        /** Set when the position splits a command: that command's last position. */
+        readonly commandEndsAt?: number;
+      }
+    | undefined
+  >();
   answerFailure = $state.raw<LedgerError | undefined>();
 
   /** Writes the form to sessionStorage (called whenever it changes). */
