@@ -15,8 +15,8 @@ import type { CompiledFilter } from './audit-index';
 /** A bare date ("2026-11-26") in a range covers that whole day. */
 const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
-/** Free text that could be an id: one word, long enough that an exact lookup is meaningful. */
-const LOOKS_LIKE_ID = /^[\x21-\x7E]{6,128}$/;
+/** A transfer id (randomUUID): only text of this shape is looked for inside transfer payloads. */
+const TRANSFER_ID = /^[0-9a-f-]{36}$/;
 
 export class AuditQueries {
   constructor(
@@ -166,9 +166,13 @@ export class AuditQueries {
     });
   }
 
-  /** Exact id matches: an event id, a command id, or a transfer id. */
+  /**
+   * Exact id matches: an event id, a command id, or a transfer id. Event and command ids are
+   * unique-index lookups, cheap for any text, so every text is tried: a command id may be as
+   * short as one character and hold spaces or any letters (see commandIdSchema).
+   */
   private positionsForId(text: string): number[] {
-    if (!LOOKS_LIKE_ID.test(text)) return [];
+    if (text === '') return [];
     const db = this.store.db;
     const positions = db.prepare('SELECT position FROM events WHERE event_id = ?').pluck().all(text) as number[];
     const commandPosition = db.prepare('SELECT position FROM commands WHERE command_id = ?').pluck().get(text) as number | undefined;
@@ -178,7 +182,7 @@ export class AuditQueries {
         if ((JSON.parse(row.metadata) as { commandId?: string }).commandId === text) positions.push(row.position);
       }
     }
-    if (/^[0-9a-f-]{36}$/.test(text)) {
+    if (TRANSFER_ID.test(text)) {
       positions.push(
         ...(db
           .prepare(
