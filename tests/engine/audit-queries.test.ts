@@ -287,7 +287,9 @@ function runWorkload(ledger: Ledger, api: HandlerTable, workload: Workload): voi
     accounts.push(...state.map((account) => ({ id: account.id, currency: spec.currency })));
   });
   let commandNumber = 0;
-  const commandId = (wanted: boolean) => (wanted ? { commandId: `Cmd_${commandNumber}.${accounts.length}` } : {});
+  // Command ids in the shapes the schema allows: long, one short word, spaces and non-ASCII letters.
+  const commandIdShapes = [(n: number) => `Cmd_${n}.${accounts.length}`, (n: number) => `c${n}`, (n: number) => `pay ${n} ü`];
+  const commandId = (wanted: boolean) => (wanted ? { commandId: commandIdShapes[commandNumber % 3]!(commandNumber) } : {});
   for (const command of workload.commands) {
     commandNumber += 1;
     if (command.kind === 'open') {
