@@ -9,9 +9,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildElectron } from '../../scripts/build-electron.mjs';
 import { electronBinaryPath, electronVersion } from '../../scripts/lib/electron-env.mjs';
@@ -63,6 +63,21 @@ describe('electron-builder.yml', () => {
   });
 });
 
+/**
+ * Copies the production dependencies (what `npm ls --omit=dev` lists) into the throw-away
+ * project. A symlink to the real node_modules is not enough: in a fresh `npm ci` checkout,
+ * npm then lists the linked tree with every package's dev dependencies and electron-builder
+ * left better-sqlite3's own dependencies (bindings) out of the archive.
+ */
+function copyProductionDependencies(project: string): void {
+  const listed = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
+  const folders = listed.stdout.split('\n').filter((line) => line.startsWith(join(ROOT, 'node_modules')));
+  expect(folders.length, 'npm ls lists the production dependencies').toBeGreaterThan(2);
+  for (const folder of folders) {
+    cpSync(folder, join(project, 'node_modules', relative(join(ROOT, 'node_modules'), folder)), { recursive: true, dereference: true });
+  }
+}
+
 describe('electron-builder packs the app as configured (stand-in Electron, no fuses)', () => {
   it('puts the bundles and the renderer in app.asar and better_sqlite3.node next to it', async () => {
     const temp = tempFolder();
@@ -72,7 +87,7 @@ describe('electron-builder packs the app as configured (stand-in Electron, no fu
       mkdirSync(join(project, 'build'), { recursive: true });
       for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) copyFileSync(join(ROOT, file), join(project, file));
       copyFileSync(join(ROOT, 'build', 'icon.png'), join(project, 'build', 'icon.png'));
-      symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'junction');
+      copyProductionDependencies(project);
       await buildElectron({ outDir: join(project, 'dist-electron'), log: () => {} });
       mkdirSync(join(project, 'dist-renderer', 'assets'), { recursive: true });
       writeFileSync(join(project, 'dist-renderer', 'index.html'), '<!doctype html>');
@@ -93,6 +108,7 @@ describe('electron-builder packs the app as configured (stand-in Electron, no fu
         config: {
           ...structuredClone(config),
           electronDist: fakeElectron,
+          electronVersion: electronVersion(), // electron itself (a dev dependency) is not copied in
           electronFuses: null, // needs a real Electron binary (its sentinel)
           npmRebuild: false, // needs Electron headers from the network
           directories: { ...config.directories, output },
