@@ -140,18 +140,20 @@ export async function exportToFile(
 ): Promise<Result<ExportSummary>> {
   const temporary = `${path}.${process.pid}.partial`;
   const out = createWriteStream(temporary);
-  try {
-    let events: number;
-    let lastPosition: number;
-    if (format === 'jsonl') {
-      const manifest = await ledger.exportJsonLines(out, toSnapshotFilter(filter));
-      events = manifest.count;
-      lastPosition = manifest.lastPosition;
-    } else {
-      events = await ledger.exportCsv(filter, out);
-      lastPosition = ledger.projection.lastPosition;
-    }
+  // A stream that cannot open or write (missing folder, full disk) reports through 'error';
+  // racing against it turns that into this export's failure instead of an uncaught exception.
+  const streamFailed = new Promise<never>((_, reject) => out.once('error', reject));
+  streamFailed.catch(() => {});
+  const write = async (): Promise<{ events: number; lastPosition: number }> => {
+    const written =
+      format === 'jsonl'
+        ? await ledger.exportJsonLines(out, toSnapshotFilter(filter)).then((manifest) => ({ events: manifest.count, lastPosition: manifest.lastPosition }))
+        : await ledger.exportCsv(filter, out).then((events) => ({ events, lastPosition: ledger.projection.lastPosition }));
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    return written;
+  };
+  try {
+    const { events, lastPosition } = await Promise.race([write(), streamFailed]);
     renameSync(temporary, path);
     return succeed({ path, format, events, lastPosition });
   } catch (error) {
