@@ -3,6 +3,7 @@
  * ones, transfers, closes, awkward memos and owners in several currencies), exports written
  * through the real code path, and small tools to take an export apart and put it back together.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,7 +11,9 @@ import type { AuditFilter, ExportFormat, ExportSummary } from '../../shared/audi
 import type { HandlerTable } from '../../electron/core/handlers';
 import { exportToFile } from '../../electron/core/handlers';
 import type { Ledger } from '../../electron/core/ledger';
-import type { ExportManifest } from '../../electron/core/export/export-format';
+import { eventLine, manifestLine, type ExportManifest } from '../../electron/core/export/export-format';
+import { GENESIS_HASH, hashEvent } from '../../electron/core/store/hash-chain';
+import type { StoredEvent } from '../../electron/core/store/event-store';
 import type { SnapshotFilter } from '../../electron/core/export/jsonl-export';
 import { fixturesFolder, ok } from './helpers';
 
@@ -27,7 +30,7 @@ export const AWKWARD = {
   ownerRussian: 'Алан Тьюринг',
   ownerEmoji: 'Zoë 🦊 Fox',
   memoComma: 'rent, March',
-  memoQuote: 'the "good" coffee',
+  memoQuote: 'the "good" coffee \\ "},"metadata":{"forged":1}',
   memoLf: 'line one\nline two',
   memoCrLf: 'first\r\nsecond',
   memoCr: 'old mac\rline',
@@ -128,4 +131,34 @@ export type EventLine = {
 
 export function parseLine(line: string): EventLine {
   return JSON.parse(line) as EventLine;
+}
+
+/**
+ * What anyone holding an export can do, since an export is not signed: change its events,
+ * then recompute every hash, the links and the manifest so that it verifies again.
+ */
+export function forgeExport(path: string, change: (rows: StoredEvent[]) => void, target = path): void {
+  const lines = linesOf(path);
+  const { manifest } = JSON.parse(lines.pop()!) as { manifest: ExportManifest };
+  const rows = lines.map((line): StoredEvent => {
+    const parsed = parseLine(line);
+    return { ...parsed, data: JSON.stringify(parsed.data), metadata: JSON.stringify(parsed.metadata) };
+  });
+  change(rows);
+  let previousHash = GENESIS_HASH;
+  let text = '';
+  rows.forEach((row, index) => {
+    const linked = { ...row, position: index + 1, previousHash };
+    previousHash = hashEvent(previousHash, linked);
+    text += eventLine({ ...linked, hash: previousHash });
+  });
+  const forged: ExportManifest = {
+    ...manifest,
+    firstPosition: rows.length > 0 ? 1 : 0,
+    lastPosition: rows.length,
+    count: rows.length,
+    headHash: previousHash,
+    eventsSha256: createHash('sha256').update(text).digest('hex'),
+  };
+  writeFileSync(target, text + manifestLine(forged));
 }

@@ -15,7 +15,7 @@ import { restoreExport } from '../../electron/core/export/export-restore';
 import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { runCli } from './cli-process';
 import { failure, handlersFor, listFolder, newLedger, ok, openLedger, sha256File, tempFolder } from './helpers';
-import { LEGACY_EVENTS, exportFile, exportText, linesOf, parseLine, seedRichLedger, writeLines } from './export-helpers';
+import { LEGACY_EVENTS, exportFile, exportText, forgeExport, linesOf, parseLine, seedRichLedger, writeLines } from './export-helpers';
 
 /** A restored ledger, closed after the test by the helpers' cleanup. */
 async function restoreInto(exportPath: string, path: string): Promise<Ledger> {
@@ -259,6 +259,61 @@ describe('restore refuses', () => {
     expect(run.code).toBe(3);
     expect(run.lines).toEqual([{ ok: false, error: expect.objectContaining({ code: 'INTEGRITY', message: expect.stringContaining('line 41') }) }]);
     expect(listFolder(folder)).toEqual(['tampered.jsonl']);
+  });
+
+  it('an export that verifies but cannot be replayed (re-hashed after an edit, or from a newer version), leaving no file behind', async () => {
+    const { ledger, api } = newLedger();
+    ok(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR', initial: '10.00' })); // 1
+    ok(api.withdraw({ account: 'a', amount: '5.00' })); // 2
+    ok(api.deposit({ account: 'a', amount: '1.00' })); // 3
+    const folder = tempFolder();
+    const original = join(folder, 'original.jsonl');
+    await exportFile(ledger, original);
+    const forgeries = {
+      // A withdrawal of 50.00 from 10.00: the account would go below zero.
+      overdraft: (rows: Array<{ data: string }>) => void (rows[1]!.data = rows[1]!.data.replace('"amountMinor":500', '"amountMinor":5000')),
+      // An event type this version does not know (an export from a newer app).
+      unknownType: (rows: Array<{ type: string }>) => void (rows[2]!.type = 'MoneyTeleported'),
+      newerSchema: (rows: Array<{ schemaVersion: number }>) => void (rows[2]!.schemaVersion = 3),
+    };
+    for (const [name, change] of Object.entries(forgeries)) {
+      const forged = join(folder, `${name}.jsonl`);
+      forgeExport(original, change as (rows: unknown[]) => void, forged);
+      expect(await verifyExportFile(forged), name).toMatchObject({ ok: true, events: 3 });
+      const target = join(folder, `${name}.db`);
+      const refused = failure(await Ledger.restore(forged, { path: target }), 'INTEGRITY');
+      expect(refused.message, name).toMatch(/position [23]/);
+      expect(listFolder(folder).filter((file) => file.startsWith(`${name}.db`)), name).toEqual([]);
+    }
+
+    // Through the CLI into an existing, empty ledger: exit 3 and the ledger stays empty.
+    const emptyPath = join(folder, 'empty.db');
+    openLedger(emptyPath).close();
+    const run = await runCli(['--db', emptyPath, 'import', '--file', join(folder, 'overdraft.jsonl')]);
+    expect(run.lines).toEqual([{ ok: false, error: expect.objectContaining({ code: 'INTEGRITY', message: expect.stringMatching(/position 2/) }) }]);
+    expect(run.code).toBe(3);
+    expect(openLedger(emptyPath).store.lastPosition()).toBe(0);
+  });
+
+  it('an export that verifies but holds one event id twice, leaving no file behind', async () => {
+    const { ledger, api } = newLedger();
+    ok(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR', initial: '10.00' }));
+    ok(api.deposit({ account: 'a', amount: '1.00' }));
+    const folder = tempFolder();
+    const original = join(folder, 'original.jsonl');
+    await exportFile(ledger, original);
+    const forged = join(folder, 'forged.jsonl');
+    forgeExport(original, (rows) => void (rows[1] = { ...rows[1]!, eventId: rows[0]!.eventId }), forged);
+    expect(await verifyExportFile(forged)).toMatchObject({ ok: true });
+    const refused = failure(await Ledger.restore(forged, { path: join(folder, 'restored.db') }), 'INTEGRITY');
+    expect(refused.message).toMatch(/event id/);
+    expect(listFolder(folder)).toEqual(['forged.jsonl', 'original.jsonl']);
+
+    const emptyPath = join(folder, 'empty.db');
+    openLedger(emptyPath).close();
+    const run = await runCli(['--db', emptyPath, 'import', '--file', forged]);
+    expect(run.lines).toEqual([{ ok: false, error: expect.objectContaining({ code: 'INTEGRITY' }) }]);
+    expect(run.code).toBe(3);
   });
 
   it('a missing export file, leaving no file behind', async () => {
