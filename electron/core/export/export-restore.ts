@@ -3,8 +3,15 @@
  * then written in one transaction in a second pass: the store recomputes every hash from the
  * restored content and the original positions, so the restored chain is the original chain —
  * exporting it again gives a byte-identical file. Any failure leaves the ledger empty.
+ *
+ * A verified export is not necessarily a restorable one: an export is not signed (anyone can
+ * edit it and recompute every hash), and one written by a newer version may hold events this
+ * version cannot read. So the restored log is also replayed before it is committed; an event
+ * that cannot be applied refuses the whole restore instead of leaving a ledger whose
+ * projection stops there (and that would take commands on top of it).
  */
 import { LedgerFailure, fail, succeed, type Result } from '../../../shared/errors';
+import { AccountsProjection, ReplayError } from '../projection/accounts-projection';
 import type { EventStore, StoredEvent } from '../store/event-store';
 import { verifyExportFile } from './export-verify';
 
@@ -41,10 +48,20 @@ export async function restoreExport(store: EventStore, exportPath: string): Prom
   try {
     // Second pass: verified rows are appended in chunks inside one transaction.
     await store.writeTransactionAsync(async () => {
+      // An append that fails inside the reader's callback would be reported by the reader as
+      // an unreadable file: keep the real error and raise it once the reader has stopped.
+      let appendError: unknown;
       const written = await verifyExportFile(exportPath, (row) => {
         rows.push(row);
-        if (rows.length >= 1_000) flush();
+        if (rows.length < 1_000) return;
+        try {
+          flush();
+        } catch (error) {
+          appendError = error;
+          throw error;
+        }
       });
+      if (appendError !== undefined) throw appendError;
       flush();
       if (!written.ok) {
         throw new LedgerFailure({ code: 'INTEGRITY', message: `The export changed while it was restored (line ${written.firstBadLine})` });
@@ -52,11 +69,27 @@ export async function restoreExport(store: EventStore, exportPath: string): Prom
       if (store.headHash() !== checked.head) {
         throw new LedgerFailure({ code: 'INTEGRITY', message: "The restored chain does not reproduce the export's head hash" });
       }
+      try {
+        new AccountsProjection().rebuild(store);
+      } catch (error) {
+        if (!(error instanceof ReplayError)) throw error;
+        throw new LedgerFailure({ code: 'INTEGRITY', message: `The export ${exportPath} cannot be restored: ${error.message}` });
+      }
     });
   } catch (error) {
     if (error instanceof LedgerFailure) return { ok: false, error: error.error };
+    if (isDuplicateEventId(error)) {
+      return fail('INTEGRITY', `The export ${exportPath} cannot be restored: it holds the same event id twice`);
+    }
     throw error;
   }
   return succeed({ events: checked.events, head: checked.head });
 }
 
+
+function isDuplicateEventId(error: unknown): boolean {
+  return (
+    (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    /events\.event_id/.test((error as Error).message)
+  );
+}
