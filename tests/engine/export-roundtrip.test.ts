@@ -316,6 +316,20 @@ describe('restore refuses', () => {
     expect(run.code).toBe(3);
   });
 
+  it('an export with a repeated event id deep in a long log (met while the rows stream in), with the real reason', async () => {
+    const { ledger } = newLedger();
+    const deposits = Array.from({ length: 1_200 }, () => ({ name: 'deposit' as const, input: { account: 'a', amount: '1.00' } }));
+    for (const result of ledger.executeBatch([{ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } }, ...deposits])) ok(result);
+    const folder = tempFolder();
+    const original = join(folder, 'original.jsonl');
+    await exportFile(ledger, original);
+    const forged = join(folder, 'forged.jsonl');
+    forgeExport(original, (rows) => void (rows[600] = { ...rows[600]!, eventId: rows[5]!.eventId }), forged);
+    const refused = failure(await Ledger.restore(forged, { path: join(folder, 'restored.db') }), 'INTEGRITY');
+    expect(refused.message).toMatch(/event id/);
+    expect(listFolder(folder)).toEqual(['forged.jsonl', 'original.jsonl']);
+  });
+
   it('a missing export file, leaving no file behind', async () => {
     const folder = tempFolder();
     const target = join(folder, 'restored.db');
