@@ -99,6 +99,20 @@ describe('export → restore → export', () => {
     expect(ok(restored.getAccount('acc-x')).balanceMinor).toBe(10050 + 150 - 200 + 25);
   });
 
+  it('works for an empty ledger too: a manifest alone, which verifies and restores to an empty ledger', async () => {
+    const { ledger } = newLedger();
+    const folder = tempFolder();
+    const first = join(folder, 'first.jsonl');
+    await exportFile(ledger, first);
+    expect(linesOf(first)).toHaveLength(1);
+    expect(await verifyExportFile(first)).toMatchObject({ ok: true, events: 0, head: '0'.repeat(64), manifest: { count: 0, firstPosition: 0, lastPosition: 0 } });
+    const restored = await restoreInto(first, join(folder, 'restored.db'));
+    expect(restored.projection.lastPosition).toBe(0);
+    const second = join(folder, 'second.jsonl');
+    await exportFile(restored, second);
+    expect(readFileSync(second)).toEqual(readFileSync(first));
+  });
+
   it('is byte-identical through the CLI: export --out, import --file into a new file and into an empty ledger', async () => {
     const { ledger, path } = seeded();
     ledger.close();
