@@ -119,17 +119,12 @@ export function toSnapshotFilter(filter: AuditFilter): SnapshotFilter | undefine
   const snapshot: SnapshotFilter = {
     ...(filter.accounts?.length ? { streamIds: filter.accounts } : {}),
     ...(filter.types?.length ? { types: filter.types.flatMap(storedTypesFor) } : {}),
-    ...(filter.from === undefined ? {} : { fromTime: isoBound(filter.from, 'start') }),
-    ...(filter.to === undefined ? {} : { toTime: isoBound(filter.to, 'end') }),
+    ...(filter.from === undefined ? {} : { fromTime: filter.from }),
+    ...(filter.to === undefined ? {} : { toTime: filter.to }),
   };
   return Object.keys(snapshot).length === 0 ? undefined : snapshot;
 }
 
-/** Stored times are ISO-8601 UTC text, so a bound compares as text; a bare date spans its day. */
-function isoBound(text: string, edge: 'start' | 'end'): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return edge === 'start' ? text : `${text}\uffff`;
-  return new Date(text).toISOString();
-}
 
 /** Writes an export to `path` (replacing it only once complete, via a temporary file). */
 export async function exportToFile(
@@ -138,6 +133,10 @@ export async function exportToFile(
   format: ExportFormat,
   filter: AuditFilter,
 ): Promise<Result<ExportSummary>> {
+  if (format === 'jsonl' && (filter.text !== undefined || filter.minAmount !== undefined || filter.maxAmount !== undefined)) {
+    // The lossless log is restricted only by what its manifest can state and verify exactly.
+    return fail('VALIDATION', 'A JSON Lines export can be restricted by accounts, types and dates only; use CSV for text or amount filters');
+  }
   const temporary = `${path}.${process.pid}.partial`;
   const out = createWriteStream(temporary);
   // A stream that cannot open or write (missing folder, full disk) reports through 'error';

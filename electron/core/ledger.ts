@@ -81,7 +81,7 @@ export class Ledger {
 
   private constructor(store: EventStore, options: LedgerOptions) {
     this.store = store;
-    this.repository = new AccountRepository(store);
+    this.repository = new AccountRepository(store, (accountId) => this.projection.accountState(accountId));
     this.audit = new AuditQueries(store, this.projection);
     this.integrity = new IntegrityMonitor(this);
     this.nativeBinding = options.nativeBinding;
@@ -90,7 +90,7 @@ export class Ledger {
     this.readOnlyReason = options.readOnly ? 'opened read-only' : undefined;
     this.seenDataVersion = store.dataVersion();
     store.subscribe((events) => {
-      this.projection.applyCommitted(store, events);
+      this.guardReplay(() => this.projection.applyCommitted(store, events));
       this.notify();
     });
     if (options.verifyInBackground) this.onChange(() => void this.integrity.verify());

@@ -7,14 +7,12 @@ import type { AuditFilter, AuditPage, AuditRow, BalancesAsOf, EventDetail } from
 import { fail, succeed, type Result } from '../../../shared/errors';
 import { counterpartyOf, memoOf, type RecordedEvent } from '../../../shared/events';
 import { formatMinor } from '../../../shared/money';
+import { parseMoment } from '../../../shared/moments';
 import { decodeEvent } from '../events/decode';
 import type { AccountsProjection } from '../projection/accounts-projection';
 import type { EventStore, StoredEvent } from '../store/event-store';
 import type { CompiledFilter } from './audit-index';
 
-/** A bare date ("2026-11-26") in a range covers that whole day. */
-const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86_400_000;
 /** A transfer id (randomUUID): only text of this shape is looked for inside transfer payloads. */
 const TRANSFER_ID = /^[0-9a-f-]{36}$/;
 
@@ -195,12 +193,4 @@ export class AuditQueries {
     }
     return positions;
   }
-}
-
-/** Milliseconds for a date-time, or for the start / end of a bare date's day (UTC). */
-function parseMoment(text: string, edge: 'start' | 'end'): number | undefined {
-  const bare = BARE_DATE.test(text);
-  const time = Date.parse(bare ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(time)) return undefined;
-  return bare && edge === 'end' ? time + DAY_MS - 1 : time;
 }

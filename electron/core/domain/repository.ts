@@ -14,11 +14,21 @@ export type SaveResult = AppendResult & { readonly states: ReadonlyMap<string, A
 export class AccountRepository {
   private readonly snapshots = new Map<string, AccountState>();
 
-  constructor(private readonly store: EventStore) {}
+  /**
+   * @param committedState where a first load may start instead of at version 0: the ledger
+   *   passes its projection, which already holds every committed account. It is only a
+   *   starting point: the stream is still read from its version on, so a projection that lags
+   *   costs a few rows, never a wrong state. Without it, the first command on each account
+   *   after startup read the account's whole stream back.
+   */
+  constructor(
+    private readonly store: EventStore,
+    private readonly committedState: (accountId: string) => AccountState | undefined = () => undefined,
+  ) {}
 
   /** The account's state from its stream, or undefined when the stream has no events (NOT_FOUND). */
   load(accountId: string): AccountState | undefined {
-    let state = this.snapshots.get(accountId);
+    let state = this.snapshots.get(accountId) ?? this.committedState(accountId);
     for (const row of this.store.readStream(accountId, state?.version ?? 0)) {
       state = evolve(state, decodeEvent(row), accountId, row.recordedAt);
     }

@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { APP_VERSION } from '../app-version';
+import { parseMoment } from '../../../shared/moments';
 import { GENESIS_HASH } from '../store/hash-chain';
 import type { StoredEvent } from '../store/event-store';
 import { EXPORT_FORMAT_NAME, EXPORT_FORMAT_VERSION, eventLine, manifestLine, type ExportManifest } from './export-format';
 
 const PAGE_SIZE = 5_000;
-const DAY_MS = 86_400_000;
 
 /**
  * Restricts an export: stream ids and STORED type names (see storedTypesFor), and inclusive
@@ -111,12 +111,7 @@ function inRange(time: number, fromMs: number, toMs: number): boolean {
 
 /** Milliseconds of a bound; a bare date is its day's first (start) or last (end) millisecond, UTC. */
 function boundMs(text: string, edge: 'start' | 'end'): number {
-  const day = /^(\d{4}-\d{2}-\d{2})\uffff?$/.exec(text);
-  if (day) {
-    const start = Date.parse(`${day[1]}T00:00:00Z`);
-    return edge === 'start' ? start : start + DAY_MS - 1;
-  }
-  const time = Date.parse(text);
-  if (Number.isNaN(time)) throw new Error(`The export bound "${text}" is not a date or date-time`);
+  const time = parseMoment(text, edge);
+  if (time === undefined) throw new Error(`The export bound "${text}" is not a date or date-time`);
   return time;
 }
