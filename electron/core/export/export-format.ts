@@ -26,11 +26,51 @@ export type ExportManifest = {
 
 /** One event as a line (with its line feed). Field order is fixed: the bytes must be reproducible. */
 export function eventLine(row: StoredEvent): string {
+  return eventLineOf([
+    row.position,
+    row.eventId,
+    row.streamId,
+    row.streamVersion,
+    row.type,
+    row.schemaVersion,
+    row.recordedAt,
+    row.data,
+    row.metadata,
+    row.previousHash,
+    row.hash,
+  ]);
+}
+
+/** The events table's columns in the order of a line's fields (a raw-mode SELECT list). */
+export const EVENT_LINE_COLUMNS =
+  'position, event_id, stream_id, stream_version, type, schema_version, recorded_at, data, metadata, previous_hash, hash';
+
+/** A row selected with EVENT_LINE_COLUMNS in raw (array) mode. */
+export type EventLineColumns = [
+  position: number,
+  eventId: string,
+  streamId: string,
+  streamVersion: number,
+  type: string,
+  schemaVersion: number,
+  recordedAt: string,
+  data: string,
+  metadata: string,
+  previousHash: string,
+  hash: string,
+];
+
+/**
+ * The line of a row read in raw mode: the export reads arrays rather than objects, which
+ * halves what better-sqlite3 spends per row. The one definition of the line's bytes.
+ */
+export function eventLineOf(columns: EventLineColumns): string {
+  const [position, eventId, streamId, streamVersion, type, schemaVersion, recordedAt, data, metadata, previousHash, hash] = columns;
   return (
-    `{"position":${row.position},"eventId":${JSON.stringify(row.eventId)},"streamId":${JSON.stringify(row.streamId)},` +
-    `"streamVersion":${row.streamVersion},"type":${JSON.stringify(row.type)},"schemaVersion":${row.schemaVersion},` +
-    `"recordedAt":${JSON.stringify(row.recordedAt)},"data":${row.data},"metadata":${row.metadata},` +
-    `"previousHash":${JSON.stringify(row.previousHash)},"hash":${JSON.stringify(row.hash)}}\n`
+    `{"position":${position},"eventId":${JSON.stringify(eventId)},"streamId":${JSON.stringify(streamId)},` +
+    `"streamVersion":${streamVersion},"type":${JSON.stringify(type)},"schemaVersion":${schemaVersion},` +
+    `"recordedAt":${JSON.stringify(recordedAt)},"data":${data},"metadata":${metadata},` +
+    `"previousHash":${JSON.stringify(previousHash)},"hash":${JSON.stringify(hash)}}\n`
   );
 }
 
