@@ -148,6 +148,25 @@ describe('audit list of 100,000 events', () => {
     expect(await settled()).toEqual(before);
   });
 
+  it('offers events recorded meanwhile without moving the rows being read, and shows them at the top by itself', async () => {
+    const reading = await settled();
+    const deposit = await runCliRaw(database, ['deposit', '--account', 'BIG-2', '--amount', '1.00', '--memo', 'Arrived while reading']);
+    expect(deposit.code).toBe(0);
+    await page.getByText('1 new event recorded since this list was loaded.').waitFor({ timeout: 15_000 });
+    expect(await loadedPositions()).toEqual(reading);
+    await page.getByRole('button', { name: 'Show newest' }).click();
+    await expect.poll(async () => (await loadedPositions())[0]).toBe(TOTAL + 1);
+    await expect.poll(matchCount).toContain('25,001 of 100,001 events match');
+
+    // At the top, new events simply appear; one on another account only updates the total.
+    await runCliRaw(database, ['deposit', '--account', 'BIG-3', '--amount', '2.00']);
+    await expect.poll(matchCount, { timeout: 15_000 }).toContain('25,001 of 100,002 events match');
+    await runCliRaw(database, ['deposit', '--account', 'BIG-2', '--amount', '3.00']);
+    await expect.poll(async () => (await loadedPositions())[0], { timeout: 15_000 }).toBe(TOTAL + 3);
+    await expect.poll(matchCount).toContain('25,002 of 100,003 events match');
+    expect(await page.getByText('new event recorded').count()).toBe(0);
+  });
+
   it('never hit a page error, console error or CSP violation', () => {
     expect(problems).toEqual([]);
   });

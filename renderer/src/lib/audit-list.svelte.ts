@@ -48,6 +48,11 @@ export class AuditList {
   reachedRow = $state(0);
   /** Bumped on each new snapshot, so views can scroll back to the top. */
   snapshot = $state(0);
+  /**
+   * The ledger file the snapshot was read from. The app can open another file underneath
+   * (File → Open); then the snapshot belongs to a ledger that is no longer there.
+   */
+  ledgerPath: string | undefined = undefined;
 
   readonly pages = new SvelteMap<number, readonly AuditRow[]>();
   private cursors = new Map<number, number>();
@@ -83,7 +88,7 @@ export class AuditList {
     const generation = ++this.generation;
     this.updating = true;
     try {
-      const counted = await query((api) => api.auditCount({ filter }));
+      const [counted, info] = await Promise.all([query((api) => api.auditCount({ filter })), query((api) => api.ledgerInfo())]);
       if (generation !== this.generation) return false;
       if (!counted.ok) {
         this.failure = counted.error;
@@ -97,6 +102,7 @@ export class AuditList {
         return false;
       }
       this.filter = filter;
+      this.ledgerPath = info.ok ? info.value.path : undefined;
       this.top = top;
       this.matches = counted.value.matches;
       this.total = counted.value.total;
@@ -124,17 +130,20 @@ export class AuditList {
 
   /**
    * Asks whether the log grew after the snapshot; answers how many of the new events match
-   * (shown as "N new events"). New events that do not match leave every row where it is, so the
-   * snapshot simply moves its top past them.
+   * (shown as "N new events"), or 'swapped' when another ledger file was opened meanwhile.
+   * New events that do not match leave every row where it is, so the snapshot simply moves
+   * its top past them.
    */
-  async checkForNewer(): Promise<number> {
+  async checkForNewer(): Promise<number | 'swapped'> {
     if (!this.ready) return 0;
     const generation = this.generation;
     const filter = this.filter;
-    const counted = await query((api) => api.auditCount({ filter }));
+    const [counted, info] = await Promise.all([query((api) => api.auditCount({ filter })), query((api) => api.ledgerInfo())]);
     if (generation !== this.generation || !counted.ok) return this.newer;
+    if (info.ok && info.value.path !== this.ledgerPath) return 'swapped';
     const { matches, total } = counted.value;
-    if (total <= this.top) return (this.newer = 0);
+    if (total < this.top) return 'swapped';
+    if (total === this.top) return (this.newer = 0);
     const newer = matches - this.matches;
     if (newer <= 0 && !this.randomAccess) {
       this.top = total;
