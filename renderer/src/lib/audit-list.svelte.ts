@@ -61,6 +61,8 @@ export class AuditList {
   /** The filter of the last `show`, which may still be on its way (or have failed). */
   private wantedFilter: AuditFilter = {};
   private walking = false;
+  /** Set when a walk ran out of pages before its target (the count and the pages disagree): no retry loop. */
+  private walkExhausted = false;
   private wanted = { first: 0, last: 0 };
 
   /** The row at index `row` (0 = newest), when its page is loaded. */
@@ -110,6 +112,7 @@ export class AuditList {
       this.cursors = new Map([[0, top + 1]]);
       this.inFlight = new Set();
       this.walking = false;
+      this.walkExhausted = false;
       this.pages.set(0, first.value.rows);
       if (first.value.nextBefore !== null) this.cursors.set(1, first.value.nextBefore);
       this.reachedRow = this.randomAccess ? this.matches : Math.min(this.matches, PAGE_SIZE * this.cursors.size);
@@ -162,7 +165,9 @@ export class AuditList {
     for (let page = firstPage; page <= lastPage; page++) {
       if (this.pages.has(page) || this.inFlight.has(page)) continue;
       const cursor = this.cursorOf(page);
-      if (cursor === undefined) void this.walk();
+      if (cursor === undefined) {
+        if (!this.walkExhausted) void this.walk();
+      }
       else if (this.inFlight.size < PARALLEL_REQUESTS) void this.fetch(page, cursor);
     }
   }
@@ -221,7 +226,10 @@ export class AuditList {
           return;
         }
         this.keep(known, result.value.rows, result.value.nextBefore);
-        if (result.value.nextBefore === null) break;
+        if (result.value.nextBefore === null) {
+          this.walkExhausted = true;
+          break;
+        }
       }
     } finally {
       if (generation === this.generation) this.walking = false;
