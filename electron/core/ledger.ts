@@ -76,6 +76,7 @@ export class Ledger {
   private readonly listeners = new Set<(change: LedgerChange) => void>();
   private seenDataVersion: number;
   private readOnlyReason: string | undefined;
+  private readonly verifiesInBackground: boolean;
   /** Set when replay stopped at an unreadable event: catching up again would stop there too. */
   private replayBroken = false;
 
@@ -83,7 +84,11 @@ export class Ledger {
     this.store = store;
     this.repository = new AccountRepository(store, (accountId) => this.projection.accountState(accountId));
     this.audit = new AuditQueries(store, this.projection);
-    this.integrity = new IntegrityMonitor(this);
+    // A chain found broken turns the ledger read-only: tell the hosts at once, not at the next append.
+    this.integrity = new IntegrityMonitor(this, (status) => {
+      if (status.state === 'failed') this.notify();
+    });
+    this.verifiesInBackground = options.verifyInBackground ?? false;
     this.nativeBinding = options.nativeBinding;
     this.actor = options.actor ?? 'unknown';
     this.appVersion = options.appVersion ?? APP_VERSION;
@@ -217,6 +222,8 @@ export class Ledger {
    * Entries that are already failures (bad input lines) are passed through in place.
    */
   executeBatch(commands: ReadonlyArray<AnyCommand | Failure>): Result<CommandReceipt>[] {
+    // A host that verifies in the background records nothing on an unverified chain.
+    if (this.verifiesInBackground) this.integrity.verifyNow();
     if (this.readOnlyReason !== undefined) {
       const refusal = fail('INTEGRITY', `The ledger ${this.path} is read-only (${this.readOnlyReason}); nothing was recorded`);
       return commands.map((command) => ('ok' in command ? command : refusal));

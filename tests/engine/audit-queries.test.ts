@@ -466,10 +466,12 @@ describe('audit queries against a brute-force model', () => {
             for (const seed of positions) {
               const position = seed % (total + 1);
               const asOf = ok(api.balancesAsOf({ position }));
+              // A position between a command's events resolves to the command's last event.
+              const resolved = endOfCommand(model, position);
               expect(asOf).toEqual({
-                position,
-                recordedAt: position === 0 ? null : model.events[position - 1]!.recordedAt,
-                balances: expectedBalances(model, position),
+                position: resolved,
+                recordedAt: resolved === 0 ? null : model.events[resolved - 1]!.recordedAt,
+                balances: expectedBalances(model, resolved),
               });
               if (position === 0) continue;
               const event = model.events[position - 1]!;
@@ -499,7 +501,7 @@ describe('audit queries against a brute-force model', () => {
             for (const seed of moments) {
               const at = resolveMoment(seed, model);
               if (at === undefined) continue;
-              const position = expectedPositionAt(model, momentMs(at, 'end'));
+              const position = endOfCommand(model, expectedPositionAt(model, momentMs(at, 'end')));
               expect(ok(api.balancesAsOf({ at })), at).toEqual({
                 position,
                 recordedAt: position === 0 ? null : model.events[position - 1]!.recordedAt,
@@ -758,3 +760,12 @@ describe('integrity monitor', () => {
     expect(await reopened.integrity.verify()).toMatchObject({ state: 'failed', firstBadPosition: 6 });
   });
 });
+
+/** The last event of the command the event at `position` belongs to (commands append side by side). */
+function endOfCommand(model: { events: ReadonlyArray<{ position: number; correlationId?: string }> }, position: number): number {
+  if (position === 0) return 0;
+  let end = position;
+  const correlation = model.events[position - 1]!.correlationId;
+  while (correlation !== undefined && model.events[end]?.correlationId === correlation) end += 1;
+  return end;
+}

@@ -95,6 +95,7 @@ export class AuditQueries {
       if (moment === undefined) return fail('VALIDATION', `"${target.at}" is not a date or date-time`);
       position = audit.lastPositionAtOrBefore(moment);
     }
+    position = this.endOfCommandAt(position);
     const balances: Array<BalancesAsOf['balances'][number]> = [];
     for (const accountId of this.projection.accountIds()) {
       const timeline = this.projection.timeline(accountId)!;
@@ -119,6 +120,24 @@ export class AuditQueries {
   /** The owner of an account (the CSV export shows it beside each row). */
   ownerOf(accountId: string): string | undefined {
     return this.projection.accountState(accountId)?.owner;
+  }
+
+  /**
+   * A position between a command's events (a transfer's two legs) names a state that was never
+   * committed — money in flight. Commands append their events side by side in one transaction,
+   * so moving forward while the next event shares the correlation id lands on the command's end.
+   */
+  private endOfCommandAt(position: number): number {
+    if (position < 1) return position;
+    const rows = this.store.readAll({ fromPosition: position, limit: 4 }).filter((row) => row.position <= this.projection.lastPosition);
+    const correlationOf = (row: StoredEvent) => (JSON.parse(row.metadata) as { correlationId?: string }).correlationId;
+    const correlation = rows[0] && correlationOf(rows[0]);
+    let end = position;
+    for (const row of rows.slice(1)) {
+      if (correlation === undefined || row.position !== end + 1 || correlationOf(row) !== correlation) break;
+      end = row.position;
+    }
+    return end;
   }
 
   rowsAt(positions: readonly number[]): AuditRow[] {

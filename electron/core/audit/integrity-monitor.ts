@@ -52,21 +52,39 @@ export class IntegrityMonitor {
     return walk;
   }
 
+  /**
+   * Verifies, right now and synchronously, whatever is not verified yet. The engine calls this
+   * before every command of a host that verifies in the background, so no command is ever
+   * recorded on a log whose chain has not been checked: on a freshly opened large ledger the
+   * first command waits for the rest of the walk; afterwards only the newest events are left.
+   */
+  verifyNow(): IntegrityStatus {
+    if (this.current.state === 'failed' || !this.ledger.isOpen) return this.current;
+    return this.settle(this.ledger.verifier(this.verified).run());
+  }
+
   private async walk(): Promise<IntegrityStatus> {
     if (this.current.state === 'failed' || !this.ledger.isOpen) return this.current;
     const verifier = this.ledger.verifier(this.verified);
     let report: VerifyReport | undefined;
     while (!(report = verifier.step())) {
-      this.publish({ state: 'verifying', ...verifier.progress });
+      if (this.current.state !== 'verified') this.publish({ state: 'verifying', ...verifier.progress });
       await new Promise((resolve) => setImmediate(resolve));
       // The ledger may be closed (File → Open another) between slices: stop quietly.
       if (!this.ledger.isOpen) return this.current;
     }
+    return this.settle(report);
+  }
+
+  /** Publishes a finished walk. A failure is final; a walk never moves the verified point back. */
+  private settle(report: VerifyReport): IntegrityStatus {
+    if (this.current.state === 'failed') return this.current;
     const now = new Date().toISOString();
     if (!report.ok) {
       this.ledger.markReadOnly(`the hash chain is broken at position ${report.firstBadPosition}: ${report.reason}`);
       return this.publish({ state: 'failed', firstBadPosition: report.firstBadPosition, reason: report.reason, checkedAt: now });
     }
+    if (this.verified && report.events < this.verified.position) return this.current;
     this.verified = { position: report.events, hash: report.head };
     return this.publish({ state: 'verified', verifiedThrough: report.events, verifiedAt: now, head: report.head });
   }

@@ -39,15 +39,8 @@ export function hashEvent(previousHash: string, fields: HashedFields): string {
     fields.schemaVersion,
     fields.recordedAt,
   ]);
-  return createHash('sha256')
-    .update(previousHash)
-    .update('\n')
-    .update(header)
-    .update('\n')
-    .update(fields.data)
-    .update('\n')
-    .update(fields.metadata)
-    .digest('hex');
+  // One update of the joined text (the same bytes): each update() is a call into C++.
+  return createHash('sha256').update(`${previousHash}\n${header}\n${fields.data}\n${fields.metadata}`).digest('hex');
 }
 
 /** A row as the chain walker sees it. */
