@@ -13,30 +13,17 @@
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CustomScheme, Session, WebPreferences } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy';
 import { APP_SCHEME, isRendererOrigin, isRendererPage, parseUrl } from './app-url';
 
 // ── Content Security Policy ───────────────────────────────────────────────────────────────
 
 /**
- * Checklist 7 "Define a Content Security Policy". Sent as a response header on EVERY app://
- * response (app-protocol.ts), so it also covers pages that forget a <meta> tag.
- * - no 'unsafe-inline' / 'unsafe-eval': an injected <script> or onclick= does not run;
- * - only 'self' (the page's own app:// origin): no remote script, style, image or fetch;
- * - object-src 'none', base-uri 'none', frame-ancestors 'none', form-action 'none':
- *   no plugins, no <base> hijack of relative URLs, no framing, no form posts elsewhere.
+ * Checklist 7 "Define a Content Security Policy": the one policy of every page of the app
+ * (shared/content-security-policy.ts, also served by the preview host), sent as a response
+ * header on EVERY app:// response (app-protocol.ts), so it covers pages without a <meta> tag.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY };
 
 /** Headers on every app:// response (the CSP plus no MIME sniffing, no referrer leaks). */
 export const SECURITY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {

@@ -40,21 +40,8 @@ export function originAllowed(request: IncomingMessage, port: number): boolean {
   return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
 }
 
-/**
- * What the page may do. No inline script and no eval; styles only from our own files
- * (Svelte's CSS is emitted to a file; the app sets styles through the CSSOM, which CSP allows).
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+/** What the page may do: the app's one policy, the same as Electron's app:// pages. */
+export { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy';
 
 /** Headers on every response. */
 export const COMMON_HEADERS: Readonly<Record<string, string>> = {
