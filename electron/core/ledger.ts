@@ -4,6 +4,9 @@
  * for commands and the query methods for reads; nothing is implemented twice.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { AuditFilter } from '../../shared/audit';
 import type { AnyCommand, CommandReceipt } from '../../shared/commands';
 import { LedgerFailure, fail, succeed, type Failure, type LedgerError, type Result } from '../../shared/errors';
 import type { EventMetadata, RecordedEvent } from '../../shared/events';
@@ -11,15 +14,8 @@ import { formatMinor } from '../../shared/money';
 import type { LedgerChange, LedgerInfo } from '../../shared/ipc-contract';
 import type { AccountView, BalanceSeries, HistoryEntry } from '../../shared/views';
 import { APP_VERSION } from './app-version';
-import {
-  decideClose,
-  decideDeposit,
-  decideOpen,
-  decideTransfer,
-  decideWithdraw,
-  type AccountState,
-  type Decision,
-} from './domain/bank-account';
+import { decideCommand } from './domain/decide-command';
+import { buildReceipt, fingerprintOf } from './domain/receipts';
 import { AccountRepository, type SaveResult } from './domain/repository';
 import { importLegacyLog, type LegacyImportSummary } from './import/legacy-import';
 import { AuditQueries } from './audit/audit-queries';
@@ -28,9 +24,6 @@ import { exportCsv } from './export/csv-export';
 import { exportJsonLines, type SnapshotFilter } from './export/jsonl-export';
 import { restoreExport } from './export/export-restore';
 import type { ExportManifest } from './export/export-format';
-import type { AuditFilter } from '../../shared/audit';
-import type { Writable } from 'node:stream';
-import { existsSync, rmSync } from 'node:fs';
 import { checkpointPathFor, readCheckpoint } from './store/head-checkpoint';
 import { decodeEvent } from './events/decode';
 import { storedTypesFor } from './events/upcasters';
@@ -282,7 +275,7 @@ export class Ledger {
         return succeed({ ...(JSON.parse(earlier.receipt) as CommandReceipt), replayed: true });
       }
     }
-    const decided = this.decide(command);
+    const decided = decideCommand(command, (accountId) => this.repository.load(accountId));
     if (!decided.ok) return decided;
     const metadata: EventMetadata = {
       ...(commandId === undefined ? {} : { commandId, causationId: commandId }),
@@ -305,39 +298,6 @@ export class Ledger {
         .run(commandId, fingerprint, receipt.position, JSON.stringify(receipt));
     }
     return succeed(receipt);
-  }
-
-  private decide(
-    command: AnyCommand,
-  ): Result<{ decision: Decision; states: Map<string, AccountState | undefined>; transferId?: string }> {
-    const states = new Map<string, AccountState | undefined>();
-    const load = (id: string) => {
-      const state = this.repository.load(id);
-      states.set(id, state);
-      return state;
-    };
-    let decision: Result<Decision>;
-    let transferId: string | undefined;
-    switch (command.name) {
-      case 'open':
-        decision = decideOpen(load(command.input.account), command.input);
-        break;
-      case 'deposit':
-        decision = decideDeposit(load(command.input.account), command.input);
-        break;
-      case 'withdraw':
-        decision = decideWithdraw(load(command.input.account), command.input);
-        break;
-      case 'transfer':
-        transferId = randomUUID();
-        decision = decideTransfer(load(command.input.from), load(command.input.to), command.input, transferId);
-        break;
-      case 'close':
-        decision = decideClose(load(command.input.account), command.input);
-        break;
-    }
-    if (!decision.ok) return decision;
-    return succeed({ decision: decision.value, states, ...(transferId === undefined ? {} : { transferId }) });
   }
 
   private findCommand(commandId: string): { fingerprint: string; receipt: string; position: number } | undefined {
@@ -495,39 +455,6 @@ export class Ledger {
     const change: LedgerChange = { lastPosition: this.projection.lastPosition };
     for (const listener of this.listeners) listener(change);
   }
-}
-
-/** What makes two commands "the same" for idempotency: name and input, not the id or expectation. */
-function fingerprintOf(command: AnyCommand): string {
-  const { commandId: _commandId, expectedVersion: _expectedVersion, ...rest } = command.input;
-  return JSON.stringify([command.name, rest]);
-}
-
-function buildReceipt(command: AnyCommand, saved: SaveResult, transferId: string | undefined): CommandReceipt {
-  const after = saved.states;
-  const appended = saved.events;
-  const primaryId = command.name === 'transfer' ? command.input.from : command.input.account;
-  const primary = after.get(primaryId)!;
-  const receipt: CommandReceipt = {
-    position: appended[appended.length - 1]!.position,
-    version: primary.version,
-    account: primary.id,
-    balance: formatMinor(primary.balanceMinor, primary.currency),
-    balanceMinor: primary.balanceMinor,
-    currency: primary.currency,
-  };
-  if (command.name !== 'transfer') return receipt;
-  const target = after.get(command.input.to)!;
-  return {
-    ...receipt,
-    transferId,
-    to: {
-      account: target.id,
-      version: target.version,
-      balance: formatMinor(target.balanceMinor, target.currency),
-      balanceMinor: target.balanceMinor,
-    },
-  };
 }
 
 export type { LedgerError };

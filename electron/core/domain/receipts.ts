@@ -1,0 +1,40 @@
+/**
+ * What a successful command answers, and what makes two commands "the same" for idempotency.
+ */
+import type { AnyCommand, CommandReceipt } from '../../../shared/commands';
+import { formatMinor } from '../../../shared/money';
+import type { SaveResult } from './repository';
+
+/** Name and input, not the command id or the expected version: a retry of the same intent matches. */
+export function fingerprintOf(command: AnyCommand): string {
+  const { commandId: _commandId, expectedVersion: _expectedVersion, ...rest } = command.input;
+  return JSON.stringify([command.name, rest]);
+}
+
+/** The receipt from what was saved: positions, versions and balances right after the command. */
+export function buildReceipt(command: AnyCommand, saved: SaveResult, transferId: string | undefined): CommandReceipt {
+  const after = saved.states;
+  const appended = saved.events;
+  const primaryId = command.name === 'transfer' ? command.input.from : command.input.account;
+  const primary = after.get(primaryId)!;
+  const receipt: CommandReceipt = {
+    position: appended[appended.length - 1]!.position,
+    version: primary.version,
+    account: primary.id,
+    balance: formatMinor(primary.balanceMinor, primary.currency),
+    balanceMinor: primary.balanceMinor,
+    currency: primary.currency,
+  };
+  if (command.name !== 'transfer') return receipt;
+  const target = after.get(command.input.to)!;
+  return {
+    ...receipt,
+    transferId,
+    to: {
+      account: target.id,
+      version: target.version,
+      balance: formatMinor(target.balanceMinor, target.currency),
+      balanceMinor: target.balanceMinor,
+    },
+  };
+}
