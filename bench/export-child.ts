@@ -7,6 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import { exportJsonLines } from '../electron/core/export/jsonl-export';
 import { verifyExportFile } from '../electron/core/export/export-verify';
+import { peakRssMb } from './peak-rss';
 
 async function main(): Promise<void> {
   const [mode, first, second] = process.argv.slice(2);
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     throw new Error('usage: export-child export LEDGER OUT | verify FILE');
   }
   const ms = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ events, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ events, ms, maxRssMb: peakRssMb() })}\n`);
 }
 
 main().catch((error: unknown) => {

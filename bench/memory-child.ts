@@ -4,6 +4,7 @@
  * { events, openMs, rssMb, heapUsedMb, maxRssMb } as one JSON line. Run with --expose-gc.
  */
 import { Ledger } from '../electron/core/ledger';
+import { peakRssMb } from './peak-rss';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: memory-child LEDGER');
@@ -22,7 +23,7 @@ process.stdout.write(
     openMs,
     rssMb: memory.rss / 1048576,
     heapUsedMb: memory.heapUsed / 1048576,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRssMb(),
   })}\n`,
 );
 opened.value.close();
