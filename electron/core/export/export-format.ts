@@ -255,19 +255,24 @@ class LineReader {
 
   /** A safe integer exactly as `${value}` writes it (no "+", no leading zeros, no "-0"). */
   integer(): number | undefined {
-    const start = this.offset;
-    let index = start;
-    if (this.text.charCodeAt(index) === 0x2d) index += 1;
+    let index = this.offset;
+    const negative = this.text.charCodeAt(index) === 0x2d;
+    if (negative) index += 1;
+    const first = index;
+    let value = 0;
     while (index < this.text.length) {
       const code = this.text.charCodeAt(index);
       if (code < 0x30 || code > 0x39) break;
+      value = value * 10 + (code - 0x30);
       index += 1;
     }
-    const digits = this.text.slice(start, index);
-    const value = Number(digits);
-    if (!Number.isSafeInteger(value) || String(value) !== digits) return undefined;
+    const length = index - first;
+    // At most 16 digits keeps every step exact below 2^53; the safe-integer check does the rest.
+    if (length === 0 || length > 16 || (length > 1 && this.text.charCodeAt(first) === 0x30)) return undefined;
+    if (negative && value === 0) return undefined;
+    if (!Number.isSafeInteger(value)) return undefined;
     this.offset = index;
-    return value;
+    return negative ? -value : value;
   }
 
   /**
