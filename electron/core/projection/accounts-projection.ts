@@ -54,9 +54,11 @@ const REPLAY_SQL = `SELECT position, stream_id, type, schema_version, data,
     recorded_at
   FROM events WHERE position > ? ORDER BY position LIMIT ${REPLAY_PAGE_SIZE}`;
 
+type AccountEntry = { state: AccountState; readonly timeline: BalanceTimeline };
+
 export class AccountsProjection {
-  private accounts = new Map<string, AccountState>();
-  private timelines = new Map<string, BalanceTimeline>();
+  /** Each account's state and balance timeline under one key: one lookup per replayed event. */
+  private accounts = new Map<string, AccountEntry>();
   private appliedThrough = 0;
   private auditIndex = new AuditIndex();
 
@@ -73,7 +75,6 @@ export class AccountsProjection {
   /** Drops everything and replays the whole log. */
   rebuild(store: EventStore, onProgress?: ReplayProgress): void {
     this.accounts = new Map();
-    this.timelines = new Map();
     this.auditIndex = new AuditIndex();
     this.appliedThrough = 0;
     this.catchUp(store, onProgress);
@@ -130,43 +131,47 @@ export class AccountsProjection {
     }
     let event: LedgerEvent;
     let state: AccountState;
+    let entry: AccountEntry | undefined;
     try {
       // Metadata is parsed only when an upcaster asks for it (legacy events): most replays never do.
       event = upcast({ type, schemaVersion, data: JSON.parse(data) }, () => JSON.parse(metadata ?? '{}') as EventMetadata);
-      state = evolve(this.accounts.get(streamId), event, streamId, recordedAt);
+      entry = this.accounts.get(streamId);
+      state = evolve(entry?.state, event, streamId, recordedAt);
       checkReplayedState(state, event);
     } catch (error) {
       throw new ReplayError(position, error instanceof Error ? error.message : String(error));
     }
-    this.accounts.set(streamId, state);
-    let timeline = this.timelines.get(streamId);
-    if (!timeline) this.timelines.set(streamId, (timeline = new BalanceTimeline()));
-    timeline.push(position, state.balanceMinor);
+    if (entry) entry.state = state;
+    else this.accounts.set(streamId, (entry = { state, timeline: new BalanceTimeline() }));
+    entry.timeline.push(position, state.balanceMinor);
     this.auditIndex.record(position, streamId, event, recordedAt, state.balanceMinor);
     this.appliedThrough = position;
   }
 
   account(id: string): AccountView | undefined {
-    const state = this.accounts.get(id);
+    const state = this.accounts.get(id)?.state;
     return state && toView(state);
   }
 
   /** Every account, ordered by id. */
   list(): AccountView[] {
-    return [...this.accounts.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(toView);
+    return [...this.accounts.values()]
+      .map((entry) => entry.state)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map(toView);
   }
 
   accountState(id: string): AccountState | undefined {
-    return this.accounts.get(id);
+    return this.accounts.get(id)?.state;
   }
 
   timeline(id: string): BalanceTimeline | undefined {
-    return this.timelines.get(id);
+    return this.accounts.get(id)?.timeline;
   }
 
   /** Balance right after an account's event with the given stream version. */
   balanceAfter(accountId: string, streamVersion: number): number | undefined {
-    return this.timelines.get(accountId)?.balanceAfterVersion(streamVersion);
+    return this.accounts.get(accountId)?.timeline.balanceAfterVersion(streamVersion);
   }
 
   accountIds(): IterableIterator<string> {
