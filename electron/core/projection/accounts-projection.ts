@@ -13,8 +13,13 @@ import type { EventStore, StoredEvent } from '../store/event-store';
 import { AuditIndex } from '../audit/audit-index';
 import { BalanceTimeline } from './timeline';
 
-/** Rows per read while replaying: big enough to amortise the query, small enough to keep memory flat. */
-const REPLAY_PAGE_SIZE = 10_000;
+/**
+ * Rows per read while replaying: big enough to amortise the query (a keyset seek), small
+ * enough that a page of rows dies young in the garbage collector. At 10,000 rows (~3 MB) a
+ * page outlived the young generation and every page was promoted and collected again by
+ * old-generation GC: a 1M-event replay ran ~14% slower than with pages of 1,000.
+ */
+const REPLAY_PAGE_SIZE = 1_000;
 
 export type ReplayProgress = (applied: number, total: number) => void;
 
