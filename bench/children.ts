@@ -13,12 +13,12 @@ const BENCH_FOLDER = fileURLToPath(new URL('.', import.meta.url));
 const PROJECT_ROOT = resolve(BENCH_FOLDER, '..');
 
 export type Children = {
-  run<T>(child: 'export-child' | 'memory-child', args: readonly string[], nodeFlags?: readonly string[]): Promise<T>;
+  run<T>(child: 'export-child' | 'memory-child' | 'startup-child', args: readonly string[], nodeFlags?: readonly string[]): Promise<T>;
 };
 
 export async function bundleChildren(outFolder: string): Promise<Children> {
   await build({
-    entryPoints: ['export-child', 'memory-child'].map((name) => join(BENCH_FOLDER, `${name}.ts`)),
+    entryPoints: ['export-child', 'memory-child', 'startup-child'].map((name) => join(BENCH_FOLDER, `${name}.ts`)),
     outdir: outFolder,
     bundle: true,
     platform: 'node',
