@@ -19,8 +19,8 @@ import { validate } from '../shared/validation';
 import type { AuditFilter } from '../shared/audit';
 import { createHandlers, dispatch } from '../electron/core/handlers';
 import { Ledger } from '../electron/core/ledger';
-import { BareBulkInsert, BareSingleInsert, bareScan } from './baselines';
-import { bundleChildren } from './children';
+import { BareBulkInsert, BareSingleInsert } from './baselines';
+import { bundleChildren, type Children } from './children';
 import {
   atLeast,
   atMost,
@@ -131,17 +131,20 @@ function buildLedger(
   }
 }
 
-/** Open + full projection rebuild vs a bare scan with JSON.parse, interleaved; medians. */
-function measureStartup(path: string): { engineMs: number; bareMs: number } {
+/**
+ * Open + full rebuild vs a bare scan with JSON.parse, each in a fresh bundled child process
+ * (as the app starts), interleaved bare, engine, bare, engine…; medians.
+ */
+async function measureStartup(children: Children, path: string): Promise<{ engineMs: number; bareMs: number }> {
   const engine: number[] = [];
   const bare: number[] = [];
   for (let round = 0; round < STARTUP_ROUNDS; round++) {
-    bare.push(bareScan(path).ms);
-    const started = performance.now();
-    const ledger = openLedger(path);
-    engine.push(performance.now() - started);
-    ledger.close();
-    log(`startup round ${round + 1}/${STARTUP_ROUNDS}: engine ${engine[round]!.toFixed(0)} ms, bare scan ${bare[round]!.toFixed(0)} ms`);
+    const scan = await children.run<{ events: number; ms: number }>('startup-child', ['bare', path]);
+    const opened = await children.run<{ events: number; ms: number }>('startup-child', ['engine', path]);
+    if (scan.events !== EVENTS || opened.events !== EVENTS) throw new Error(`startup saw ${scan.events} / ${opened.events} events`);
+    bare.push(scan.ms);
+    engine.push(opened.ms);
+    log(`startup round ${round + 1}/${STARTUP_ROUNDS}: engine ${opened.ms.toFixed(0)} ms, bare scan ${scan.ms.toFixed(0)} ms`);
   }
   return { engineMs: median(engine), bareMs: median(bare) };
 }
@@ -231,7 +234,7 @@ async function main(): Promise<void> {
     figures.push(rateAgainst('bulk append (apply path)', built.eventsPerSecond, 'events/s', bareRate, 0.6));
 
     // 2. Startup: open + full rebuild vs a bare scan with JSON.parse.
-    const startup = measureStartup(ledgerPath);
+    const startup = await measureStartup(children, ledgerPath);
     figures.push(durationAgainst('startup: open + rebuild', startup.engineMs, 'ms', startup.bareMs, 0.8));
 
     // 3. Audit queries on the full ledger.
