@@ -322,22 +322,23 @@ describe('audit screen', () => {
   it('shows every balance as of a position, matching a replay of `ledger events`', async () => {
     await page.getByRole('tab', { name: 'Balances as of…' }).click();
     const transferOut = events.find((event) => event.type === 'TransferSent')!;
-    const position = transferOut.position - 1;
+    // The event just before the transfer ends its own command (it is no transfer leg): shown as asked.
+    const before = events.find((event) => event.position === transferOut.position - 1)!;
+    expect(before.type).not.toBe('TransferSent');
+    const position = before.position;
     await page.getByRole('textbox', { name: /^Position/ }).fill(String(position));
     await page.getByRole('button', { name: 'Show balances' }).click();
     await expect.poll(() => page.getByTestId('as-of-position').innerText()).toBe(`#${position}`);
     await expectBalances(events.filter((event) => event.position <= position));
-    expect(await page.getByTestId('as-of-split').count()).toBe(0);
+    expect(await page.getByTestId('as-of-resolved').count()).toBe(0);
     await saveScreenshot(page, 'audit-time-travel');
 
-    // Between a transfer's two legs the screen says the money is in flight, and offers the whole command.
+    // Between a transfer's two legs the engine answers as of the command's end (money is never shown in flight), and the screen says so.
     await page.getByRole('textbox', { name: /^Position/ }).fill(String(transferOut.position));
     await page.getByRole('button', { name: 'Show balances' }).click();
-    await expect.poll(() => page.getByTestId('as-of-position').innerText()).toBe(`#${transferOut.position}`);
-    await expectBalances(events.filter((event) => event.position <= transferOut.position));
-    await page.getByTestId('as-of-split').getByRole('button', { name: /Include the whole command/ }).click();
     await expect.poll(() => page.getByTestId('as-of-position').innerText()).toBe(`#${transferOut.position + 1}`);
     await expectBalances(events.filter((event) => event.position <= transferOut.position + 1));
+    expect(await page.getByTestId('as-of-resolved').innerText()).toContain(`Position #${transferOut.position} falls inside one command`);
   });
 
   it('shows every balance as of a moment between the two batches', async () => {

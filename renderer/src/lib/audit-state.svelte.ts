@@ -45,8 +45,8 @@ class AuditState {
     | {
         readonly balances: BalancesAsOf;
         readonly askedAt?: string;
-        /** Set when the position splits a command: that command's last position. */
-        readonly commandEndsAt?: number;
+        /** The position as asked (the engine answers a position inside a command with the command's end). */
+        readonly askedPosition?: number;
       }
     | undefined
   >();
