@@ -5,7 +5,7 @@
  * position applied and only ever applies position + 1, so it can never skip or repeat an event.
  */
 import { formatMinor } from '../../../shared/money';
-import type { EventMetadata, LedgerEvent } from '../../../shared/events';
+import { EVENT_TYPES, type EventMetadata, type LedgerEvent } from '../../../shared/events';
 import type { AccountView } from '../../../shared/views';
 import { evolve, type AccountState } from '../domain/bank-account';
 import { UPCASTED_SCHEMAS, upcast } from '../events/upcasters';
@@ -46,14 +46,21 @@ export class ReplayError extends Error {
 type ReplayRow = [
   position: number,
   streamId: string,
-  type: string,
+  type: string | number,
   schemaVersion: number,
   data: string,
   metadata: string | null,
   recordedAt: string,
 ];
 
-const REPLAY_SQL = `SELECT position, stream_id, type, schema_version, data,
+/**
+ * Current event types come back as their index in EVENT_TYPES, so replay meets one shared
+ * string per type instead of allocating a fresh copy per row (and then hashing and comparing
+ * it); any other stored type (a legacy one) comes back as text.
+ */
+const TYPE_AS_CODE = `CASE type ${EVENT_TYPES.map((type, code) => `WHEN '${type}' THEN ${code}`).join(' ')} ELSE type END`;
+
+const REPLAY_SQL = `SELECT position, stream_id, ${TYPE_AS_CODE}, schema_version, data,
     CASE WHEN ${UPCASTED_SCHEMAS.map(({ type, schemaVersion }) => `(type = '${type}' AND schema_version = ${schemaVersion})`).join(' OR ') || '0'}
       THEN metadata END,
     recorded_at
@@ -107,6 +114,7 @@ export class AccountsProjection {
   /** Replays one page per iteration; yields the running count of events applied. */
   private *replayPages(store: EventStore, onProgress?: ReplayProgress): Generator<number> {
     const total = store.lastPosition() - this.appliedThrough;
+    this.auditIndex.reserve(total);
     const page = store.db.prepare(REPLAY_SQL).raw();
     let applied = 0;
     for (;;) {
@@ -130,7 +138,8 @@ export class AccountsProjection {
     }
   }
 
-  private applyRow([position, streamId, type, schemaVersion, data, metadata, recordedAt]: ReplayRow): void {
+  private applyRow([position, streamId, storedType, schemaVersion, data, metadata, recordedAt]: ReplayRow): void {
+    const type = typeof storedType === 'number' ? EVENT_TYPES[storedType]! : storedType;
     if (position !== this.appliedThrough + 1) {
       throw new ReplayError(this.appliedThrough + 1, `the log jumps from position ${this.appliedThrough} to ${position}`);
     }

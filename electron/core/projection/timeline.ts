@@ -4,8 +4,8 @@
  * Index i holds stream version i + 1.
  */
 export class BalanceTimeline {
-  private positions = new Float64Array(4);
-  private balances = new Float64Array(4);
+  private positions = new Float64Array(16);
+  private balances = new Float64Array(16);
   private size = 0;
 
   get length(): number {
