@@ -9,12 +9,23 @@ import { repoRoot } from './helpers';
 
 const CLI = join(repoRoot, 'electron/cli/ledger.ts');
 
-export type CliRun = { code: number | null; stdout: string; stderr: string; lines: unknown[] };
+export type CliRun = {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout as JSON lines (a line that is not JSON comes back as `{ unparsed }`). */
+  readonly lines: unknown[];
+};
 
-function spawnCli(args: readonly string[]): ChildProcessWithoutNullStreams {
+/**
+ * `node --import tsx electron/cli/ledger.ts …` (no npx: starts in ~0.3 s instead of ~0.8 s).
+ * No LEDGER_DB and no NODE_OPTIONS leak in from the test's own environment.
+ */
+export function spawnCli(args: readonly string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, LEDGER_DB: '' },
+    env: { ...process.env, LEDGER_DB: '', NODE_OPTIONS: '' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
@@ -28,7 +39,7 @@ export function runCli(args: readonly string[], input = ''): Promise<CliRun> {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       const lines = stdout
         .split('\n')
         .filter((line) => line.trim() !== '')
@@ -39,8 +50,10 @@ export function runCli(args: readonly string[], input = ''): Promise<CliRun> {
             return { unparsed: line };
           }
         });
-      resolve({ code, stdout, stderr, lines });
+      resolve({ code, signal, stdout, stderr, lines });
     });
+    // A child that exits before reading all of stdin must not fail the test with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }

@@ -3,7 +3,6 @@
  * the `ledger` CLI as a child process, a model of balances from the commands in the log,
  * and the figures file the README quotes (results/latest.json).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,31 +80,7 @@ export function isTypedFailure(value: unknown): boolean {
 
 // ── The CLI as a child process ─────────────────────────────────────────────────────────
 
-/** `node --import tsx electron/cli/ledger.ts …` (no npx: starts in ~0.3 s instead of ~0.8 s). */
-export function spawnCli(args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
-    cwd: REPOSITORY_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    stdio: 'pipe',
-  });
-}
-
-export type CliRun = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string };
-
-/** Runs the CLI to the end with `stdin` as its input. */
-export function runCli(args: readonly string[], stdin = ''): Promise<CliRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawnCli(args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-  });
-}
+export { runCli, spawnCli, type CliRun } from '../engine/cli-process';
 
 /** Splits a stream into complete lines; a trailing partial line (cut off by a kill) is never delivered. */
 export function onCompleteLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
