@@ -109,11 +109,20 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
     // Its header passed (ours, or not yet stamped), but the pages behind it do not hold
     // together: a damaged copy, not a foreign file. Say so, so the person reaches for a backup.
     if (code?.startsWith('SQLITE_CORRUPT')) throw storageFailure(path, 'is damaged (its pages do not form a whole SQLite database); restore it from a backup or an export');
+    // After a crash the -wal may need recovery, which a read-only connection cannot always
+    // run. Judge the file by its header instead and let the writable open recover the WAL.
+    if (!readOnly && existsSync(`${path}-wal`) && WAL_RECOVERY_CODES.has(code ?? '')) {
+      checkHeader(path);
+      return;
+    }
     throw storageFailure(path, `cannot be read (${describe(error)})`);
   } finally {
     probe?.close();
   }
 }
+
+/** What a read-only probe answers when a crashed writer left a WAL that needs recovering first. */
+const WAL_RECOVERY_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY_RECOVERY', 'SQLITE_READONLY_CANTINIT', 'SQLITE_BUSY_RECOVERY']);
 
 /** The file header (100 bytes) plus the header of page 1, the schema table's root page. */
 const HEADER_BYTES = 108;
