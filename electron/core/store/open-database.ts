@@ -62,9 +62,23 @@ function configure(db: Database.Database, readOnly: boolean, busyTimeoutMs: numb
     // better-sqlite3 leaves WAL files at synchronous=NORMAL, which can lose acknowledged
     // commits on power loss. FULL syncs the WAL on every commit: set on EVERY open.
     db.pragma('synchronous = FULL');
+    // Checkpoint every ~40 MB of WAL instead of every ~4 MB. Each 1,000-command batch dirties
+    // about a thousand leaf pages of the per-account index (one per account it touches), so
+    // at the default every commit also ran a checkpoint that wrote them all into the file
+    // again; spaced out, a page written by ten batches is copied once. Durability is the
+    // WAL's, synced on every commit either way.
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   }
+  // Keep the hot index pages (the per-account index alone outgrows the default 2 MB at a few
+  // hundred thousand events) in memory instead of reading them back for every batch.
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   db.pragma('foreign_keys = ON');
 }
+
+/** WAL pages (4 KiB each) between automatic checkpoints. */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+/** Page cache per connection, in KiB. */
+const PAGE_CACHE_KIB = 16_384;
 
 /** Refuses, without writing, anything that is not a ledger this version can open. */
 function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: string | undefined): void {
