@@ -244,7 +244,11 @@ class LineReader {
   constructor(private readonly text: string) {}
 
   literal(expected: string): boolean {
-    if (!this.text.startsWith(expected, this.offset)) return false;
+    // Compared code by code: startsWith with a position was a tenth of verify's time.
+    if (this.offset + expected.length > this.text.length) return false;
+    for (let index = 0; index < expected.length; index++) {
+      if (this.text.charCodeAt(this.offset + index) !== expected.charCodeAt(index)) return false;
+    }
     this.offset += expected.length;
     return true;
   }
