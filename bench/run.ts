@@ -43,8 +43,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000000' },
     accounts: { type: 'string', default: '2000' },
     batch: { type: 'string', default: '1000' },
-    samples: { type: 'string', default: '300' },
-    'startup-rounds': { type: 'string', default: '3' },
+    samples: { type: 'string', default: '500' },
+    'startup-rounds': { type: 'string', default: '5' },
     out: { type: 'string', default: join(PROJECT_ROOT, 'bench/results/latest.json') },
   },
   strict: true,
@@ -214,6 +214,11 @@ type MemoryRun = { events: number; openMs: number; rssMb: number; heapUsedMb: nu
 
 async function main(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  // Interrupted (Ctrl-C): still leave no temp files behind.
+  process.once('SIGINT', () => {
+    rmSync(folder, { recursive: true, force: true });
+    process.exit(130);
+  });
   const ledgerPath = join(folder, 'ledger.db');
   const smallPath = join(folder, 'ledger-small.db');
   const figures: Figure[] = [];
