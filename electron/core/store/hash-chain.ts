@@ -3,7 +3,7 @@
  * the exact text stored for the event, so editing, deleting, reordering or inserting a row
  * breaks the chain from that position on.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** The previous hash of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -39,9 +39,18 @@ export function hashEvent(previousHash: string, fields: HashedFields): string {
     fields.schemaVersion,
     fields.recordedAt,
   ]);
-  // One update of the joined text (the same bytes): each update() is a call into C++.
-  return createHash('sha256').update(`${previousHash}\n${header}\n${fields.data}\n${fields.metadata}`).digest('hex');
+  return sha256Hex(`${previousHash}\n${header}\n${fields.data}\n${fields.metadata}`);
 }
+
+/**
+ * SHA-256 of a text as hex. crypto.hash (Node 20.12+, and Electron's Node 22) does it in one
+ * call without a Hash object: half the time of createHash().update().digest() for the few
+ * hundred bytes of an event, which every append, verify and export check pays once per event.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** A row as the chain walker sees it. */
 export type ChainRow = HashedFields & { readonly previousHash: string; readonly hash: string };
