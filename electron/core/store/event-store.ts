@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { LedgerFailure, type LedgerError } from '../../../shared/errors';
 import type { EventMetadata } from '../../../shared/events';
 import { GENESIS_HASH, hashEvent, type ChainRow } from './hash-chain';
-import { advanceCheckpoint } from './head-checkpoint';
+import { CheckpointWriter } from './head-checkpoint';
 import { openDatabase, type OpenOptions } from './open-database';
 
 /** What an append expects of the stream before it writes. */
@@ -85,6 +85,8 @@ export class EventStore {
   private pendingOverflowed = false;
   /** Tail of the log as seen inside the open write transaction. */
   private tail: { position: number; hash: string } | undefined;
+  /** Writes the head checkpoint after each commit (opened at the first). */
+  private checkpoint: CheckpointWriter | undefined;
   /** Rows this connection has inserted, ever: lets a caller check that a refusal wrote nothing. */
   private inserted = 0;
 
@@ -111,6 +113,7 @@ export class EventStore {
   }
 
   close(): void {
+    this.checkpoint?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -261,7 +264,9 @@ export class EventStore {
    * to learn that the CLI or a second app instance appended, without reading the log.
    */
   dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    // A prepared statement: db.pragma() prepares one on every call, and this runs at the start
+    // of every write transaction and every query.
+    return this.statements.dataVersion.get() as number;
   }
 
   private insert(streamId: string, streamVersion: number, event: NewEvent): StoredEvent {
@@ -301,7 +306,7 @@ export class EventStore {
   private announce(events: readonly StoredEvent[], head: { position: number; hash: string }): void {
     if (this.path !== ':memory:') {
       try {
-        advanceCheckpoint(this.path, head);
+        (this.checkpoint ??= new CheckpointWriter(this.path)).advance(head);
       } catch (error) {
         // A checkpoint that lags is allowed (verify treats it as "attested up to here").
         console.error(`The head checkpoint beside ${this.path} could not be written`, error);
@@ -336,6 +341,7 @@ function filterUsed(parameters: Record<string, unknown>, conditions: readonly st
 
 function prepareStatements(db: Database.Database) {
   return {
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     streamVersion: db.prepare('SELECT max(stream_version) FROM events WHERE stream_id = ?').pluck(),
     readStream: db.prepare(
       `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,

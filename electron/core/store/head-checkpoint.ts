@@ -5,7 +5,7 @@
  * It is written after each commit, so it may lag behind the log after a crash, never lead it.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 
 export type HeadCheckpoint = { readonly position: number; readonly hash: string };
 
@@ -46,6 +46,19 @@ function parseCheckpoint(text: string): HeadCheckpoint | undefined {
 
 /**
  * Moves the checkpoint forward (never back: another process may have written a newer one).
+ * The one-off form of CheckpointWriter, which see.
+ */
+export function advanceCheckpoint(ledgerPath: string, head: HeadCheckpoint): void {
+  const writer = new CheckpointWriter(ledgerPath);
+  try {
+    writer.advance(head);
+  } finally {
+    writer.close();
+  }
+}
+
+/**
+ * Writes one store's checkpoint after each of its commits.
  *
  * One write of a fixed-size record in place, rather than write-a-temporary-then-rename: the
  * rename (and the truncating rewrite it replaces) made ext4 allocate and flush on every
@@ -54,13 +67,28 @@ function parseCheckpoint(text: string): HeadCheckpoint | undefined {
  * process could in principle see a record half-copied, which is why each record carries a
  * check over its position and hash, written last: a torn read fails the check and is
  * treated as "no checkpoint", never as a checkpoint that contradicts the log.
+ *
+ * The file stays open between commits: right after a commit's fsync each system call cost
+ * 5-10 µs, and open, fstat and close were half of the checkpoint's ~50 µs per durable command.
+ * A stat of the path before each write makes sure it still names the open file (one removed
+ * or replaced since is opened afresh), and the current record is always read first, so a
+ * newer one from another process is never overwritten with an older position.
  */
-export function advanceCheckpoint(ledgerPath: string, head: HeadCheckpoint): void {
-  const descriptor = openSync(checkpointPathFor(ledgerPath), constants.O_RDWR | constants.O_CREAT, 0o644);
-  try {
-    const buffer = Buffer.alloc(RECORD_BYTES);
-    const length = readSync(descriptor, buffer, 0, RECORD_BYTES, 0);
-    const current = parseCheckpoint(buffer.toString('utf8', 0, length));
+export class CheckpointWriter {
+  private readonly path: string;
+  private descriptor: number | undefined;
+  private inode = -1;
+  /** One byte more than a record: reading more than a record means a longer file, not ours, to cut back. */
+  private readonly buffer = Buffer.alloc(RECORD_BYTES + 1);
+
+  constructor(ledgerPath: string) {
+    this.path = checkpointPathFor(ledgerPath);
+  }
+
+  advance(head: HeadCheckpoint): void {
+    const descriptor = this.open();
+    const length = readSync(descriptor, this.buffer, 0, this.buffer.length, 0);
+    const current = parseCheckpoint(this.buffer.toString('utf8', 0, Math.min(length, RECORD_BYTES)));
     if (current && current.position >= head.position) return;
     const record = JSON.stringify({
       position: head.position,
@@ -69,10 +97,24 @@ export function advanceCheckpoint(ledgerPath: string, head: HeadCheckpoint): voi
       check: checkOf(head.position, head.hash),
     });
     writeSync(descriptor, `${record.padEnd(RECORD_BYTES - 1)}\n`, 0);
-    // Only a file that is not one of our records can be longer; cut its tail off once.
-    if (fstatSync(descriptor).size > RECORD_BYTES) ftruncateSync(descriptor, RECORD_BYTES);
-  } finally {
-    closeSync(descriptor);
+    if (length > RECORD_BYTES) ftruncateSync(descriptor, RECORD_BYTES);
+  }
+
+  close(): void {
+    if (this.descriptor !== undefined) closeSync(this.descriptor);
+    this.descriptor = undefined;
+  }
+
+  /** The open file, if the path still names it; else the file at the path, opened (created) now. */
+  private open(): number {
+    if (this.descriptor !== undefined && statSync(this.path, { throwIfNoEntry: false })?.ino === this.inode) {
+      return this.descriptor;
+    }
+    this.close();
+    const descriptor = openSync(this.path, constants.O_RDWR | constants.O_CREAT, 0o644);
+    this.descriptor = descriptor;
+    this.inode = fstatSync(descriptor).ino;
+    return descriptor;
   }
 }
 
