@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import type { Statement } from 'better-sqlite3';
 import type { AuditFilter } from '../../shared/audit';
 import type { AnyCommand, CommandReceipt } from '../../shared/commands';
 import { LedgerFailure, fail, succeed, type Failure, type LedgerError, type Result } from '../../shared/errors';
@@ -68,6 +69,7 @@ export class Ledger {
   private readonly appVersion: string;
   private readonly listeners = new Set<(change: LedgerChange) => void>();
   private seenDataVersion: number;
+  private preparedCommandStatements: { insert: Statement; find: Statement } | undefined;
   private readOnlyReason: string | undefined;
   private readonly verifiesInBackground: boolean;
   /** Set when replay stopped at an unreadable event: catching up again would stop there too. */
@@ -293,17 +295,24 @@ export class Ledger {
     const built = buildReceipt(command, saved, decided.value.transferId);
     const receipt = commandId === undefined ? built : { ...built, commandId };
     if (commandId !== undefined) {
-      this.store.db
-        .prepare('INSERT INTO commands (command_id, fingerprint, position, receipt) VALUES (?, ?, ?, ?)')
-        .run(commandId, fingerprint, receipt.position, JSON.stringify(receipt));
+      this.commandStatements.insert.run(commandId, fingerprint, receipt.position, JSON.stringify(receipt));
     }
     return succeed(receipt);
   }
 
   private findCommand(commandId: string): { fingerprint: string; receipt: string; position: number } | undefined {
-    return this.store.db.prepare('SELECT fingerprint, receipt, position FROM commands WHERE command_id = ?').get(commandId) as
-      | { fingerprint: string; receipt: string; position: number }
-      | undefined;
+    return this.commandStatements.find.get(commandId) as { fingerprint: string; receipt: string; position: number } | undefined;
+  }
+
+  /**
+   * The idempotency table's statements, prepared once: the renderer sends a commandId with
+   * every command, and preparing both per command cost ~35 µs of a ~0.4 ms durable command.
+   */
+  private get commandStatements() {
+    return (this.preparedCommandStatements ??= {
+      insert: this.store.db.prepare('INSERT INTO commands (command_id, fingerprint, position, receipt) VALUES (?, ?, ?, ?)'),
+      find: this.store.db.prepare('SELECT fingerprint, receipt, position FROM commands WHERE command_id = ?'),
+    });
   }
 
   /** Imports the original exercise's log (see import/legacy-import.ts); all or nothing. */
