@@ -30,7 +30,7 @@ import { decodeEvent } from './events/decode';
 import { storedTypesFor } from './events/upcasters';
 import { toHistoryEntry } from './projection/history';
 import { AccountsProjection, ReplayError, type ReplayProgress } from './projection/accounts-projection';
-import { EventStore, type ReadFilter, type StoredEvent } from './store/event-store';
+import { EventStore, type ReadFilter } from './store/event-store';
 import { LATEST_SCHEMA_VERSION } from './store/schema';
 import { ChainVerifier, type VerifyReport } from './store/verify';
 import { toStorageFailure, isBusy } from './store/storage-errors';
@@ -93,7 +93,7 @@ export class Ledger {
       this.guardReplay(() => this.projection.applyCommitted(store, events));
       this.notify();
     });
-    if (options.verifyInBackground) this.onChange(() => void this.integrity.verify());
+    if (this.verifiesInBackground) this.onChange(() => void this.integrity.verify());
   }
 
   /** Opens a ledger file and rebuilds its projection. A refusal is a STORAGE failure naming the file. */
@@ -101,9 +101,12 @@ export class Ledger {
     const opened = Ledger.openStore(options);
     if (!opened.ok) return opened;
     const ledger = opened.value;
-    ledger.guardReplay(() => ledger.projection.rebuild(ledger.store, options.onReplayProgress));
-    ledger.checkHeadCheckpoint();
-    if (options.verifyInBackground) void ledger.integrity.verify();
+    try {
+      ledger.projection.rebuild(ledger.store, options.onReplayProgress);
+    } catch (error) {
+      ledger.replayFailed(error);
+    }
+    ledger.checkAfterReplay();
     return opened;
   }
 
@@ -112,30 +115,34 @@ export class Ledger {
     const opened = Ledger.openStore(options);
     if (!opened.ok) return opened;
     const ledger = opened.value;
-    try {
-      await ledger.projection.catchUpInSlices(ledger.store, options.onReplayProgress);
-    } catch (error) {
-      ledger.guardReplay(() => {
-        throw error;
-      });
-    }
-    ledger.checkHeadCheckpoint();
-    if (options.verifyInBackground) void ledger.integrity.verify();
+    await ledger.projection.catchUpInSlices(ledger.store, options.onReplayProgress).catch((error: unknown) => ledger.replayFailed(error));
+    ledger.checkAfterReplay();
     return opened;
   }
 
-  /**
-   * Runs a replay; an event that cannot be replayed (a tampered or foreign log) leaves the
-   * projection at the last good position and the ledger read-only, with the reason.
-   */
+  /** What every open does once the projection is built: the cheap checkpoint check, then (in app hosts) the full walk. */
+  private checkAfterReplay(): void {
+    this.checkHeadCheckpoint();
+    if (this.verifiesInBackground) void this.integrity.verify();
+  }
+
+  /** Runs a replay step, turning an unreplayable event into a read-only ledger (see replayFailed). */
   private guardReplay(replay: () => unknown): void {
     try {
       replay();
     } catch (error) {
-      if (!(error instanceof ReplayError)) throw error;
-      this.replayBroken = true;
-      this.markReadOnly(error.message);
+      this.replayFailed(error);
     }
+  }
+
+  /**
+   * An event that cannot be replayed (a tampered or foreign log) leaves the projection at the
+   * last good position and the ledger read-only, with the reason. Anything else is a bug.
+   */
+  private replayFailed(error: unknown): void {
+    if (!(error instanceof ReplayError)) throw error;
+    this.replayBroken = true;
+    this.markReadOnly(error.message);
   }
 
   /**
@@ -187,6 +194,11 @@ export class Ledger {
     this.readOnlyReason = reason;
   }
 
+  /** The INTEGRITY answer of a read-only ledger, naming why it is read-only. */
+  private readOnlyRefusal(what: 'recorded' | 'imported'): Failure {
+    return fail('INTEGRITY', `The ledger ${this.path} is read-only (${this.readOnlyReason}); nothing was ${what}`);
+  }
+
   info(): LedgerInfo {
     this.refresh();
     return {
@@ -220,7 +232,7 @@ export class Ledger {
     // A host that verifies in the background records nothing on an unverified chain.
     if (this.verifiesInBackground) this.integrity.verifyNow();
     if (this.readOnlyReason !== undefined) {
-      const refusal = fail('INTEGRITY', `The ledger ${this.path} is read-only (${this.readOnlyReason}); nothing was recorded`);
+      const refusal = this.readOnlyRefusal('recorded');
       return commands.map((command) => ('ok' in command ? command : refusal));
     }
     for (let attempt = 0; ; attempt++) {
@@ -269,7 +281,7 @@ export class Ledger {
         if (!named || (JSON.parse(named.metadata) as EventMetadata).commandId !== commandId) {
           const reason = `the record of command ${commandId} names position ${earlier.position}, which holds no event of that command`;
           this.markReadOnly(reason);
-          throw new LedgerFailure({ code: 'INTEGRITY', message: `The ledger ${this.path} is read-only (${reason}); nothing was recorded` });
+          throw new LedgerFailure(this.readOnlyRefusal('recorded').error);
         }
         if (earlier.fingerprint !== fingerprint) {
           return fail('VALIDATION', `The command id ${commandId} was already used for a different command`);
@@ -317,9 +329,7 @@ export class Ledger {
 
   /** Imports the original exercise's log (see import/legacy-import.ts); all or nothing. */
   importLegacy(text: string, currency: string): Result<LegacyImportSummary> {
-    if (this.readOnlyReason !== undefined) {
-      return fail('INTEGRITY', `The ledger ${this.path} is read-only (${this.readOnlyReason}); nothing was imported`);
-    }
+    if (this.readOnlyReason !== undefined) return this.readOnlyRefusal('imported');
     try {
       this.refresh();
       return importLegacyLog(this.store, text, currency, this.actor);
@@ -380,13 +390,7 @@ export class Ledger {
     this.refresh();
     const state = this.projection.accountState(accountId);
     if (!state) return fail('NOT_FOUND', `Account ${accountId} does not exist`);
-    const rows = this.store.db
-      .prepare(
-        `SELECT position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type,
-           schema_version AS schemaVersion, data, metadata, recorded_at AS recordedAt, previous_hash AS previousHash, hash
-         FROM events WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
-      )
-      .all(accountId, fromVersion, limit) as StoredEvent[];
+    const rows = this.store.readStream(accountId, fromVersion - 1, limit);
     const entries = rows
       .filter((row) => row.position <= this.projection.lastPosition)
       .map((row) => toHistoryEntry(decodeEvent(row), state.currency, this.projection.balanceAfter(accountId, row.streamVersion)!));
@@ -431,7 +435,7 @@ export class Ledger {
 
   /** Walks the whole hash chain and the head checkpoint. */
   verify(): VerifyReport {
-    return new ChainVerifier(this.store.db, this.store.path).run();
+    return this.verifier().run();
   }
 
   /** A verifier the caller steps through (the app runs it in slices to stay responsive). */

@@ -227,8 +227,9 @@ export class EventStore {
   }
 
   /** Events of one stream in version order, optionally only those after `afterVersion`. */
-  readStream(streamId: string, afterVersion = 0): StoredEvent[] {
-    return this.statements.readStream.all(streamId, afterVersion) as StoredEvent[];
+  readStream(streamId: string, afterVersion = 0, limit = -1): StoredEvent[] {
+    // LIMIT -1 is SQLite's "no limit": one prepared statement serves whole streams and pages.
+    return this.statements.readStream.all(streamId, afterVersion, limit) as StoredEvent[];
   }
 
   /** A page of the global log in position order, from `fromPosition` (inclusive). */
@@ -357,7 +358,7 @@ function prepareStatements(db: Database.Database) {
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     streamVersion: db.prepare('SELECT max(stream_version) FROM events WHERE stream_id = ?').pluck(),
     readStream: db.prepare(
-      `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,
+      `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version LIMIT ?`,
     ),
     head: db.prepare('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
     insert: db.prepare(
