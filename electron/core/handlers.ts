@@ -6,9 +6,11 @@
  */
 import type { AnyCommand, CommandReceipt } from '../../shared/commands';
 import { fail, succeed, type Result } from '../../shared/errors';
+import type { z } from 'zod';
 import {
   COMMAND_CHANNELS,
   LEDGER_CHANNELS,
+  QUERY_CHANNELS,
   type LedgerChannel,
   type LedgerResponses,
 } from '../../shared/ipc-contract';
@@ -26,6 +28,9 @@ export type Handler<Channel extends LedgerChannel> = (
 ) => Channel extends AsyncChannel ? Promise<Result<LedgerResponses[Channel]>> : Result<LedgerResponses[Channel]>;
 export type HandlerTable = { readonly [Channel in LedgerChannel]: Handler<Channel> };
 
+/** The validated request of a query channel. */
+type QueryInput<Channel extends keyof typeof QUERY_CHANNELS> = z.output<(typeof QUERY_CHANNELS)[Channel]['request']>;
+
 /** What only the host can do: Electron shows a save dialog, the preview host uses a folder it was given. */
 export type HostServices = {
   /** Asks where to write an export; undefined when the person cancelled. */
@@ -41,65 +46,38 @@ export function createHandlers(getLedger: () => Ledger, host: HostServices = {})
       if (!input.ok) return input;
       return getLedger().execute({ name: COMMAND_CHANNELS[channel].command, input: input.value } as AnyCommand);
     };
+  /** A query channel: validate, catch up with other writers' appends, answer from the read side. */
+  const query =
+    <Channel extends keyof typeof QUERY_CHANNELS>(
+      channel: Channel,
+      answer: (ledger: Ledger, input: QueryInput<Channel>) => Result<LedgerResponses[Channel]>,
+    ) =>
+    (request: unknown): Result<LedgerResponses[Channel]> => {
+      // TypeScript cannot relate a generic index of the channel table to its own schema's
+      // output; the cast states exactly that relation, which holds by construction.
+      const schema = QUERY_CHANNELS[channel].request as unknown as z.ZodType<QueryInput<Channel>>;
+      const input = validate(schema, request);
+      if (!input.ok) return input;
+      const ledger = getLedger();
+      ledger.refresh();
+      return answer(ledger, input.value);
+    };
   return {
     openAccount: command('openAccount'),
     deposit: command('deposit'),
     withdraw: command('withdraw'),
     transfer: command('transfer'),
     closeAccount: command('closeAccount'),
-    listAccounts: (request) => {
-      const input = validate(LEDGER_CHANNELS.listAccounts.request, request);
-      return input.ok ? succeed(getLedger().listAccounts()) : input;
-    },
-    getAccount: (request) => {
-      const input = validate(LEDGER_CHANNELS.getAccount.request, request);
-      return input.ok ? getLedger().getAccount(input.value.account) : input;
-    },
-    accountHistory: (request) => {
-      const input = validate(LEDGER_CHANNELS.accountHistory.request, request);
-      if (!input.ok) return input;
-      return getLedger().history(input.value.account, input.value.fromVersion, input.value.limit);
-    },
-    ledgerInfo: (request) => {
-      const input = validate(LEDGER_CHANNELS.ledgerInfo.request, request);
-      return input.ok ? succeed(getLedger().info()) : input;
-    },
-    balanceSeries: (request) => {
-      const input = validate(LEDGER_CHANNELS.balanceSeries.request, request);
-      return input.ok ? getLedger().balanceSeries(input.value.account, input.value.points) : input;
-    },
-    auditEvents: (request) => {
-      const input = validate(LEDGER_CHANNELS.auditEvents.request, request);
-      if (!input.ok) return input;
-      const ledger = getLedger();
-      ledger.refresh();
-      return succeed(ledger.audit.page(input.value.filter ?? {}, input.value.before, input.value.limit ?? 100));
-    },
-    auditCount: (request) => {
-      const input = validate(LEDGER_CHANNELS.auditCount.request, request);
-      if (!input.ok) return input;
-      const ledger = getLedger();
-      ledger.refresh();
-      return succeed(ledger.audit.count(input.value.filter ?? {}));
-    },
-    eventDetail: (request) => {
-      const input = validate(LEDGER_CHANNELS.eventDetail.request, request);
-      if (!input.ok) return input;
-      const ledger = getLedger();
-      ledger.refresh();
-      return ledger.audit.detail(input.value.position);
-    },
-    integrityStatus: (request) => {
-      const input = validate(LEDGER_CHANNELS.integrityStatus.request, request);
-      return input.ok ? succeed(getLedger().integrity.status) : input;
-    },
-    balancesAsOf: (request) => {
-      const input = validate(LEDGER_CHANNELS.balancesAsOf.request, request);
-      if (!input.ok) return input;
-      const ledger = getLedger();
-      ledger.refresh();
-      return ledger.audit.balancesAsOf(input.value);
-    },
+    listAccounts: query('listAccounts', (ledger) => succeed(ledger.listAccounts())),
+    getAccount: query('getAccount', (ledger, input) => ledger.getAccount(input.account)),
+    accountHistory: query('accountHistory', (ledger, input) => ledger.history(input.account, input.fromVersion, input.limit)),
+    ledgerInfo: query('ledgerInfo', (ledger) => succeed(ledger.info())),
+    balanceSeries: query('balanceSeries', (ledger, input) => ledger.balanceSeries(input.account, input.points)),
+    auditEvents: query('auditEvents', (ledger, input) => succeed(ledger.audit.page(input.filter ?? {}, input.before, input.limit ?? 100))),
+    auditCount: query('auditCount', (ledger, input) => succeed(ledger.audit.count(input.filter ?? {}))),
+    eventDetail: query('eventDetail', (ledger, input) => ledger.audit.detail(input.position)),
+    integrityStatus: query('integrityStatus', (ledger) => succeed(ledger.integrity.status)),
+    balancesAsOf: query('balancesAsOf', (ledger, input) => ledger.audit.balancesAsOf(input)),
     exportEventLog: async (request) => {
       const input = validate(LEDGER_CHANNELS.exportEventLog.request, request);
       if (!input.ok) return input;
