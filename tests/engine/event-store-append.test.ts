@@ -288,3 +288,61 @@ describe('subscribers', () => {
     }
   });
 });
+
+describe('stream versions known without a query', () => {
+  it('are dropped when another connection commits between our transactions', () => {
+    const path = tempLedgerPath();
+    const store = openStore(path);
+    const other = openStore(path);
+    store.append([{ streamId: 'a', expected: 'no_stream', events: [event()] }]);
+    store.writeTransaction(() => expect(store.knownStreamVersion('a')).toBe(1));
+
+    other.append([{ streamId: 'a', expected: 1, events: [event(), event()] }]);
+
+    store.writeTransaction(() => expect(store.knownStreamVersion('a')).toBeUndefined());
+    // The stale version 1 must not pass: the check sees the other writer's events.
+    const error = conflictOf(() => store.append([{ streamId: 'a', expected: 1, events: [event()] }]));
+    expect(error.details).toMatchObject({ expected: 1, actual: 3 });
+    expect(store.append([{ streamId: 'a', expected: 3, events: [event()] }]).streamVersions.get('a')).toBe(4);
+    expect(countRows(store)).toBe(4);
+  });
+
+  it('are never trusted outside a write transaction', () => {
+    const store = openStore();
+    store.append([{ streamId: 'a', expected: 'no_stream', events: [event()] }]);
+    expect(store.knownStreamVersion('a')).toBeUndefined();
+    expect(store.streamVersion('a')).toBe(1);
+  });
+
+  it('forget what a rolled-back savepoint wrote', () => {
+    const store = openStore();
+    store.writeTransaction(() => {
+      store.append([{ streamId: 'a', expected: 'no_stream', events: [event()] }]);
+      expect(() =>
+        store.writeTransaction(() => {
+          store.append([{ streamId: 'a', expected: 1, events: [event(), event()] }]);
+          expect(store.knownStreamVersion('a')).toBe(3);
+          throw new Error('inner');
+        }),
+      ).toThrow('inner');
+      expect(store.knownStreamVersion('a')).toBeUndefined();
+      expect(store.streamVersion('a')).toBe(1);
+      store.append([{ streamId: 'a', expected: 1, events: [event()] }]);
+    });
+    expect(store.streamVersion('a')).toBe(2);
+    expect(countRows(store)).toBe(2);
+  });
+
+  it('forget what a rolled-back transaction wrote', () => {
+    const store = openStore();
+    store.append([{ streamId: 'a', expected: 'no_stream', events: [event()] }]);
+    expect(() =>
+      store.writeTransaction(() => {
+        store.append([{ streamId: 'a', expected: 1, events: [event()] }]);
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    store.writeTransaction(() => expect(store.knownStreamVersion('a')).toBeUndefined());
+    expect(store.append([{ streamId: 'a', expected: 1, events: [event()] }]).streamVersions.get('a')).toBe(2);
+  });
+});

@@ -29,6 +29,12 @@ export class AccountRepository {
   /** The account's state from its stream, or undefined when the stream has no events (NOT_FOUND). */
   load(accountId: string): AccountState | undefined {
     let state = this.snapshots.get(accountId) ?? this.committedState(accountId);
+    // The store knows the stream's version without a query in the common case (our own
+    // write transaction, nobody else wrote since): a current snapshot then needs no read.
+    if (state !== undefined && this.store.knownStreamVersion(accountId) === state.version) {
+      this.snapshots.set(accountId, state);
+      return state;
+    }
     for (const row of this.store.readStream(accountId, state?.version ?? 0)) {
       state = evolve(state, decodeEvent(row), accountId, row.recordedAt);
     }

@@ -9,7 +9,7 @@ import { EVENT_TYPES, type EventMetadata, type LedgerEvent } from '../../../shar
 import type { AccountView } from '../../../shared/views';
 import { evolve, type AccountState } from '../domain/bank-account';
 import { UPCASTED_SCHEMAS, upcast } from '../events/upcasters';
-import type { EventStore, StoredEvent } from '../store/event-store';
+import type { CommittedEvent, EventStore } from '../store/event-store';
 import { AuditIndex } from '../audit/audit-index';
 import { BalanceTimeline } from './timeline';
 
@@ -128,17 +128,21 @@ export class AccountsProjection {
   }
 
   /** Applies events our own store just committed, catching up first if another writer came between. */
-  applyCommitted(store: EventStore, events: readonly StoredEvent[]): void {
+  applyCommitted(store: EventStore, events: readonly CommittedEvent[]): void {
     if (events.length === 0 || events[0]!.position !== this.appliedThrough + 1) {
       this.catchUp(store);
       return;
     }
     for (const event of events) {
-      this.applyRow([event.position, event.streamId, event.type, event.schemaVersion, event.data, event.metadata, event.recordedAt]);
+      this.applyRow(
+        [event.position, event.streamId, event.type, event.schemaVersion, event.data, event.metadata, event.recordedAt],
+        event.payload,
+      );
     }
   }
 
-  private applyRow([position, streamId, storedType, schemaVersion, data, metadata, recordedAt]: ReplayRow): void {
+  /** `payload`, when given, is the object the row's data text was serialised from (our own appends). */
+  private applyRow([position, streamId, storedType, schemaVersion, data, metadata, recordedAt]: ReplayRow, payload?: object): void {
     const type = typeof storedType === 'number' ? EVENT_TYPES[storedType]! : storedType;
     if (position !== this.appliedThrough + 1) {
       throw new ReplayError(this.appliedThrough + 1, `the log jumps from position ${this.appliedThrough} to ${position}`);
@@ -148,7 +152,7 @@ export class AccountsProjection {
     let entry: AccountEntry | undefined;
     try {
       // Metadata is parsed only when an upcaster asks for it (legacy events): most replays never do.
-      event = upcast({ type, schemaVersion, data: JSON.parse(data) }, () => JSON.parse(metadata ?? '{}') as EventMetadata);
+      event = upcast({ type, schemaVersion, data: payload ?? JSON.parse(data) }, () => JSON.parse(metadata ?? '{}') as EventMetadata);
       entry = this.accounts.get(streamId);
       state = evolve(entry?.state, event, streamId, recordedAt);
       checkReplayedState(state, event);
