@@ -1,7 +1,10 @@
 /**
  * `ledger apply`: JSON lines of commands in, one result line per command out, in order.
- * Lines that arrive together run as one batch in one transaction (one fsync for all), and a
- * result is printed only after its batch has committed: a printed result is on disk.
+ * Lines run in batches, one transaction (one fsync) each, and a result is printed only after
+ * its batch has committed: a printed result is on disk. A batch is committed when the input
+ * pauses, when it is full, or when its first line has waited long enough — so a file or a
+ * pipe streams into full batches, and a person or a program sending one line at a time gets
+ * each answer within a few milliseconds.
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -11,8 +14,17 @@ import { validate } from '../../shared/validation';
 import type { Ledger } from '../core/ledger';
 import { printJson } from './output';
 
-/** Upper bound of one batch: keeps a huge input file from holding the write lock for long. */
-const MAX_BATCH = 2_000;
+/**
+ * Commands per batch at most. Bigger batches pay the commit (which rewrites every index page
+ * the batch touched) less often, but keep more objects alive until it; at 1M events 5,000 was
+ * the fastest of 1,000 / 2,000 / 5,000 / 20,000. It also bounds how long the write lock is
+ * held (about 0.1 s), so the app and other writers are never kept waiting long.
+ */
+export const MAX_BATCH = 5_000;
+/** The input counts as paused when no new line came for this long. */
+const PAUSE_MS = 2;
+/** A line waits at most this long for its batch to fill (a slow, steady producer). */
+const MAX_WAIT_MS = 50;
 
 export function parseCommandLine(text: string): AnyCommand | Failure {
   let parsed: unknown;
@@ -52,23 +64,29 @@ export async function applyStream(ledger: Ledger, input: Readable): Promise<numb
       }
     });
   };
-  let scheduled = false;
+  // One timer per batch, re-armed while lines keep coming (not one per line).
+  let timer: NodeJS.Timeout | undefined;
+  let batchStarted = 0;
+  let linesAtLastTick = 0;
+  const tick = () => {
+    timer = undefined;
+    if (batch.length === linesAtLastTick || performance.now() - batchStarted >= MAX_WAIT_MS) flush();
+    else armTimer();
+  };
+  const armTimer = () => {
+    linesAtLastTick = batch.length;
+    timer = setTimeout(tick, PAUSE_MS);
+  };
   const reader = createInterface({ input, crlfDelay: Infinity });
   for await (const text of reader) {
     lineNumber += 1;
     if (text.trim() === '') continue;
+    if (batch.length === 0) batchStarted = performance.now();
     batch.push({ line: lineNumber, command: parseCommandLine(text) });
     if (batch.length >= MAX_BATCH) flush();
-    // Whatever arrived in the same chunk is batched; once the chunk is consumed we commit,
-    // so a slow producer still gets each answer right away.
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        flush();
-      });
-    }
+    else if (timer === undefined) armTimer();
   }
+  clearTimeout(timer);
   flush();
   return failures;
 }

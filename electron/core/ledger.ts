@@ -74,10 +74,19 @@ export class Ledger {
   private readonly verifiesInBackground: boolean;
   /** Set when replay stopped at an unreadable event: catching up again would stop there too. */
   private replayBroken = false;
+  /**
+   * True only inside executeBatch's write transaction once the projection is known to hold
+   * every committed event: the repository then decides on it without reading streams back.
+   */
+  private projectionIsCurrent = false;
 
   private constructor(store: EventStore, options: LedgerOptions) {
     this.store = store;
-    this.repository = new AccountRepository(store, (accountId) => this.projection.accountState(accountId));
+    this.repository = new AccountRepository(
+      store,
+      (accountId) => this.projection.accountState(accountId),
+      () => this.projectionIsCurrent,
+    );
     this.audit = new AuditQueries(store, this.projection);
     // A chain found broken turns the ledger read-only: tell the hosts at once, not at the next append.
     this.integrity = new IntegrityMonitor(this, (status) => {
@@ -238,9 +247,16 @@ export class Ledger {
     for (let attempt = 0; ; attempt++) {
       try {
         return this.store.writeTransaction(() => {
-          // Read what other processes appended before deciding on top of it.
+          // Read what other processes appended before deciding on top of it. With the write
+          // lock held nobody else can append until we commit, so if the projection now ends
+          // where the log ends, it is the current state of every account.
           this.refresh();
-          return commands.map((command) => ('ok' in command ? command : this.runIsolated(command)));
+          this.projectionIsCurrent = !this.replayBroken && this.projection.lastPosition === this.store.lastPosition();
+          try {
+            return commands.map((command) => ('ok' in command ? command : this.runIsolated(command)));
+          } finally {
+            this.projectionIsCurrent = false;
+          }
         });
       } catch (error) {
         this.repository.forget();
@@ -440,6 +456,8 @@ export class Ledger {
 
   /** A verifier the caller steps through (the app runs it in slices to stay responsive). */
   verifier(resumeFrom?: { position: number; hash: string }): ChainVerifier {
+    // The verifier reads the checkpoint file: bring it up to our last commit first.
+    this.store.flushCheckpoint();
     return new ChainVerifier(this.store.db, this.store.path, resumeFrom);
   }
 

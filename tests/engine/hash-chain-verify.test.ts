@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../electron/core/ledger';
 import { hashEvent, type ChainRow } from '../../electron/core/store/hash-chain';
 import { checkpointPathFor, readCheckpoint } from '../../electron/core/store/head-checkpoint';
+import { CHECKPOINT_DELAY_MS } from '../../electron/core/store/event-store';
 import { verifyChain } from '../../electron/core/store/verify';
 import { handlersFor, ok, openLedger, tamper, tempLedgerPath } from './helpers';
 
@@ -170,11 +171,26 @@ describe('the head checkpoint', () => {
     const before = readCheckpoint(path)!;
     const other = openLedger(path);
     ok(other.execute({ name: 'deposit', input: { account: 'bob', amount: '1.00' } }));
+    other.store.flushCheckpoint();
     expect(readCheckpoint(path)!.position).toBe(before.position + 1);
     // The first instance never saw position 9 commit through its own store; it cannot move the checkpoint back.
     ok(ledger.execute({ name: 'deposit', input: { account: 'bob', amount: '1.00' } }));
+    ledger.store.flushCheckpoint();
     expect(readCheckpoint(path)!.position).toBe(10);
     expect(ledger.verify()).toMatchObject({ ok: true, events: 10 });
+  });
+
+  it('follows the commits within CHECKPOINT_DELAY_MS, after the answer, and at once on close', async () => {
+    const { path, ledger } = seededLedger();
+    ok(ledger.execute({ name: 'deposit', input: { account: 'bob', amount: '1.00' } }));
+    ok(ledger.execute({ name: 'deposit', input: { account: 'bob', amount: '2.00' } }));
+    // The answers came first; both commits are attested by one write once the delay has passed.
+    expect(readCheckpoint(path)!.position).toBe(8);
+    await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_DELAY_MS * 3));
+    expect(readCheckpoint(path)).toEqual({ position: 10, hash: ledger.store.headHash() });
+    ok(ledger.execute({ name: 'deposit', input: { account: 'bob', amount: '3.00' } }));
+    ledger.close();
+    expect(readCheckpoint(path)!.position).toBe(11);
   });
 
   it('a missing checkpoint still lets the chain verify on its own merits', () => {

@@ -126,8 +126,14 @@ async function expectRefused(channel: string, request: unknown, label: string): 
   codes[code] = (codes[code] ?? 0) + 1;
 }
 
-function expectUnchanged(before: Record<string, string>, lastPosition: number): void {
+/** Brings the files to rest: the WAL copied into the file, the head checkpoint written. */
+function settle(): void {
   ledger.store.db.pragma('wal_checkpoint(TRUNCATE)');
+  ledger.store.flushCheckpoint();
+}
+
+function expectUnchanged(before: Record<string, string>, lastPosition: number): void {
+  settle();
   expect(ledgerFingerprint(ledgerPath)).toEqual(before);
   expect(ledger.info().lastPosition).toBe(lastPosition);
 }
@@ -156,7 +162,7 @@ afterAll(async () => {
 
 describe('hostile input through the IPC handler table', () => {
   it('refuses every crafted bad field, missing field and extra key with a typed error, writing nothing', async () => {
-    ledger.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    settle();
     const before = ledgerFingerprint(ledgerPath);
     const lastPosition = ledger.info().lastPosition;
     const start = tried;
@@ -204,7 +210,7 @@ describe('hostile input through the IPC handler table', () => {
   });
 
   it('answers fast-check generated garbage on every channel with a typed error, writing nothing', async () => {
-    ledger.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    settle();
     const before = ledgerFingerprint(ledgerPath);
     const lastPosition = ledger.info().lastPosition;
     const start = tried;
@@ -294,7 +300,7 @@ function isAccidentallyValid(channel: string, request: unknown): boolean {
 
 describe('hostile input through the CLI', () => {
   it('refuses hostile flags and apply lines with exit code 1 or 2, writing nothing', async () => {
-    ledger.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    settle();
     const before = ledgerFingerprint(ledgerPath);
     const lastPosition = ledger.info().lastPosition;
     const db = ['--db', ledgerPath];

@@ -15,24 +15,31 @@ export class AccountRepository {
   private readonly snapshots = new Map<string, AccountState>();
 
   /**
-   * @param committedState where a first load may start instead of at version 0: the ledger
-   *   passes its projection, which already holds every committed account. It is only a
-   *   starting point: the stream is still read from its version on, so a projection that lags
-   *   costs a few rows, never a wrong state. Without it, the first command on each account
-   *   after startup read the account's whole stream back.
+   * @param committedState the account's state as of the last committed event the ledger has
+   *   applied (its projection, which holds every account). A first load starts from it instead
+   *   of replaying the whole stream; without it, the first command on each account after
+   *   startup read the account's whole stream back.
+   * @param committedStateIsCurrent true while the caller holds the write lock and knows its
+   *   committed state includes every committed event (the ledger checks this at the start of
+   *   each write transaction). A load then reads nothing back at all.
    */
   constructor(
     private readonly store: EventStore,
     private readonly committedState: (accountId: string) => AccountState | undefined = () => undefined,
+    private readonly committedStateIsCurrent: () => boolean = () => false,
   ) {}
 
   /** The account's state from its stream, or undefined when the stream has no events (NOT_FOUND). */
   load(accountId: string): AccountState | undefined {
-    let state = this.snapshots.get(accountId) ?? this.committedState(accountId);
-    // The store knows the stream's version without a query in the common case (our own
-    // write transaction, nobody else wrote since): a current snapshot then needs no read.
-    if (state !== undefined && this.store.knownStreamVersion(accountId) === state.version) {
-      this.snapshots.set(accountId, state);
+    // A snapshot is newer than the committed state when this transaction appended to the
+    // stream, older when another process did; the higher version is the latest we know.
+    const snapshot = this.snapshots.get(accountId);
+    const committed = this.committedState(accountId);
+    let state = snapshot !== undefined && snapshot.version >= (committed?.version ?? 0) ? snapshot : committed;
+    // Only this connection writes while it holds the lock, so the state is current when the
+    // committed state is, or when the store knows the stream's version and it matches.
+    if (this.committedStateIsCurrent() || (state !== undefined && this.store.knownStreamVersion(accountId) === state.version)) {
+      if (state !== undefined) this.snapshots.set(accountId, state);
       return state;
     }
     for (const row of this.store.readStream(accountId, state?.version ?? 0)) {
