@@ -85,7 +85,7 @@ export class AccountRepository {
       states.set(part.streamId, state!);
       this.snapshots.set(part.streamId, state!);
     }
-    return { ...appended, states };
+    return { events: appended.events, streamVersions: appended.streamVersions, states };
   }
 
   /**

@@ -366,7 +366,7 @@ export class EventStore {
       row.hash,
     );
     this.inserted += 1;
-    this.tail = { position: row.position, hash: row.hash };
+    this.tail = row; // the row is the new tail: no copy of its position and hash
     if (this.knownVersionsTrusted) this.knownVersions.set(streamId, streamVersion);
     if (this.pendingOverflowed) return row;
     this.pending.push(row);
@@ -498,6 +498,13 @@ function isoNow(): string {
  * (v4) ids that index dominated the write volume of every commit once it outgrew the cache.
  */
 function timeOrderedId(): string {
-  const time = Date.now().toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
+  const ms = Date.now();
+  if (ms !== idTimeCache.ms) {
+    const time = ms.toString(16).padStart(12, '0');
+    idTimeCache = { ms, prefix: `${time.slice(0, 8)}-${time.slice(8)}-7` };
+  }
+  return idTimeCache.prefix + randomUUID().slice(15);
 }
+
+/** The time part of the ids, formatted once per millisecond (as isoNow). */
+let idTimeCache = { ms: -1, prefix: '' };
