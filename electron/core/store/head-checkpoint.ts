@@ -2,7 +2,8 @@
  * The head checkpoint: the last position and hash this machine saw committed, kept OUTSIDE
  * the events table (a small file beside the ledger). A chain alone cannot reveal a cut-off
  * tail — the shorter chain is still valid — but the checkpoint remembers how long it was.
- * It is written after each commit, so it may lag behind the log after a crash, never lead it.
+ * It follows the commits (within CHECKPOINT_DELAY_MS of one, see EventStore.scheduleCheckpoint),
+ * so it may lag behind the log — after a crash, or for those milliseconds — never lead it.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
