@@ -39,14 +39,17 @@ export class AuditIndex {
     if (this.capacity < this.count + events) this.grow(this.count + events);
   }
 
-  /** Records the event at `position` (which must be size + 1). */
-  record(position: number, streamId: string, event: LedgerEvent, recordedAt: string, balanceAfterMinor: number): void {
+  /**
+   * Records the event at `position` (which must be size + 1) of the account numbered
+   * `accountNumber` (see accountNumber: the projection keeps each account's number, so replay
+   * does not look it up again for every event).
+   */
+  record(position: number, accountNumber: number, event: LedgerEvent, recordedAt: string, balanceAfterMinor: number): void {
     if (position !== this.count + 1) throw new Error(`Audit index expected position ${this.count + 1}, got ${position}`);
     if (this.count === this.capacity) this.grow();
     const index = this.count;
-    if (event.type === 'AccountOpened') this.accountNumber(streamId, event.data.currency);
     this.typeCodes[index] = TYPE_CODE.get(event.type)!;
-    this.accountNumbers[index] = this.accountNumber(streamId);
+    this.accountNumbers[index] = accountNumber;
     const counterparty = counterpartyOf(event);
     this.counterpartyNumbers[index] = counterparty === undefined ? NO_ACCOUNT : this.accountNumber(counterparty);
     this.amounts[index] = balanceEffect(event);
@@ -176,7 +179,8 @@ export class AuditIndex {
     return owners;
   }
 
-  private accountNumber(accountId: string, currency?: string): number {
+  /** The account's number in this index, registering it (with its currency, when known) the first time. */
+  accountNumber(accountId: string, currency?: string): number {
     let number = this.accountNumberOf.get(accountId);
     if (number === undefined) {
       number = this.accountIds.length;

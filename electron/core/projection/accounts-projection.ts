@@ -66,7 +66,7 @@ const REPLAY_SQL = `SELECT position, stream_id, ${TYPE_AS_CODE}, schema_version,
     recorded_at
   FROM events WHERE position > ? ORDER BY position LIMIT ${REPLAY_PAGE_SIZE}`;
 
-type AccountEntry = { state: AccountState; readonly timeline: BalanceTimeline };
+type AccountEntry = { state: AccountState; readonly timeline: BalanceTimeline; readonly auditNumber: number };
 
 export class AccountsProjection {
   /** Each account's state and balance timeline under one key: one lookup per replayed event. */
@@ -160,9 +160,13 @@ export class AccountsProjection {
       throw new ReplayError(position, error instanceof Error ? error.message : String(error));
     }
     if (entry) entry.state = state;
-    else this.accounts.set(streamId, (entry = { state, timeline: new BalanceTimeline() }));
+    else {
+      // An account's first event opens it (evolve refuses anything else), so its currency is known here.
+      entry = { state, timeline: new BalanceTimeline(), auditNumber: this.auditIndex.accountNumber(streamId, state.currency) };
+      this.accounts.set(streamId, entry);
+    }
     entry.timeline.push(position, state.balanceMinor);
-    this.auditIndex.record(position, streamId, event, recordedAt, state.balanceMinor);
+    this.auditIndex.record(position, entry.auditNumber, event, recordedAt, state.balanceMinor);
     this.appliedThrough = position;
   }
 
