@@ -55,7 +55,9 @@ export function parseAmount(text: unknown, currency: string, field = 'amount'): 
     );
   }
   const digits = minorDigitsOf(currency);
-  const [whole, fraction = ''] = text.split('.');
+  const dot = text.indexOf('.');
+  const whole = dot === -1 ? text : text.slice(0, dot);
+  const fraction = dot === -1 ? '' : text.slice(dot + 1);
   if (fraction.length > digits) {
     return fail(
       'VALIDATION',
@@ -64,7 +66,11 @@ export function parseAmount(text: unknown, currency: string, field = 'amount'): 
         : `The ${field} "${shown}" has more than ${digits} decimals for ${currency}`,
     );
   }
-  const minor = BigInt(whole + fraction.padEnd(digits, '0'));
+  const minorDigits = whole + fraction.padEnd(digits, '0');
+  // Fifteen digits or fewer are below 2^53 whatever they are, so Number reads them exactly;
+  // only longer ones need BigInt to be compared with the limit without rounding first.
+  if (minorDigits.length <= 15) return succeed(Number(minorDigits));
+  const minor = BigInt(minorDigits);
   if (minor > MAX_MINOR) {
     return fail('VALIDATION', `The ${field} "${shown}" is too large for this ledger`);
   }

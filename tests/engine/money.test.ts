@@ -110,6 +110,20 @@ describe('formatting', () => {
       { numRuns: 1_000 },
     );
   });
+
+  it('property: amounts of 12 to 20 digits (across the 15-digit fast path) read exactly as BigInt reads them, or are refused above the bound', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('EUR', 'JPY', 'KWD'), fc.stringMatching(/^\d{12,20}$/), (currency, allDigits) => {
+        const digits = minorDigitsOf(currency);
+        const text = digits === 0 ? allDigits : `${allDigits.slice(0, -digits)}.${allDigits.slice(-digits)}`;
+        const exact = BigInt(allDigits);
+        const parsed = parseAmount(text, currency);
+        if (exact > BigInt(Number.MAX_SAFE_INTEGER)) expect(parsed.ok).toBe(false);
+        else expect(parsed).toEqual({ ok: true, value: Number(exact) });
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
 
 describe('money through the ledger', () => {
