@@ -12,7 +12,7 @@ import { COMMAND_SCHEMAS, type AnyCommand, type CommandName } from '../../shared
 import { fail, type Failure } from '../../shared/errors';
 import { validate } from '../../shared/validation';
 import type { Ledger } from '../core/ledger';
-import { printJson } from './output';
+import { printJsonLines } from './output';
 
 /**
  * Commands per batch at most. Bigger batches pay the commit (which rewrites every index page
@@ -55,14 +55,14 @@ export async function applyStream(ledger: Ledger, input: Readable): Promise<numb
     const current = batch;
     batch = [];
     const results = ledger.executeBatch(current.map((entry) => entry.command));
-    results.forEach((result, index) => {
-      const line = current[index]!.line;
-      if (result.ok) printJson({ ok: true, line, ...result.value });
-      else {
+    printJsonLines(
+      results.map((result, index) => {
+        const line = current[index]!.line;
+        if (result.ok) return { ok: true, line, ...result.value };
         failures += 1;
-        printJson({ ok: false, line, error: result.error });
-      }
-    });
+        return { ok: false, line, error: result.error };
+      }),
+    );
   };
   // One timer per batch, re-armed while lines keep coming (not one per line).
   let timer: NodeJS.Timeout | undefined;

@@ -9,7 +9,14 @@ export const EXIT = { ok: 0, domainError: 1, usage: 2, integrity: 3 } as const;
 export class UsageError extends Error {}
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  printJsonLines([value]);
+}
+
+/** Several JSON lines in one write: `apply` answers a whole batch at once (one write per result was ~10% of its time). */
+export function printJsonLines(values: readonly unknown[]): void {
+  let text = '';
+  for (const value of values) text += `${JSON.stringify(value)}\n`;
+  process.stdout.write(text);
 }
 
 export function printFailure(error: LedgerError): void {
