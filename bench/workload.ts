@@ -8,6 +8,7 @@
  * nothing, which would make the event count drift).
  */
 import type { CommandName } from '../shared/commands';
+import { formatMinor } from '../shared/money';
 
 export type RawCommand = { readonly name: CommandName; readonly input: Record<string, unknown> };
 
@@ -36,9 +37,13 @@ const OWNERS = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra'
 /** Every account opens with this much (minor units), so withdrawals and transfers rarely run dry. */
 const INITIAL_MINOR = 500_000;
 const MEMO_SHARE = 0.3;
+const CURRENCY = 'EUR';
 
-/** Mulberry32: a tiny seeded PRNG, so every run appends the same commands. */
-function random(seed: number): () => number {
+/**
+ * Mulberry32: a tiny seeded PRNG, so every run appends the same commands (the reliability
+ * tests use it too, so a failing run can be replayed from its seed).
+ */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -53,16 +58,12 @@ export function accountId(index: number): string {
   return `acct-${String(index).padStart(5, '0')}`;
 }
 
-function amountText(minor: number): string {
-  return `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
-}
-
 /**
  * Yields batches of raw commands (at most `batchSize` each) whose events add up to exactly
  * `options.events`. The first commands open the accounts.
  */
 export function* workload(options: WorkloadOptions, batchSize: number): Generator<RawCommand[]> {
-  const next = random(options.seed ?? 20_261_126);
+  const next = seededRandom(options.seed ?? 20_261_126);
   const accounts = Math.max(2, Math.min(options.accounts, options.events));
   const balances = new Float64Array(accounts);
   const pick = () => Math.floor(next() * accounts);
@@ -83,7 +84,7 @@ export function* workload(options: WorkloadOptions, batchSize: number): Generato
     const full = push(
       {
         name: 'open',
-        input: { account: accountId(index), owner: OWNERS[index % OWNERS.length]!, currency: 'EUR', initial: amountText(INITIAL_MINOR) },
+        input: { account: accountId(index), owner: OWNERS[index % OWNERS.length]!, currency: CURRENCY, initial: formatMinor(INITIAL_MINOR, CURRENCY) },
       },
       1,
     );
@@ -100,17 +101,17 @@ export function* workload(options: WorkloadOptions, batchSize: number): Generato
       if (balances[account]! >= amount) {
         balances[account]! -= amount;
         balances[to]! += amount;
-        full = push({ name: 'transfer', input: { from: accountId(account), to: accountId(to), amount: amountText(amount), ...memo() } }, 2);
+        full = push({ name: 'transfer', input: { from: accountId(account), to: accountId(to), amount: formatMinor(amount, CURRENCY), ...memo() } }, 2);
       } else {
         balances[account]! += amount;
-        full = push({ name: 'deposit', input: { account: accountId(account), amount: amountText(amount), ...memo() } }, 1);
+        full = push({ name: 'deposit', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } }, 1);
       }
     } else if (roll < 0.6 && balances[account]! >= amount) {
       balances[account]! -= amount;
-      full = push({ name: 'withdraw', input: { account: accountId(account), amount: amountText(amount), ...memo() } }, 1);
+      full = push({ name: 'withdraw', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } }, 1);
     } else {
       balances[account]! += amount;
-      full = push({ name: 'deposit', input: { account: accountId(account), amount: amountText(amount), ...memo() } }, 1);
+      full = push({ name: 'deposit', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } }, 1);
     }
     if (full) yield full;
   }

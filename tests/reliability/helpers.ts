@@ -158,17 +158,8 @@ export function randomAmount(random: () => number, minCents: number, maxCents: n
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
-/** A small seeded generator (mulberry32) so a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The bench's seeded generator (mulberry32), so a failing run can be replayed from its seed. */
+export { seededRandom } from '../../bench/workload';
 
 // ── Reading the log straight from the file ─────────────────────────────────────────────
 
