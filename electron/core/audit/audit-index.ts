@@ -7,6 +7,7 @@
  */
 import { EVENT_TYPES, balanceEffect, counterpartyOf, memoOf, type EventType, type LedgerEvent } from '../../../shared/events';
 import { minorDigitsOf } from '../../../shared/money';
+import { countAtOrBelow } from '../projection/count-at-or-below';
 
 const TYPE_CODE = new Map<EventType, number>(EVENT_TYPES.map((type, index) => [type, index]));
 const NO_ACCOUNT = -1;
@@ -84,14 +85,7 @@ export class AuditIndex {
 
   /** The last position whose events were all recorded at or before `timeMs` (0 if none). */
   lastPositionAtOrBefore(timeMs: number): number {
-    let low = 0;
-    let high = this.count;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.timeHighWater[middle]! <= timeMs) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return countAtOrBelow(this.timeHighWater, this.count, timeMs);
   }
 
   /**

@@ -3,6 +3,8 @@
  * (16 bytes per event instead of an object each: a million events cost ~16 MB).
  * Index i holds stream version i + 1.
  */
+import { countAtOrBelow } from './count-at-or-below';
+
 export class BalanceTimeline {
   private positions = new Float64Array(16);
   private balances = new Float64Array(16);
@@ -34,31 +36,13 @@ export class BalanceTimeline {
 
   /** Balance as of global `position` (after every event at or before it), or undefined if none yet. */
   balanceAtPosition(position: number): number | undefined {
-    let low = 0;
-    let high = this.size - 1;
-    let found = -1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      if (this.positions[middle]! <= position) {
-        found = middle;
-        low = middle + 1;
-      } else {
-        high = middle - 1;
-      }
-    }
-    return found === -1 ? undefined : this.balances[found];
+    const version = this.versionAtPosition(position);
+    return version === 0 ? undefined : this.balances[version - 1];
   }
 
   /** The stream version in effect at global `position` (0 if the account did not exist yet). */
   versionAtPosition(position: number): number {
-    let low = 0;
-    let high = this.size;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.positions[middle]! <= position) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return countAtOrBelow(this.positions, this.size, position);
   }
 }
 
