@@ -36,9 +36,9 @@ export class AccountRepository {
     const snapshot = this.snapshots.get(accountId);
     const committed = this.committedState(accountId);
     let state = snapshot !== undefined && snapshot.version >= (committed?.version ?? 0) ? snapshot : committed;
-    // Only this connection writes while it holds the lock, so the state is current when the
-    // committed state is, or when the store knows the stream's version and it matches.
-    if (this.committedStateIsCurrent() || (state !== undefined && this.store.knownStreamVersion(accountId) === state.version)) {
+    // Only this connection writes while it holds the lock, so when the committed state is
+    // current, the newer of the two is the stream's state: nothing to read back.
+    if (this.committedStateIsCurrent()) {
       if (state !== undefined) this.snapshots.set(accountId, state);
       return state;
     }

@@ -107,8 +107,8 @@ export class EventStore {
   /** Rows this connection has inserted, ever: lets a caller check that a refusal wrote nothing. */
   private inserted = 0;
   /**
-   * Stream versions as this connection last read or wrote them, so the expectation check and
-   * the repository's "is my snapshot current?" cost no query (they were a third of bulk
+   * Stream versions as this connection last read or wrote them, so the expectation check
+   * costs no query (with the repository's read-back, such queries were a third of bulk
    * append time). Trusted only inside our own write transaction and only while no OTHER
    * connection has committed since they were learnt: PRAGMA data_version changes exactly
    * then, and it is compared at the start of every write transaction (see trustKnownVersions).
