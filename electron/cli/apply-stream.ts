@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { COMMAND_SCHEMAS, type AnyCommand, type CommandName } from '../../shared/commands';
 import { fail, type Failure } from '../../shared/errors';
 import { validate } from '../../shared/validation';
+import { MAX_IN_FLIGHT, PipelinedWriter } from '../core/bulk/pipelined-writer';
 import type { Ledger } from '../core/ledger';
 import { printJsonLines } from './output';
 
@@ -45,8 +46,13 @@ export function parseCommandLine(text: string): AnyCommand | Failure {
   return valid.ok ? ({ name, input: valid.value } as AnyCommand) : valid;
 }
 
-/** Applies every line of `input`; resolves to the number of lines that failed. */
+/**
+ * Applies every line of `input`; resolves to the number of lines that failed. Batches go
+ * through the pipelined writer (one batch is committed on its thread while the next is
+ * decided here); answers come back, and are printed, in input order.
+ */
 export async function applyStream(ledger: Ledger, input: Readable): Promise<number> {
+  const writer = new PipelinedWriter(ledger);
   let failures = 0;
   let lineNumber = 0;
   let batch: Array<{ line: number; command: AnyCommand | Failure }> = [];
@@ -54,14 +60,15 @@ export async function applyStream(ledger: Ledger, input: Readable): Promise<numb
     if (batch.length === 0) return;
     const current = batch;
     batch = [];
-    const results = ledger.executeBatch(current.map((entry) => entry.command));
-    printJsonLines(
-      results.map((result, index) => {
-        const line = current[index]!.line;
-        if (result.ok) return { ok: true, line, ...result.value };
-        failures += 1;
-        return { ok: false, line, error: result.error };
-      }),
+    void writer.submit(current.map((entry) => entry.command)).then((results) =>
+      printJsonLines(
+        results.map((result, index) => {
+          const line = current[index]!.line;
+          if (result.ok) return { ok: true, line, ...result.value };
+          failures += 1;
+          return { ok: false, line, error: result.error };
+        }),
+      ),
     );
   };
   // One timer per batch, re-armed while lines keep coming (not one per line).
@@ -78,15 +85,22 @@ export async function applyStream(ledger: Ledger, input: Readable): Promise<numb
     timer = setTimeout(tick, PAUSE_MS);
   };
   const reader = createInterface({ input, crlfDelay: Infinity });
-  for await (const text of reader) {
-    lineNumber += 1;
-    if (text.trim() === '') continue;
-    if (batch.length === 0) batchStarted = performance.now();
-    batch.push({ line: lineNumber, command: parseCommandLine(text) });
-    if (batch.length >= MAX_BATCH) flush();
-    else if (timer === undefined) armTimer();
+  try {
+    for await (const text of reader) {
+      lineNumber += 1;
+      if (text.trim() === '') continue;
+      if (batch.length === 0) batchStarted = performance.now();
+      batch.push({ line: lineNumber, command: parseCommandLine(text) });
+      if (batch.length >= MAX_BATCH) {
+        flush();
+        // Read ahead no further than the pipeline can use: a huge file is not held in memory.
+        await writer.whenBacklogBelow(MAX_IN_FLIGHT + 1);
+      } else if (timer === undefined) armTimer();
+    }
+    clearTimeout(timer);
+    flush();
+  } finally {
+    await writer.close();
   }
-  clearTimeout(timer);
-  flush();
   return failures;
 }

@@ -17,6 +17,7 @@ import type { AccountView, BalanceSeries, HistoryEntry } from '../../shared/view
 import { APP_VERSION } from './app-version';
 import { decideCommand } from './domain/decide-command';
 import { buildReceipt, fingerprintOf } from './domain/receipts';
+import { FIND_COMMAND_RECORD_SQL, INSERT_COMMAND_RECORD_SQL, type CommandRecord, type CommandRecordRow } from './domain/command-records';
 import { AccountRepository, type SaveResult } from './domain/repository';
 import { importLegacyLog, type LegacyImportSummary } from './import/legacy-import';
 import { AuditQueries } from './audit/audit-queries';
@@ -30,7 +31,7 @@ import { decodeEvent } from './events/decode';
 import { storedTypesFor } from './events/upcasters';
 import { toHistoryEntry } from './projection/history';
 import { AccountsProjection, ReplayError, type ReplayProgress } from './projection/accounts-projection';
-import { EventStore, type ReadFilter } from './store/event-store';
+import { EventStore, type ReadFilter, type StagedAppends, type StagingBasis } from './store/event-store';
 import { LATEST_SCHEMA_VERSION } from './store/schema';
 import { ChainVerifier, type VerifyReport } from './store/verify';
 import { toStorageFailure, isBusy } from './store/storage-errors';
@@ -53,6 +54,22 @@ export type LedgerOptions = {
   readonly verifyInBackground?: boolean;
 };
 
+/**
+ * What staged batches build on (see Ledger.stageBatch): the store's basis plus the
+ * idempotency records of batches staged but not yet committed, so a repeated commandId is
+ * answered even when its first use is still on its way to the disk.
+ */
+export type LedgerStagingBasis = StagingBasis & { readonly commands: Map<string, CommandRecord> };
+
+/** A batch decided and built on a staging basis, for another connection to commit. */
+export type StagedBatch = {
+  /** The answers, valid once the batch is committed. */
+  readonly results: Result<CommandReceipt>[];
+  readonly appends: StagedAppends;
+  /** Idempotency records to insert in the same transaction as the events. */
+  readonly commandRecords: readonly CommandRecordRow[];
+};
+
 /** How often a write that found the file locked past the busy timeout is tried again. */
 const BUSY_RETRIES = 3;
 
@@ -65,6 +82,8 @@ export class Ledger {
   readonly integrity: IntegrityMonitor;
   private readonly repository: AccountRepository;
   private readonly nativeBinding: string | undefined;
+  /** Busy timeout of this ledger's connections (a second connection, such as the bulk writer's, uses it too). */
+  readonly busyTimeoutMs: number | undefined;
   private readonly actor: string;
   private readonly appVersion: string;
   private readonly listeners = new Set<(change: LedgerChange) => void>();
@@ -79,6 +98,8 @@ export class Ledger {
    * every committed event: the repository then decides on it without reading streams back.
    */
   private projectionIsCurrent = false;
+  /** Set while stageBatch runs: where idempotency records go instead of the commands table. */
+  private staging: { readonly basis: LedgerStagingBasis; readonly records: CommandRecordRow[] } | undefined;
 
   private constructor(store: EventStore, options: LedgerOptions) {
     this.store = store;
@@ -94,6 +115,7 @@ export class Ledger {
     });
     this.verifiesInBackground = options.verifyInBackground ?? false;
     this.nativeBinding = options.nativeBinding;
+    this.busyTimeoutMs = options.busyTimeoutMs;
     this.actor = options.actor ?? 'unknown';
     this.appVersion = options.appVersion ?? APP_VERSION;
     this.readOnlyReason = options.readOnly ? 'opened read-only' : undefined;
@@ -194,6 +216,11 @@ export class Ledger {
     return this.store.path;
   }
 
+  /** The better_sqlite3.node this ledger was opened with, if not Node's own (for second connections). */
+  get nativeBindingPath(): string | undefined {
+    return this.nativeBinding;
+  }
+
   get isOpen(): boolean {
     return this.store.db.open;
   }
@@ -267,6 +294,61 @@ export class Ledger {
     }
   }
 
+  // ── Staged batches (the pipelined bulk writer, bulk/pipelined-writer.ts) ──
+
+  /**
+   * A basis to stage batches on, or undefined when this ledger must take the plain path
+   * (read-only, verifying in the background, a replay that stopped, or a projection that does
+   * not end where the log ends). Taken when nothing is staged: the projection is then current.
+   */
+  beginStaging(): LedgerStagingBasis | undefined {
+    if (this.verifiesInBackground || this.readOnlyReason !== undefined || this.replayBroken) return undefined;
+    this.refresh();
+    const lastPosition = this.store.lastPosition();
+    if (lastPosition !== this.projection.lastPosition) return undefined;
+    this.repository.forget();
+    return { lastPosition, versions: new Map(), commands: new Map() };
+  }
+
+  /**
+   * Decides a batch exactly as executeBatch would, on the projection plus every batch staged
+   * on `basis` before it, and builds its rows without writing them. The answers hold only if
+   * the rows are committed right after the position they were built on — which the writer's
+   * thread checks under the write lock. Returns undefined when this ledger cannot stage now (see
+   * beginStaging). If it throws, the basis must be dropped (see dropStaging).
+   */
+  stageBatch(commands: ReadonlyArray<AnyCommand | Failure>, basis: LedgerStagingBasis): StagedBatch | undefined {
+    if (this.readOnlyReason !== undefined) return undefined;
+    const records: CommandRecordRow[] = [];
+    this.staging = { basis, records };
+    // The basis began with the projection at the log's end, and every batch staged since is in
+    // the repository's snapshots: deciding on them is deciding on the log as it will be.
+    this.projectionIsCurrent = true;
+    try {
+      const { result, appends } = this.store.stage(basis, () =>
+        commands.map((command) => ('ok' in command ? command : this.runIsolated(command))),
+      );
+      return { results: result, appends, commandRecords: records };
+    } finally {
+      this.staging = undefined;
+      this.projectionIsCurrent = false;
+    }
+  }
+
+  /**
+   * A staged batch was committed by the writer's thread, chained with these hashes (see
+   * EventStore.announceCommitted): the projection and the listeners hear of it.
+   */
+  commitStaged(batch: StagedBatch, basis: LedgerStagingBasis | undefined, previousHash: string, hashes: string): void {
+    this.store.announceCommitted(batch.appends, previousHash, hashes);
+    if (basis !== undefined) for (const [commandId] of batch.commandRecords) basis.commands.delete(commandId);
+  }
+
+  /** Forgets what staged batches decided: none of it may be on disk. */
+  dropStaging(): void {
+    this.repository.forget();
+  }
+
   /**
    * Runs one command of a batch without a savepoint of its own. None is needed: decideAndSave
    * refuses only BEFORE its first write (deciding is pure, and append checks every stream's
@@ -288,6 +370,12 @@ export class Ledger {
   private decideAndSave(command: AnyCommand): Result<CommandReceipt> {
     const commandId = command.input.commandId;
     const fingerprint = commandId === undefined ? undefined : fingerprintOf(command);
+    const staged = commandId === undefined ? undefined : this.staging?.basis.commands.get(commandId);
+    if (staged !== undefined) {
+      // A batch staged before this one used the id: not on disk yet, and our own, so nothing to cross-check.
+      if (staged.fingerprint !== fingerprint) return fail('VALIDATION', `The command id ${commandId} was already used for a different command`);
+      return succeed({ ...(JSON.parse(staged.receipt) as CommandReceipt), replayed: true });
+    }
     if (commandId !== undefined) {
       const earlier = this.findCommand(commandId);
       if (earlier) {
@@ -323,13 +411,18 @@ export class Ledger {
     const built = buildReceipt(command, saved, decided.value.transferId);
     const receipt = commandId === undefined ? built : { ...built, commandId };
     if (commandId !== undefined) {
-      this.commandStatements.insert.run(commandId, fingerprint, receipt.position, JSON.stringify(receipt));
+      const record: CommandRecordRow = [commandId, fingerprint, receipt.position, JSON.stringify(receipt)];
+      if (this.staging === undefined) this.commandStatements.insert.run(record);
+      else {
+        this.staging.records.push(record);
+        this.staging.basis.commands.set(commandId, { fingerprint: fingerprint!, receipt: record[3], position: record[2] });
+      }
     }
     return succeed(receipt);
   }
 
-  private findCommand(commandId: string): { fingerprint: string; receipt: string; position: number } | undefined {
-    return this.commandStatements.find.get(commandId) as { fingerprint: string; receipt: string; position: number } | undefined;
+  private findCommand(commandId: string): CommandRecord | undefined {
+    return this.commandStatements.find.get(commandId) as CommandRecord | undefined;
   }
 
   /**
@@ -338,8 +431,8 @@ export class Ledger {
    */
   private get commandStatements() {
     return (this.preparedCommandStatements ??= {
-      insert: this.store.db.prepare('INSERT INTO commands (command_id, fingerprint, position, receipt) VALUES (?, ?, ?, ?)'),
-      find: this.store.db.prepare('SELECT fingerprint, receipt, position FROM commands WHERE command_id = ?'),
+      insert: this.store.db.prepare(INSERT_COMMAND_RECORD_SQL),
+      find: this.store.db.prepare(FIND_COMMAND_RECORD_SQL),
     });
   }
 

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { LedgerFailure, type LedgerError } from '../../../shared/errors';
 import type { EventMetadata } from '../../../shared/events';
+import { HASH_LENGTH } from './event-hash.mjs';
 import { GENESIS_HASH, hashEvent, type ChainRow } from './hash-chain';
 import { CheckpointWriter } from './head-checkpoint';
 import { openDatabase, type OpenOptions } from './open-database';
@@ -82,6 +83,26 @@ export const CHECKPOINT_DELAY_MS = 20;
 /** Events one transaction may buffer for its subscribers before they are told to catch up instead. */
 const PENDING_LIMIT = 10_000;
 
+/**
+ * What staged appends build on (see EventStore.stage): the log's last position and the
+ * versions of the streams appended to, as they will be once every batch staged before has
+ * been committed. Owned by the caller and carried from one staged batch to the next.
+ */
+export type StagingBasis = {
+  lastPosition: number;
+  readonly versions: Map<string, number>;
+};
+
+/**
+ * Rows staged for another connection to insert. They carry no hashes yet: the committing
+ * connection chains them from the tail it finds under the write lock (see fillHashes).
+ */
+export type StagedAppends = {
+  /** The log's last position they were built on: the writer must find the log ending exactly here. */
+  readonly afterPosition: number;
+  readonly rows: readonly CommittedEvent[];
+};
+
 export class EventStore {
   readonly db: Database.Database;
   readonly path: string;
@@ -102,6 +123,8 @@ export class EventStore {
   /** The head the checkpoint is to be advanced to, and the timer that will do it (see scheduleCheckpoint). */
   private checkpointDue: { position: number; hash: string } | undefined;
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while stage() runs: inserts are collected here instead of written. */
+  private staging: { readonly basis: StagingBasis; readonly rows: CommittedEvent[] } | undefined;
   private lastMetadata: EventMetadata | undefined;
   private lastMetadataText = '';
   /** Rows this connection has inserted, ever: lets a caller check that a refusal wrote nothing. */
@@ -221,7 +244,7 @@ export class EventStore {
    * joins that transaction (no savepoint of its own: bulk imports stay fast).
    */
   append(requests: readonly AppendRequest[]): AppendResult {
-    if (this.db.inTransaction) return this.appendInTransaction(requests);
+    if (this.db.inTransaction || this.staging !== undefined) return this.appendInTransaction(requests);
     return this.writeTransaction(() => this.appendInTransaction(requests));
   }
 
@@ -251,6 +274,48 @@ export class EventStore {
     }
   }
 
+  /**
+   * Runs `work` with its appends built exactly as a write transaction would build them —
+   * positions, ids, texts, expectations checked against `basis.versions` (a stream not in it
+   * is at its committed version) — but not written and not yet hashed: the rows are returned
+   * for another connection to hash and insert (the bulk writer's thread, see
+   * bulk/pipelined-writer.ts). On success the basis moves on to the staged rows' end, so the
+   * next batch can be staged before this one is committed. If `work` throws, the basis may
+   * hold part of the batch: the caller must drop it.
+   */
+  stage<T>(basis: StagingBasis, work: () => T): { result: T; appends: StagedAppends } {
+    if (this.db.inTransaction || this.staging !== undefined) throw new Error('stage cannot run inside a transaction or another stage');
+    const afterPosition = basis.lastPosition;
+    this.staging = { basis, rows: [] };
+    this.tail = { position: afterPosition, hash: '' };
+    try {
+      const result = work();
+      const rows = this.staging.rows;
+      basis.lastPosition = this.tail.position;
+      return { result, appends: { afterPosition, rows } };
+    } finally {
+      this.staging = undefined;
+      this.tail = undefined;
+    }
+  }
+
+  /**
+   * Tells the subscribers about staged rows once another connection has committed them,
+   * with the hashes it chained them with: `hashes` is theirs concatenated in order, and
+   * `previousHash` the hash of the event before the first.
+   */
+  announceCommitted(appends: StagedAppends, previousHash: string, hashes: string): void {
+    const rows = appends.rows as Array<Mutable<CommittedEvent>>;
+    if (hashes.length !== rows.length * HASH_LENGTH) throw new Error(`${hashes.length / HASH_LENGTH} hashes came back for ${rows.length} rows: bug`);
+    let previous = previousHash;
+    for (const [index, row] of rows.entries()) {
+      row.previousHash = previous;
+      row.hash = previous = hashes.slice(index * HASH_LENGTH, (index + 1) * HASH_LENGTH);
+    }
+    const last = rows.at(-1);
+    if (last !== undefined) this.announce(rows, last);
+  }
+
   /** How many events this store has inserted since it was opened (rolled-back ones included). */
   get insertCount(): number {
     return this.inserted;
@@ -258,6 +323,12 @@ export class EventStore {
 
   /** Current version of a stream (0 when it has no events). */
   streamVersion(streamId: string): number {
+    if (this.staging !== undefined) {
+      const versions = this.staging.basis.versions;
+      let version = versions.get(streamId);
+      if (version === undefined) versions.set(streamId, (version = (this.statements.streamVersion.get(streamId) as number | null) ?? 0));
+      return version;
+    }
     const known = this.knownStreamVersion(streamId);
     if (known !== undefined) return known;
     const version = (this.statements.streamVersion.get(streamId) as number | null) ?? 0;
@@ -349,6 +420,14 @@ export class EventStore {
       hash: '',
       payload: event.dataText === undefined ? event.data : undefined,
     };
+    this.inserted += 1;
+    this.tail = row; // the row is the new tail: no copy of its position and hash
+    if (this.staging !== undefined) {
+      // Hashed by the connection that commits it (announceCommitted fills the hashes in).
+      this.staging.rows.push(row);
+      this.staging.basis.versions.set(streamId, streamVersion);
+      return row;
+    }
     // Filled in place: copying the row to add its hash was one more object per event.
     row.hash = hashEvent(row.previousHash, row);
     // Positional parameters: binding by name costs better-sqlite3 ~0.7 us more per row.
@@ -365,8 +444,6 @@ export class EventStore {
       row.previousHash,
       row.hash,
     );
-    this.inserted += 1;
-    this.tail = row; // the row is the new tail: no copy of its position and hash
     if (this.knownVersionsTrusted) this.knownVersions.set(streamId, streamVersion);
     if (this.pendingOverflowed) return row;
     this.pending.push(row);
@@ -386,7 +463,8 @@ export class EventStore {
     return this.lastMetadataText;
   }
 
-  private readTail(): { position: number; hash: string } {
+  /** The last committed event's position and hash (position 0 and the genesis hash when empty). */
+  readTail(): { position: number; hash: string } {
     const head = this.statements.head.get() as { position: number; hash: string } | undefined;
     return head ?? { position: 0, hash: GENESIS_HASH };
   }
@@ -448,6 +526,14 @@ function filterUsed(parameters: Record<string, unknown>, conditions: readonly st
   return Object.fromEntries(Object.entries(parameters).filter(([name]) => sql.includes(`@${name}`)));
 }
 
+/** The INSERT of one event row, positional in the order of the columns (the bulk writer's thread runs it too). */
+export const INSERT_EVENT_SQL = `INSERT INTO events (position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
+    recorded_at, previous_hash, hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The log's last event, for the tail every append chains from. */
+export const TAIL_SQL = 'SELECT position, hash FROM events ORDER BY position DESC LIMIT 1';
+
 function prepareStatements(db: Database.Database) {
   return {
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
@@ -455,12 +541,8 @@ function prepareStatements(db: Database.Database) {
     readStream: db.prepare(
       `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version LIMIT ?`,
     ),
-    head: db.prepare('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
-    insert: db.prepare(
-      `INSERT INTO events (position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
-         recorded_at, previous_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    head: db.prepare(TAIL_SQL),
+    insert: db.prepare(INSERT_EVENT_SQL),
   };
 }
 

@@ -56,23 +56,35 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
 }
 
 function configure(db: Database.Database, readOnly: boolean, busyTimeoutMs: number): void {
-  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  if (!readOnly) {
-    db.pragma('journal_mode = WAL');
-    // better-sqlite3 leaves WAL files at synchronous=NORMAL, which can lose acknowledged
-    // commits on power loss. FULL syncs the WAL on every commit: set on EVERY open.
-    db.pragma('synchronous = FULL');
-    // Checkpoint every ~40 MB of WAL instead of every ~4 MB. Each 1,000-command batch dirties
-    // about a thousand leaf pages of the per-account index (one per account it touches), so
-    // at the default every commit also ran a checkpoint that wrote them all into the file
-    // again; spaced out, a page written by ten batches is copied once. Durability is the
-    // WAL's, synced on every commit either way.
-    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-  }
-  // Keep the hot index pages (the per-account index alone outgrows the default 2 MB at a few
-  // hundred thousand events) in memory instead of reading them back for every batch.
-  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-  db.pragma('foreign_keys = ON');
+  for (const pragma of connectionPragmas(readOnly, busyTimeoutMs)) db.pragma(pragma);
+}
+
+/**
+ * The settings every connection to a ledger file runs with, in order. Exported for the bulk
+ * writer's thread, which opens its own connection and must run with exactly these.
+ */
+export function connectionPragmas(readOnly: boolean, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): string[] {
+  return [
+    `busy_timeout = ${busyTimeoutMs}`,
+    ...(readOnly
+      ? []
+      : [
+          'journal_mode = WAL',
+          // better-sqlite3 leaves WAL files at synchronous=NORMAL, which can lose acknowledged
+          // commits on power loss. FULL syncs the WAL on every commit: set on EVERY open.
+          'synchronous = FULL',
+          // Checkpoint every ~40 MB of WAL instead of every ~4 MB. Each 1,000-command batch dirties
+          // about a thousand leaf pages of the per-account index (one per account it touches), so
+          // at the default every commit also ran a checkpoint that wrote them all into the file
+          // again; spaced out, a page written by ten batches is copied once. Durability is the
+          // WAL's, synced on every commit either way.
+          `wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`,
+        ]),
+    // Keep the hot index pages (the per-account index alone outgrows the default 2 MB at a few
+    // hundred thousand events) in memory instead of reading them back for every batch.
+    `cache_size = -${PAGE_CACHE_KIB}`,
+    'foreign_keys = ON',
+  ];
 }
 
 /** WAL pages (4 KiB each) between automatic checkpoints. */
