@@ -6,9 +6,12 @@ import { fail, succeed, type Result } from './errors';
 
 /** Validates `input` against `schema`; a failure names the first offending field. */
 export function validate<Schema extends z.ZodType>(schema: Schema, input: unknown): Result<z.output<Schema>> {
-  const parsed = schema.safeParse(input, { reportInput: true });
+  // Parsed first without options: any parse options take zod off its compiled fast path, and
+  // `reportInput` cost ~1 µs of every ~1.3 µs validation (a bulk apply validates every line).
+  const parsed = schema.safeParse(input);
   if (parsed.success) return succeed(parsed.data);
-  const issue = parsed.error.issues[0];
+  // Only a refusal is parsed again, with the offending inputs, to word its message.
+  const issue = schema.safeParse(input, { reportInput: true }).error?.issues[0];
   return fail('VALIDATION', describeIssue(issue));
 }
 
