@@ -5,7 +5,7 @@
  * ratio shows what the engine adds on top of SQLite itself — and nothing else.
  */
 import Database from 'better-sqlite3';
-import { openDatabase } from '../electron/core/store/open-database';
+import { BULK_WRITER_PAGE_CACHE_KIB, openDatabase } from '../electron/core/store/open-database';
 
 const COLUMNS = 'position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, previous_hash, hash';
 type EventRow = [number, string, string, number, string, number, string, string, string, string, string];
@@ -31,8 +31,10 @@ export class BareBulkInsert {
 
   constructor(sourcePath: string, targetPath: string) {
     this.source = new Database(sourcePath, { readonly: true });
-    // The engine's own opener: the same pragmas (WAL, synchronous=FULL, …) and the same schema.
+    // The engine's own opener: the same pragmas (WAL, synchronous=FULL, …) and the same schema,
+    // with the page cache the engine's bulk writer runs with.
     this.target = openDatabase(targetPath, { appVersion: 'bench' });
+    this.target.pragma(`cache_size = -${BULK_WRITER_PAGE_CACHE_KIB}`);
     this.page = this.source.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT 10000`).raw();
     this.insert = this.target.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.timed(() => this.target.exec('BEGIN IMMEDIATE'));

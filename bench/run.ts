@@ -72,7 +72,7 @@ const BARE_SLICES = 20;
  * starts). Each slice starts and ends with one batch on one thread only, so the longer the
  * slice, the nearer the figure is to a file streaming through `ledger apply`.
  */
-const BATCHES_PER_SLICE = 20;
+const BATCHES_PER_SLICE = 50;
 const AUDIT_RUNS = 100;
 /** Export + verify runs per ledger size (medians). */
 const EXPORT_ROUNDS = 3;

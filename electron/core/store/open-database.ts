@@ -63,7 +63,7 @@ function configure(db: Database.Database, readOnly: boolean, busyTimeoutMs: numb
  * The settings every connection to a ledger file runs with, in order. Exported for the bulk
  * writer's thread, which opens its own connection and must run with exactly these.
  */
-export function connectionPragmas(readOnly: boolean, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): string[] {
+export function connectionPragmas(readOnly: boolean, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS, pageCacheKib = PAGE_CACHE_KIB): string[] {
   return [
     `busy_timeout = ${busyTimeoutMs}`,
     ...(readOnly
@@ -82,7 +82,7 @@ export function connectionPragmas(readOnly: boolean, busyTimeoutMs = DEFAULT_BUS
         ]),
     // Keep the hot index pages (the per-account index alone outgrows the default 2 MB at a few
     // hundred thousand events) in memory instead of reading them back for every batch.
-    `cache_size = -${PAGE_CACHE_KIB}`,
+    `cache_size = -${pageCacheKib}`,
     'foreign_keys = ON',
   ];
 }
@@ -91,6 +91,14 @@ export function connectionPragmas(readOnly: boolean, busyTimeoutMs = DEFAULT_BUS
 const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 /** Page cache per connection, in KiB. */
 const PAGE_CACHE_KIB = 16_384;
+/**
+ * Page cache of the bulk writer's connection (bulk/writer-thread.mjs), in KiB. Each batch it
+ * commits touches one leaf of the per-account index per account, and past ~300k events that
+ * index outgrows 16 MB: with 64 MB its pages stay cached and a 1M-event apply ran ~12% faster
+ * (commits ~25% cheaper). The connection lives only as long as a bulk apply, so the app's
+ * own connection keeps the small cache (its memory after startup stays ~200 MB at 1M events).
+ */
+export const BULK_WRITER_PAGE_CACHE_KIB = 65_536;
 
 /** Refuses, without writing, anything that is not a ledger this version can open. */
 function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: string | undefined): void {
