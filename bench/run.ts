@@ -35,7 +35,7 @@ import {
   type Figure,
 } from './figures';
 import { describeMachine, sqliteVersion, table, writeResults } from './report';
-import { accountId, workload } from './workload';
+import { accountId, eventCount, workload } from './workload';
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -116,12 +116,15 @@ async function buildLedger(
   const batches = workload({ events: EVENTS, accounts: ACCOUNTS }, BATCH)[Symbol.iterator]();
   try {
     for (;;) {
-      // The input lines of the next slice, as a file fed to `ledger apply` holds them.
+      // The input lines of the next slice, as a file fed to `ledger apply` holds them. The
+      // slice that reaches the small snapshot's size ends there, so the snapshot is taken at it.
       const slice: string[][] = [];
-      while (slice.length < BATCHES_PER_SLICE) {
+      let sliceEnd = ledger.projection.lastPosition;
+      while (slice.length < BATCHES_PER_SLICE && !(snapshotEvents === 0 && sliceEnd >= SMALL_EVENTS)) {
         const next = batches.next();
         if (next.done) break;
         slice.push(next.value.map((command) => JSON.stringify({ command: command.name, ...command.input })));
+        for (const command of next.value) sliceEnd += eventCount(command);
       }
       if (slice.length === 0) break;
       const started = performance.now();

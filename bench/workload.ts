@@ -54,6 +54,11 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Events a workload command records (a transfer records one on each side). */
+export function eventCount(command: RawCommand): number {
+  return command.name === 'transfer' ? 2 : 1;
+}
+
 export function accountId(index: number): string {
   return `acct-${String(index).padStart(5, '0')}`;
 }
@@ -70,9 +75,9 @@ export function* workload(options: WorkloadOptions, batchSize: number): Generato
   const memo = () => (next() < MEMO_SHARE ? { memo: MEMOS[Math.floor(next() * MEMOS.length)]! } : {});
   let remaining = options.events;
   let batch: RawCommand[] = [];
-  const push = (command: RawCommand, events: number): RawCommand[] | undefined => {
+  const push = (command: RawCommand): RawCommand[] | undefined => {
     batch.push(command);
-    remaining -= events;
+    remaining -= eventCount(command);
     if (batch.length < batchSize) return undefined;
     const full = batch;
     batch = [];
@@ -85,9 +90,7 @@ export function* workload(options: WorkloadOptions, batchSize: number): Generato
       {
         name: 'open',
         input: { account: accountId(index), owner: OWNERS[index % OWNERS.length]!, currency: CURRENCY, initial: formatMinor(INITIAL_MINOR, CURRENCY) },
-      },
-      1,
-    );
+      });
     if (full) yield full;
   }
   while (remaining > 0) {
@@ -101,17 +104,17 @@ export function* workload(options: WorkloadOptions, batchSize: number): Generato
       if (balances[account]! >= amount) {
         balances[account]! -= amount;
         balances[to]! += amount;
-        full = push({ name: 'transfer', input: { from: accountId(account), to: accountId(to), amount: formatMinor(amount, CURRENCY), ...memo() } }, 2);
+        full = push({ name: 'transfer', input: { from: accountId(account), to: accountId(to), amount: formatMinor(amount, CURRENCY), ...memo() } });
       } else {
         balances[account]! += amount;
-        full = push({ name: 'deposit', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } }, 1);
+        full = push({ name: 'deposit', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } });
       }
     } else if (roll < 0.6 && balances[account]! >= amount) {
       balances[account]! -= amount;
-      full = push({ name: 'withdraw', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } }, 1);
+      full = push({ name: 'withdraw', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } });
     } else {
       balances[account]! += amount;
-      full = push({ name: 'deposit', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } }, 1);
+      full = push({ name: 'deposit', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } });
     }
     if (full) yield full;
   }
