@@ -210,6 +210,16 @@ describe('the pipelined bulk writer', () => {
     await more.close();
   });
 
+  it('an in-memory ledger (which a second connection cannot share) is written on the main thread', async () => {
+    const memory = openLedger(':memory:');
+    const [[opened, deposited]] = await withWriter(memory, (writer) =>
+      Promise.all([writer.submit([{ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } }, ...deposits(1)])]),
+    );
+    ok(opened!);
+    expect(ok(deposited!)).toMatchObject({ position: 2, balanceMinor: 100 });
+    expect(memory.verify()).toMatchObject({ ok: true, events: 2 });
+  });
+
   it('a read-only ledger refuses every command of every batch, as executeBatch does', async () => {
     const { ledger } = newLedger();
     ledger.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } });

@@ -55,7 +55,8 @@ type ThreadReply =
   | { readonly outcome: 'moved' | 'failed' | 'skipped'; readonly message?: string };
 
 export class PipelinedWriter {
-  private readonly thread: Worker;
+  /** The SQLite thread; undefined once lost (or for an in-memory ledger): then every batch takes the plain path. */
+  private thread: Worker | undefined;
   /** Submitted, not yet staged (or to be decided again), in order. */
   private queue: Submitted[] = [];
   /** Posted to the thread, awaiting its reply, in order. */
@@ -65,12 +66,13 @@ export class PipelinedWriter {
   private basis: LedgerStagingBasis | undefined;
   /** The next batch takes the plain path (see the file comment). */
   private plainNext = false;
-  private threadLost = false;
   private closing = false;
   private waiters: Array<{ readonly until: () => boolean; readonly resolve: () => void }> = [];
 
   constructor(private readonly ledger: Ledger) {
-    this.thread = new Worker(new URL('./writer-thread.mjs', import.meta.url), {
+    // An in-memory ledger cannot be opened a second time: another connection would get a database of its own.
+    if (ledger.path === ':memory:') return;
+    const thread = new Worker(new URL('./writer-thread.mjs', import.meta.url), {
       workerData: {
         path: ledger.path,
         nativeBinding: ledger.nativeBindingPath,
@@ -80,9 +82,10 @@ export class PipelinedWriter {
         valuesPerRecord: VALUES_PER_RECORD,
       },
     });
-    this.thread.on('message', (reply: ThreadReply) => this.onReply(reply));
-    this.thread.on('error', (error) => this.onThreadLost(error));
-    this.thread.on('exit', (code) => this.onThreadLost(new Error(`the writer thread exited with code ${code}`)));
+    thread.on('message', (reply: ThreadReply) => this.onReply(reply));
+    thread.on('error', (error) => this.onThreadLost(error));
+    thread.on('exit', (code) => this.onThreadLost(new Error(`the writer thread exited with code ${code}`)));
+    this.thread = thread;
   }
 
   /** Queues a batch; resolves to its answers once it is committed (or refused as executeBatch would). */
@@ -109,9 +112,10 @@ export class PipelinedWriter {
     await this.waitUntil(() => this.backlog === 0);
     if (this.closing) return;
     this.closing = true;
-    if (this.threadLost) return;
-    const exited = once(this.thread, 'exit');
-    this.thread.postMessage({ kind: 'close' });
+    const thread = this.thread;
+    if (thread === undefined) return;
+    const exited = once(thread, 'exit');
+    thread.postMessage({ kind: 'close' });
     await exited;
   }
 
@@ -123,10 +127,10 @@ export class PipelinedWriter {
   /** Stages and posts what it can; runs plain-path batches when the pipeline is empty. */
   private pump(): void {
     while (this.queue.length > 0 && this.notCommitted.length === 0) {
-      if (this.plainNext || this.threadLost || this.basis === undefined) {
+      if (this.plainNext || this.thread === undefined || this.basis === undefined) {
         // A new basis, and the plain path, need every staged batch answered first.
         if (this.inFlight.length > 0) break;
-        if (!this.plainNext && !this.threadLost) {
+        if (!this.plainNext && this.thread !== undefined) {
           this.basis = this.ledger.beginStaging();
           if (this.basis !== undefined) continue;
         }
@@ -152,12 +156,12 @@ export class PipelinedWriter {
       }
       this.queue.shift();
       this.inFlight.push({ submitted: next, batch });
-      this.post(batch);
+      this.post(this.thread, batch);
     }
     this.wakeWaiters();
   }
 
-  private post(batch: StagedBatch): void {
+  private post(thread: Worker, batch: StagedBatch): void {
     const rows = batch.appends.rows;
     // One flat array per batch: the structured clone then copies strings and numbers, not an object per row.
     const events: unknown[] = new Array(rows.length * VALUES_PER_EVENT);
@@ -175,7 +179,7 @@ export class PipelinedWriter {
     }
     // Batches with no rows are posted too: their refusals were decided on the same basis and
     // hold only if the log is still where the basis says.
-    this.thread.postMessage({ kind: 'batch', afterPosition: batch.appends.afterPosition, events, records: batch.commandRecords.flat() });
+    thread.postMessage({ kind: 'batch', afterPosition: batch.appends.afterPosition, events, records: batch.commandRecords.flat() });
   }
 
   private onReply(reply: ThreadReply): void {
@@ -194,7 +198,7 @@ export class PipelinedWriter {
     if (this.inFlight.length === 0 && this.notCommitted.length > 0) {
       this.queue = [...this.notCommitted, ...this.queue];
       this.notCommitted = [];
-      this.thread.postMessage({ kind: 'resume' });
+      this.thread?.postMessage({ kind: 'resume' });
     }
     this.pump();
   }
@@ -205,8 +209,8 @@ export class PipelinedWriter {
    * Everything after goes down the plain path.
    */
   private onThreadLost(error: Error): void {
-    if (this.threadLost || this.closing) return;
-    this.threadLost = true;
+    if (this.thread === undefined || this.closing) return;
+    this.thread = undefined;
     console.error('The bulk writer thread stopped; writing on the main thread from here on', error);
     const unsure = this.inFlight.splice(0);
     this.dropBasis();
