@@ -3,7 +3,6 @@
  * Every entry point — IPC, CLI, preview host, tests, bench — goes through `executeBatch`
  * for commands and the query methods for reads; nothing is implemented twice.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Statement } from 'better-sqlite3';
@@ -34,6 +33,7 @@ import { AccountsProjection, ReplayError, type ReplayProgress } from './projecti
 import { EventStore, type ReadFilter, type StagedAppends, type StagingBasis } from './store/event-store';
 import { LATEST_SCHEMA_VERSION } from './store/schema';
 import { ChainVerifier, type VerifyReport } from './store/verify';
+import { timeOrderedId } from './store/time-ordered-id';
 import { toStorageFailure, isBusy } from './store/storage-errors';
 
 export type LedgerOptions = {
@@ -397,7 +397,7 @@ export class Ledger {
     if (!decided.ok) return decided;
     const metadata: EventMetadata = {
       ...(commandId === undefined ? {} : { commandId, causationId: commandId }),
-      correlationId: commandId ?? randomUUID(),
+      correlationId: commandId ?? timeOrderedId(),
       actor: this.actor,
       appVersion: this.appVersion,
     };

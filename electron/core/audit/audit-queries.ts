@@ -13,7 +13,7 @@ import type { AccountsProjection } from '../projection/accounts-projection';
 import type { EventStore, StoredEvent } from '../store/event-store';
 import type { CompiledFilter } from './audit-index';
 
-/** A transfer id (randomUUID): only text of this shape is looked for inside transfer payloads. */
+/** A transfer id (a UUID): only text of this shape is looked for inside transfer payloads. */
 const TRANSFER_ID = /^[0-9a-f-]{36}$/;
 
 export class AuditQueries {

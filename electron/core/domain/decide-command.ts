@@ -3,9 +3,9 @@
  * Pure apart from `load`: the engine passes the repository's load, run inside the write
  * transaction, so the decision is made on the state the append will be checked against.
  */
-import { randomUUID } from 'node:crypto';
 import type { AnyCommand } from '../../../shared/commands';
 import { succeed, type Result } from '../../../shared/errors';
+import { timeOrderedId } from '../store/time-ordered-id';
 import {
   decideClose,
   decideDeposit,
@@ -32,7 +32,7 @@ export function decideCommand(command: AnyCommand, load: (accountId: string) => 
       decision = decideWithdraw(load(command.input.account), command.input);
       break;
     case 'transfer':
-      transferId = randomUUID();
+      transferId = timeOrderedId();
       decision = decideTransfer(load(command.input.from), load(command.input.to), command.input, transferId);
       break;
     case 'close':

@@ -10,12 +10,12 @@
  * - Subscribers hear about events only after they are committed and durable.
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { LedgerFailure, type LedgerError } from '../../../shared/errors';
 import type { EventMetadata } from '../../../shared/events';
 import { HASH_LENGTH } from './event-hash.mjs';
 import { GENESIS_HASH, hashEvent, type ChainRow } from './hash-chain';
 import { CheckpointWriter } from './head-checkpoint';
+import { timeOrderedId } from './time-ordered-id';
 import { openDatabase, type OpenOptions } from './open-database';
 
 /** What an append expects of the stream before it writes. */
@@ -249,29 +249,29 @@ export class EventStore {
   }
 
   private appendInTransaction(requests: readonly AppendRequest[]): AppendResult {
-    {
-      // Parts are checked in order, as if appended one after another: a later part for the
-      // same stream sees the version the earlier parts leave (two 'no_stream' parts for one
-      // stream conflict instead of both holding against the version before the append).
-      const streamVersions = new Map<string, number>();
-      const startVersions: number[] = [];
-      for (const request of requests) {
-        const actual = streamVersions.get(request.streamId) ?? this.streamVersion(request.streamId);
-        checkExpectation(request.streamId, request.expected, actual);
-        startVersions.push(actual);
-        streamVersions.set(request.streamId, actual + request.events.length);
-      }
-      const appended: StoredEvent[] = [];
-      for (const [index, request] of requests.entries()) {
-        let version = startVersions[index]!;
-        for (const event of request.events) {
-          version += 1;
-          appended.push(this.insert(request.streamId, version, event));
-        }
-        streamVersions.set(request.streamId, version);
-      }
-      return { events: appended, streamVersions };
+    // Parts are checked in order, as if appended one after another: a later part for the
+    // same stream sees the version the earlier parts leave (two 'no_stream' parts for one
+    // stream conflict instead of both holding against the version before the append).
+    const streamVersions = new Map<string, number>();
+    const startVersions: number[] = [];
+    for (const request of requests) {
+      const actual = streamVersions.get(request.streamId) ?? this.streamVersion(request.streamId);
+      checkExpectation(request.streamId, request.expected, actual);
+      startVersions.push(actual);
+      streamVersions.set(request.streamId, actual + request.events.length);
     }
+    const appended: StoredEvent[] = [];
+    // Indexed loops: `requests.entries()` cost an iterator and an [index, request] pair per part.
+    for (let index = 0; index < requests.length; index++) {
+      const { streamId, events } = requests[index]!;
+      let version = startVersions[index]!;
+      for (const event of events) {
+        version += 1;
+        appended.push(this.insert(streamId, version, event));
+      }
+      streamVersions.set(streamId, version);
+    }
+    return { events: appended, streamVersions };
   }
 
   /**
@@ -573,20 +573,3 @@ function isoNow(): string {
   return isoNowCache.text;
 }
 
-/**
- * A new event id: a UUIDv7 (RFC 9562) — 48 bits of Unix milliseconds, then 74 random bits
- * from randomUUID. Time-ordered ids land at the right edge of the UNIQUE index on event_id,
- * so a batch touches a few index pages instead of one random page per event: with random
- * (v4) ids that index dominated the write volume of every commit once it outgrew the cache.
- */
-function timeOrderedId(): string {
-  const ms = Date.now();
-  if (ms !== idTimeCache.ms) {
-    const time = ms.toString(16).padStart(12, '0');
-    idTimeCache = { ms, prefix: `${time.slice(0, 8)}-${time.slice(8)}-7` };
-  }
-  return idTimeCache.prefix + randomUUID().slice(15);
-}
-
-/** The time part of the ids, formatted once per millisecond (as isoNow). */
-let idTimeCache = { ms: -1, prefix: '' };
