@@ -304,17 +304,17 @@ export class Ledger {
   beginStaging(): LedgerStagingBasis | undefined {
     if (this.verifiesInBackground || this.readOnlyReason !== undefined || this.replayBroken) return undefined;
     this.refresh();
-    const lastPosition = this.store.lastPosition();
-    if (lastPosition !== this.projection.lastPosition) return undefined;
+    const tail = this.store.readTail();
+    if (tail.position !== this.projection.lastPosition) return undefined;
     this.repository.forget();
-    return { lastPosition, versions: new Map(), commands: new Map() };
+    return { tail, versions: new Map(), commands: new Map() };
   }
 
   /**
    * Decides a batch exactly as executeBatch would, on the projection plus every batch staged
    * on `basis` before it, and builds its rows without writing them. The answers hold only if
-   * the rows are committed right after the position they were built on — which the writer's
-   * thread checks under the write lock. Returns undefined when this ledger cannot stage now (see
+   * the rows are committed onto the very tail they were built on — which the writer's thread
+   * checks under the write lock. Returns undefined when this ledger cannot stage now (see
    * beginStaging). If it throws, the basis must be dropped (see dropStaging).
    */
   stageBatch(commands: ReadonlyArray<AnyCommand | Failure>, basis: LedgerStagingBasis): StagedBatch | undefined {
@@ -335,12 +335,9 @@ export class Ledger {
     }
   }
 
-  /**
-   * A staged batch was committed by the writer's thread, chained with these hashes (see
-   * EventStore.announceCommitted): the projection and the listeners hear of it.
-   */
-  commitStaged(batch: StagedBatch, basis: LedgerStagingBasis | undefined, previousHash: string, hashes: string): void {
-    this.store.announceCommitted(batch.appends, previousHash, hashes);
+  /** A staged batch was committed by the writer's thread: the projection and the listeners hear of it. */
+  commitStaged(batch: StagedBatch, basis: LedgerStagingBasis | undefined): void {
+    this.store.announceCommitted(batch.appends);
     if (basis !== undefined) for (const [commandId] of batch.commandRecords) basis.commands.delete(commandId);
   }
 

@@ -12,7 +12,6 @@
 import Database from 'better-sqlite3';
 import { LedgerFailure, type LedgerError } from '../../../shared/errors';
 import type { EventMetadata } from '../../../shared/events';
-import { HASH_LENGTH } from './event-hash.mjs';
 import { GENESIS_HASH, hashEvent, type ChainRow } from './hash-chain';
 import { CheckpointWriter } from './head-checkpoint';
 import { timeOrderedId } from './time-ordered-id';
@@ -84,22 +83,19 @@ export const CHECKPOINT_DELAY_MS = 20;
 const PENDING_LIMIT = 10_000;
 
 /**
- * What staged appends build on (see EventStore.stage): the log's last position and the
- * versions of the streams appended to, as they will be once every batch staged before has
- * been committed. Owned by the caller and carried from one staged batch to the next.
+ * What staged appends build on (see EventStore.stage): the log's tail and the versions of the
+ * streams appended to, as they will be once every batch staged before has been committed.
+ * Owned by the caller and carried from one staged batch to the next.
  */
 export type StagingBasis = {
-  lastPosition: number;
+  tail: { readonly position: number; readonly hash: string };
   readonly versions: Map<string, number>;
 };
 
-/**
- * Rows staged for another connection to insert. They carry no hashes yet: the committing
- * connection chains them from the tail it finds under the write lock (see fillHashes).
- */
+/** Rows staged for another connection to insert, and the tail they were chained from. */
 export type StagedAppends = {
-  /** The log's last position they were built on: the writer must find the log ending exactly here. */
-  readonly afterPosition: number;
+  /** The writer must find the log ending exactly here (position and hash) to insert the rows. */
+  readonly expectedTail: { readonly position: number; readonly hash: string };
   readonly rows: readonly CommittedEvent[];
 };
 
@@ -276,44 +272,33 @@ export class EventStore {
 
   /**
    * Runs `work` with its appends built exactly as a write transaction would build them —
-   * positions, ids, texts, expectations checked against `basis.versions` (a stream not in it
-   * is at its committed version) — but not written and not yet hashed: the rows are returned
-   * for another connection to hash and insert (the bulk writer's thread, see
+   * positions, ids, texts, hashes chained from `basis.tail`, expectations checked against
+   * `basis.versions` (a stream not in it is at its committed version) — but not written: the
+   * rows are returned for another connection to insert (the bulk writer's thread, see
    * bulk/pipelined-writer.ts). On success the basis moves on to the staged rows' end, so the
    * next batch can be staged before this one is committed. If `work` throws, the basis may
    * hold part of the batch: the caller must drop it.
    */
   stage<T>(basis: StagingBasis, work: () => T): { result: T; appends: StagedAppends } {
     if (this.db.inTransaction || this.staging !== undefined) throw new Error('stage cannot run inside a transaction or another stage');
-    const afterPosition = basis.lastPosition;
+    const expectedTail = basis.tail;
     this.staging = { basis, rows: [] };
-    this.tail = { position: afterPosition, hash: '' };
+    this.tail = expectedTail;
     try {
       const result = work();
       const rows = this.staging.rows;
-      basis.lastPosition = this.tail.position;
-      return { result, appends: { afterPosition, rows } };
+      basis.tail = this.tail;
+      return { result, appends: { expectedTail, rows } };
     } finally {
       this.staging = undefined;
       this.tail = undefined;
     }
   }
 
-  /**
-   * Tells the subscribers about staged rows once another connection has committed them,
-   * with the hashes it chained them with: `hashes` is theirs concatenated in order, and
-   * `previousHash` the hash of the event before the first.
-   */
-  announceCommitted(appends: StagedAppends, previousHash: string, hashes: string): void {
-    const rows = appends.rows as Array<Mutable<CommittedEvent>>;
-    if (hashes.length !== rows.length * HASH_LENGTH) throw new Error(`${hashes.length / HASH_LENGTH} hashes came back for ${rows.length} rows: bug`);
-    let previous = previousHash;
-    for (const [index, row] of rows.entries()) {
-      row.previousHash = previous;
-      row.hash = previous = hashes.slice(index * HASH_LENGTH, (index + 1) * HASH_LENGTH);
-    }
-    const last = rows.at(-1);
-    if (last !== undefined) this.announce(rows, last);
+  /** Tells the subscribers about staged rows once another connection has committed them. */
+  announceCommitted(appends: StagedAppends): void {
+    const last = appends.rows.at(-1);
+    if (last !== undefined) this.announce(appends.rows, last);
   }
 
   /** How many events this store has inserted since it was opened (rolled-back ones included). */
@@ -420,16 +405,15 @@ export class EventStore {
       hash: '',
       payload: event.dataText === undefined ? event.data : undefined,
     };
+    // Filled in place: copying the row to add its hash was one more object per event.
+    row.hash = hashEvent(row.previousHash, row);
     this.inserted += 1;
     this.tail = row; // the row is the new tail: no copy of its position and hash
     if (this.staging !== undefined) {
-      // Hashed by the connection that commits it (announceCommitted fills the hashes in).
       this.staging.rows.push(row);
       this.staging.basis.versions.set(streamId, streamVersion);
       return row;
     }
-    // Filled in place: copying the row to add its hash was one more object per event.
-    row.hash = hashEvent(row.previousHash, row);
     // Positional parameters: binding by name costs better-sqlite3 ~0.7 us more per row.
     this.statements.insert.run(
       row.position,
