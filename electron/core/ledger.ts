@@ -367,28 +367,12 @@ export class Ledger {
   private decideAndSave(command: AnyCommand): Result<CommandReceipt> {
     const commandId = command.input.commandId;
     const fingerprint = commandId === undefined ? undefined : fingerprintOf(command);
-    const staged = commandId === undefined ? undefined : this.staging?.basis.commands.get(commandId);
-    if (staged !== undefined) {
-      // A batch staged before this one used the id: not on disk yet, and our own, so nothing to cross-check.
-      if (staged.fingerprint !== fingerprint) return fail('VALIDATION', `The command id ${commandId} was already used for a different command`);
-      return succeed({ ...(JSON.parse(staged.receipt) as CommandReceipt), replayed: true });
-    }
-    if (commandId !== undefined) {
-      const earlier = this.findCommand(commandId);
-      if (earlier) {
-        // The idempotency record sits outside the hash chain, so it is trusted only when the
-        // event it names really belongs to this command: a forged row must not fake a receipt.
-        const [named] = this.store.readPositions([earlier.position]);
-        if (!named || (JSON.parse(named.metadata) as EventMetadata).commandId !== commandId) {
-          const reason = `the record of command ${commandId} names position ${earlier.position}, which holds no event of that command`;
-          this.markReadOnly(reason);
-          throw new LedgerFailure(this.readOnlyRefusal('recorded').error);
-        }
-        if (earlier.fingerprint !== fingerprint) {
-          return fail('VALIDATION', `The command id ${commandId} was already used for a different command`);
-        }
-        return succeed({ ...(JSON.parse(earlier.receipt) as CommandReceipt), replayed: true });
+    const earlier = commandId === undefined ? undefined : this.earlierUseOf(commandId);
+    if (earlier !== undefined) {
+      if (earlier.fingerprint !== fingerprint) {
+        return fail('VALIDATION', `The command id ${commandId} was already used for a different command`);
       }
+      return succeed({ ...(JSON.parse(earlier.receipt) as CommandReceipt), replayed: true });
     }
     const decided = decideCommand(command, (accountId) => this.repository.load(accountId));
     if (!decided.ok) return decided;
@@ -406,16 +390,35 @@ export class Ledger {
       throw error;
     }
     const built = buildReceipt(command, saved, decided.value.transferId);
-    const receipt = commandId === undefined ? built : { ...built, commandId };
-    if (commandId !== undefined) {
-      const record: CommandRecordRow = [commandId, fingerprint, receipt.position, JSON.stringify(receipt)];
-      if (this.staging === undefined) this.commandStatements.insert.run(record);
-      else {
-        this.staging.records.push(record);
-        this.staging.basis.commands.set(commandId, { fingerprint: fingerprint!, receipt: record[3], position: record[2] });
-      }
+    if (commandId === undefined || fingerprint === undefined) return succeed(built);
+    const receipt = { ...built, commandId };
+    const record: CommandRecordRow = [commandId, fingerprint, receipt.position, JSON.stringify(receipt)];
+    if (this.staging === undefined) this.commandStatements.insert.run(record);
+    else {
+      // Written by the bulk writer's thread with the events; until then, later batches find it here.
+      this.staging.records.push(record);
+      this.staging.basis.commands.set(commandId, { fingerprint, position: receipt.position, receipt: record[3] });
     }
     return succeed(receipt);
+  }
+
+  /**
+   * The record of an earlier success with this command id: from a batch staged but not yet
+   * committed (our own, not on disk yet), else from the commands table. The table sits outside
+   * the hash chain, so a record there is trusted only when the event it names really belongs
+   * to this command: a forged row must not fake a receipt.
+   */
+  private earlierUseOf(commandId: string): CommandRecord | undefined {
+    const staged = this.staging?.basis.commands.get(commandId);
+    if (staged !== undefined) return staged;
+    const earlier = this.findCommand(commandId);
+    if (earlier === undefined) return undefined;
+    const [named] = this.store.readPositions([earlier.position]);
+    if (!named || (JSON.parse(named.metadata) as EventMetadata).commandId !== commandId) {
+      this.markReadOnly(`the record of command ${commandId} names position ${earlier.position}, which holds no event of that command`);
+      throw new LedgerFailure(this.readOnlyRefusal('recorded').error);
+    }
+    return earlier;
   }
 
   private findCommand(commandId: string): CommandRecord | undefined {

@@ -11,4 +11,4 @@ export const FIND_COMMAND_RECORD_SQL = 'SELECT fingerprint, receipt, position FR
 export type CommandRecord = { readonly fingerprint: string; readonly receipt: string; readonly position: number };
 
 /** The values of one record in INSERT_COMMAND_RECORD_SQL's order. */
-export type CommandRecordRow = readonly [commandId: string, fingerprint: string | undefined, position: number, receipt: string];
+export type CommandRecordRow = readonly [commandId: string, fingerprint: string, position: number, receipt: string];
