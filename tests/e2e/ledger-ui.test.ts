@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, saveScreenshot } from './support/browser';
+import { describedBy, launchBrowser, openPage, saveScreenshot } from './support/browser';
 import { callApi, runCli, startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
 
 describe('ledger in the browser, through the preview host', () => {
@@ -52,6 +52,9 @@ describe('ledger in the browser, through the preview host', () => {
     await page.getByRole('button', { name: 'Open account' }).click();
     await page.getByText('Use 1–64 letters, digits, dots, dashes or underscores').waitFor();
     expect(await page.getByLabel('Account ID').getAttribute('aria-invalid')).toBe('true');
+    // The error is the field's accessible description, read out with it.
+    expect(await describedBy(page.getByLabel('Account ID'))).toContain('Use 1–64 letters, digits, dots, dashes or underscores');
+    expect(await page.getByLabel('Owner').getAttribute('aria-invalid')).toBeNull();
     expect(await lastPosition()).toBe(before);
   });
 
@@ -70,6 +73,8 @@ describe('ledger in the browser, through the preview host', () => {
     await page.getByRole('link', { name: 'Alice Martin' }).click();
     await page.getByRole('heading', { name: 'Alice Martin' }).waitFor();
     expect(page.url()).toMatch(/#\/account\/ACC-1$/);
+    // Before any error, the amount field is described by the balance it may spend.
+    expect(await describedBy(page.getByLabel('Amount to deposit (EUR)'))).toBe('Balance €100.00');
     await page.getByLabel('Amount to deposit (EUR)').fill('50.25');
     await page.getByLabel('Memo').fill('Salary');
     await page.getByRole('button', { name: 'Deposit', exact: true }).click();
@@ -99,6 +104,7 @@ describe('ledger in the browser, through the preview host', () => {
     await page.getByLabel('Amount to withdraw (EUR)').fill('1.234');
     await page.getByRole('button', { name: 'Withdraw', exact: true }).click();
     await page.getByText('EUR allows at most 2 decimals.').waitFor();
+    expect(await describedBy(page.getByLabel('Amount to withdraw (EUR)'))).toBe('EUR allows at most 2 decimals.');
     expect(await lastPosition()).toBe(before);
   });
 

@@ -1,7 +1,7 @@
 /** Test support: Chromium for the end-to-end tests (Debian's system Chromium when present). */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { REPOSITORY_ROOT } from './preview-host';
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
@@ -64,4 +64,12 @@ export async function saveScreenshot(page: Page, name: string, options: { fullPa
     copyFileSync(path, join(DOCS_SCREENSHOT_FOLDER, `${name}.png`));
   }
   return path;
+}
+
+/** The text a control's aria-describedby points at — its accessible description — or undefined. */
+export async function describedBy(control: Locator): Promise<string | undefined> {
+  const ids = await control.getAttribute('aria-describedby');
+  if (!ids) return undefined;
+  const notes = ids.split(/\s+/).map((id) => control.page().locator(`[id="${id}"]`).innerText());
+  return (await Promise.all(notes)).join(' ');
 }
