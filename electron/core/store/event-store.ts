@@ -384,6 +384,9 @@ export class EventStore {
    * to learn that the CLI or a second app instance appended, without reading the log.
    */
   dataVersion(): number {
+    // Inside our own write transaction no other connection can commit, so the value read at
+    // its start (trustKnownVersions) still holds: the ledger's refresh asks again right after.
+    if (this.knownVersionsTrusted && this.knownAsOf !== undefined) return this.knownAsOf;
     // A prepared statement: db.pragma() prepares one on every call, and this runs at the start
     // of every write transaction and every query.
     return this.statements.dataVersion.get() as number;
