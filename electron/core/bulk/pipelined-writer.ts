@@ -36,8 +36,11 @@ import { BULK_WRITER_PAGE_CACHE_KIB, connectionPragmas } from '../store/open-dat
  */
 export const MAX_IN_FLIGHT = 8;
 
-/** Values sent per event row (the INSERT's columns) and per idempotency record. */
-const VALUES_PER_EVENT = 11;
+/**
+ * Values sent per event row — the INSERT's columns but previous_hash, which the thread takes
+ * from the row before (the rows are chained that way) — and per idempotency record.
+ */
+const VALUES_PER_EVENT = 10;
 const VALUES_PER_RECORD = 4;
 
 type Submitted = {
@@ -171,7 +174,6 @@ export class PipelinedWriter {
       events[index++] = row.data;
       events[index++] = row.metadata;
       events[index++] = row.recordedAt;
-      events[index++] = row.previousHash;
       events[index++] = row.hash;
     }
     // Batches with no rows are posted too: their refusals were decided on the same basis and

@@ -34,7 +34,7 @@ const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
 const GENESIS = { position: 0, hash: genesisHash };
 // The values are read spelled out (no array per row): the engine says how many it sends.
-if (valuesPerEvent !== 11) throw new Error(`the writer thread reads 11 values per event, not ${valuesPerEvent}`);
+if (valuesPerEvent !== 10) throw new Error(`the writer thread reads 10 values per event, not ${valuesPerEvent}`);
 
 let halted = false;
 
@@ -75,15 +75,15 @@ function commitGroup(batches) {
         halted = true;
         return notCommitted({ outcome: 'moved', message: `the log ends at position ${lastPosition}, not ${expectedTail.position}` });
       }
+      // Each row's previous hash is the hash of the row before it (the tail's for the first).
       for (let at = 0; at < events.length; at += valuesPerEvent) {
+        const hash = events[at + 9];
         insertEvent.run(
           events[at], events[at + 1], events[at + 2], events[at + 3], events[at + 4], events[at + 5],
-          events[at + 6], events[at + 7], events[at + 8], events[at + 9], events[at + 10],
+          events[at + 6], events[at + 7], events[at + 8], lastHash, hash,
         );
-      }
-      if (events.length > 0) {
-        lastPosition = events[events.length - valuesPerEvent];
-        lastHash = events[events.length - 1];
+        lastPosition = events[at];
+        lastHash = hash;
       }
       for (let at = 0; at < records.length; at += valuesPerRecord) {
         insertRecord.run(records.slice(at, at + valuesPerRecord));
