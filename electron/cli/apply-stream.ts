@@ -1,7 +1,8 @@
 /**
  * `ledger apply`: JSON lines of commands in, one result line per command out, in order.
- * Lines run in batches, one transaction (one fsync) each, and a result is printed only after
- * its batch has committed: a printed result is on disk. A batch is committed when the input
+ * Lines run in batches, committed by the pipelined writer (at most one transaction, one
+ * fsync, per batch; batches waiting for its thread share one), and a result is printed only
+ * after its batch has committed: a printed result is on disk. A batch closes when the input
  * pauses, when it is full, or when its first line has waited long enough — so a file or a
  * pipe streams into full batches, and a person or a program sending one line at a time gets
  * each answer within a few milliseconds.
