@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, saveScreenshot } from './support/browser';
+import { saveScreenshot } from './support/browser';
+import { closePreviewSession, openPreviewSession } from './support/preview-session';
 import { cliEvents, runCliRaw } from './support/audit-ledger';
-import { callApi, startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
+import { callApi, temporaryFolder, type PreviewHost } from './support/preview-host';
 import { writeFileSync } from 'node:fs';
 
 /** The event whose payload is edited. */
@@ -66,14 +67,11 @@ describe('a tampered ledger on the audit screen', () => {
     expect(verified.code).toBe(3);
     verifyReport = JSON.parse(verified.stdout) as typeof verifyReport;
     expect(verifyReport.firstBadPosition).toBe(TAMPERED_POSITION);
-    host = await startPreviewHost(database, ['--export-dir', exportFolder]);
-    browser = await launchBrowser();
-    ({ page, problems } = await openPage(browser));
+    ({ host, browser, page, problems } = await openPreviewSession(database, ['--export-dir', exportFolder]));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await closePreviewSession({ browser, host });
     temporary.remove();
   });
 

@@ -9,9 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, saveScreenshot } from './support/browser';
+import { saveScreenshot } from './support/browser';
+import { closePreviewSession, openPreviewSession } from './support/preview-session';
 import { runCliRaw } from './support/audit-ledger';
-import { callApi, startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
+import { callApi, temporaryFolder, type PreviewHost } from './support/preview-host';
 
 const ACCOUNTS = ['BIG-1', 'BIG-2', 'BIG-3', 'BIG-4'];
 const OWNERS = ['Grace Hopper', 'Ada Lovelace', 'Alan Turing', 'Edsger Dijkstra'];
@@ -80,14 +81,11 @@ describe('audit list of 100,000 events', () => {
     writeCommands(file);
     const applied = await runCliRaw(database, ['apply', '--file', file]);
     if (applied.code !== 0) throw new Error(`apply failed: ${applied.stderr}`);
-    host = await startPreviewHost(database);
-    browser = await launchBrowser();
-    ({ page, problems } = await openPage(browser));
+    ({ host, browser, page, problems } = await openPreviewSession(database));
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await closePreviewSession({ browser, host });
     temporary.remove();
   });
 

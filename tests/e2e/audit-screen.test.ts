@@ -11,7 +11,8 @@ import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney, minorToDecimal } from '../../shared/money-format';
-import { launchBrowser, openPage, saveScreenshot } from './support/browser';
+import { saveScreenshot } from './support/browser';
+import { closePreviewSession, openPreviewSession } from './support/preview-session';
 import {
   TRANSFER_COMMAND_ID,
   TRICKY_MEMOS,
@@ -28,7 +29,7 @@ import {
   type ExportedEvent,
   type SeededLedger,
 } from './support/audit-ledger';
-import { callApi, startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
+import { callApi, temporaryFolder, type PreviewHost } from './support/preview-host';
 
 const euro = (minor: number) => formatMoney(minorToDecimal(BigInt(minor), 'EUR'), 'EUR', { locale: 'en-US' });
 const count = (value: number) => value.toLocaleString('en-US');
@@ -92,14 +93,11 @@ describe('audit screen', () => {
     seeded = await seedAuditLedger(database, temporary.folder);
     events = await cliEvents(database);
     exported = await cliExport(database);
-    host = await startPreviewHost(database, ['--export-dir', exportFolder]);
-    browser = await launchBrowser();
-    ({ page, problems } = await openPage(browser));
+    ({ host, browser, page, problems } = await openPreviewSession(database, ['--export-dir', exportFolder]));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await closePreviewSession({ browser, host });
     temporary.remove();
   });
 

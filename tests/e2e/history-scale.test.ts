@@ -8,8 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyCommand } from '../../shared/commands';
 import { Ledger } from '../../electron/core/ledger';
-import { launchBrowser, openPage, saveScreenshot } from './support/browser';
-import { startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
+import { saveScreenshot } from './support/browser';
+import { closePreviewSession, openPreviewSession } from './support/preview-session';
+import { temporaryFolder, type PreviewHost } from './support/preview-host';
 
 const DEPOSITS = 100_000;
 const BATCH = 10_000;
@@ -53,14 +54,11 @@ describe('history of 100,000 events', () => {
 
   beforeAll(async () => {
     seed(database);
-    host = await startPreviewHost(database);
-    browser = await launchBrowser();
-    ({ page, problems } = await openPage(browser));
+    ({ host, browser, page, problems } = await openPreviewSession(database));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await closePreviewSession({ browser, host });
     temporary.remove();
   });
 

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describedBy, launchBrowser, openPage, saveScreenshot } from './support/browser';
+import { describedBy, openPage, saveScreenshot } from './support/browser';
+import { closePreviewSession, openPreviewSession } from './support/preview-session';
 import { callApi, runCli, startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
 
 describe('ledger in the browser, through the preview host', () => {
@@ -22,14 +23,11 @@ describe('ledger in the browser, through the preview host', () => {
   const balanceText = () => page.getByTestId('account-balance').innerText();
 
   beforeAll(async () => {
-    host = await startPreviewHost(database);
-    browser = await launchBrowser();
-    ({ page, problems } = await openPage(browser));
+    ({ host, browser, page, problems } = await openPreviewSession(database));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await closePreviewSession({ browser, host });
     temporary.remove();
   });
 
