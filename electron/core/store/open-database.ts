@@ -124,9 +124,16 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
       fileMustExist: true,
       ...(nativeBinding ? { nativeBinding } : {}),
     });
-    const applicationId = probe.pragma('application_id', { simple: true }) as number;
-    const schemaVersion = probe.pragma('user_version', { simple: true }) as number;
-    const tableCount = probe.prepare('SELECT count(*) FROM sqlite_master').pluck().get() as number;
+    // One statement, so one snapshot: read one by one, another process creating the ledger
+    // could commit in between, and a stamp read before its commit with tables read after it
+    // looked like another program's database (seen with four `ledger apply` starting at once).
+    const { applicationId, schemaVersion, tableCount } = probe
+      .prepare(
+        `SELECT (SELECT application_id FROM pragma_application_id) AS applicationId,
+           (SELECT user_version FROM pragma_user_version) AS schemaVersion,
+           (SELECT count(*) FROM sqlite_master) AS tableCount`,
+      )
+      .get() as { applicationId: number; schemaVersion: number; tableCount: number };
     if (applicationId !== LEDGER_APPLICATION_ID && (tableCount > 0 || applicationId !== 0)) {
       throw storageFailure(path, 'is a SQLite database of another program, not a ledger');
     }
