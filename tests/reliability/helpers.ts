@@ -12,7 +12,6 @@ import Database from 'better-sqlite3';
 import { ERROR_CODES } from '../../shared/errors';
 
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI_ENTRY = join(REPOSITORY_ROOT, 'electron/cli/ledger.ts');
 const RESULTS_FILE = join(REPOSITORY_ROOT, 'tests/reliability/results/latest.json');
 const RESULTS_LOCK = `${RESULTS_FILE}.lock`;
 

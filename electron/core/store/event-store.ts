@@ -372,11 +372,11 @@ export class EventStore {
   }
 
   lastPosition(): number {
-    return (this.statements.head.get() as { position: number } | undefined)?.position ?? 0;
+    return this.readTail().position;
   }
 
   headHash(): string {
-    return (this.statements.head.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+    return this.readTail().hash;
   }
 
   /**

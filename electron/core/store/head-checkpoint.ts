@@ -34,7 +34,7 @@ function parseCheckpoint(text: string): HeadCheckpoint | undefined {
   try {
     const parsed = JSON.parse(text) as Partial<HeadCheckpoint> & { check?: unknown };
     if (!Number.isSafeInteger(parsed.position) || typeof parsed.hash !== 'string') return undefined;
-    // A record whose check does not match was read half-written (see advanceCheckpoint):
+    // A record whose check does not match was read half-written (see CheckpointWriter):
     // treated as absent, never as a checkpoint that contradicts the log. Records written
     // before the check existed have none and are taken as they are.
     if (parsed.check !== undefined && parsed.check !== checkOf(parsed.position!, parsed.hash)) return undefined;
@@ -46,20 +46,8 @@ function parseCheckpoint(text: string): HeadCheckpoint | undefined {
 }
 
 /**
- * Moves the checkpoint forward (never back: another process may have written a newer one).
- * The one-off form of CheckpointWriter, which see.
- */
-export function advanceCheckpoint(ledgerPath: string, head: HeadCheckpoint): void {
-  const writer = new CheckpointWriter(ledgerPath);
-  try {
-    writer.advance(head);
-  } finally {
-    writer.close();
-  }
-}
-
-/**
- * Writes one store's checkpoint after each of its commits.
+ * Writes one store's checkpoint after its commits, moving it forward only (never back:
+ * another process may have written a newer one).
  *
  * One write of a fixed-size record in place, rather than write-a-temporary-then-rename: the
  * rename (and the truncating rewrite it replaces) made ext4 allocate and flush on every
