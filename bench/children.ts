@@ -5,6 +5,7 @@
  * this project's node_modules.
  */
 import { build } from 'esbuild';
+import { IMPORT_META_URL_IN_CJS } from '../scripts/build-electron.mjs';
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,7 @@ export async function bundleChildren(outFolder: string): Promise<Children> {
     target: 'node20',
     outExtension: { '.js': '.cjs' },
     external: ['better-sqlite3'],
+    ...IMPORT_META_URL_IN_CJS,
     logLevel: 'warning',
   });
   return {

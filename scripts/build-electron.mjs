@@ -22,6 +22,17 @@ import { PROJECT_ROOT } from './lib/electron-env.mjs';
 const NODE_TARGET = 'node22';
 const BROWSER_TARGET = 'chrome140';
 
+/**
+ * The engine is written as ES modules and resolves modules from its own file (import.meta.url,
+ * see projection/replay-thread.ts). A CommonJS bundle has no import.meta: this gives it the
+ * bundle's own file URL instead of esbuild's empty stand-in.
+ */
+export const IMPORT_META_URL_IN_CJS = {
+  define: { 'import.meta.url': '__bundleFileUrl' },
+  // "use strict" first: a banner goes before esbuild's own directive, which then no longer counts.
+  banner: { js: "'use strict';\nconst __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 /** Modules a sandboxed preload may require (Electron's sandbox offers little more). */
 const PRELOAD_ALLOWED_REQUIRES = new Set(['electron']);
 
@@ -38,6 +49,7 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
     format: 'cjs',
     target: NODE_TARGET,
     external: ['electron', 'better-sqlite3'],
+    ...IMPORT_META_URL_IN_CJS,
   });
 
   await build({

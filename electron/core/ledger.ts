@@ -81,7 +81,6 @@ export class Ledger {
   /** Integrity status of the chain, verified in slices (see audit/integrity-monitor.ts). */
   readonly integrity: IntegrityMonitor;
   private readonly repository: AccountRepository;
-  private readonly nativeBinding: string | undefined;
   /** Busy timeout of this ledger's connections (a second connection, such as the bulk writer's, uses it too). */
   readonly busyTimeoutMs: number | undefined;
   private readonly actor: string;
@@ -114,7 +113,6 @@ export class Ledger {
       if (status.state === 'failed') this.notify();
     });
     this.verifiesInBackground = options.verifyInBackground ?? false;
-    this.nativeBinding = options.nativeBinding;
     this.busyTimeoutMs = options.busyTimeoutMs;
     this.actor = options.actor ?? 'unknown';
     this.appVersion = options.appVersion ?? APP_VERSION;
@@ -218,7 +216,7 @@ export class Ledger {
 
   /** The better_sqlite3.node this ledger was opened with, if not Node's own (for second connections). */
   get nativeBindingPath(): string | undefined {
-    return this.nativeBinding;
+    return this.store.nativeBinding;
   }
 
   get isOpen(): boolean {
@@ -452,7 +450,7 @@ export class Ledger {
 
   /** Streams the log as JSON Lines from one consistent snapshot; writes continue meanwhile. */
   exportJsonLines(out: Writable, filter?: SnapshotFilter): Promise<ExportManifest> {
-    return exportJsonLines(this.store.path, out, { filter, nativeBinding: this.nativeBinding });
+    return exportJsonLines(this.store.path, out, { filter, nativeBinding: this.store.nativeBinding });
   }
 
   /** Streams the audit view with its filters as CSV; resolves to the number of rows. */

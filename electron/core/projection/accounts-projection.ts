@@ -5,21 +5,15 @@
  * position applied and only ever applies position + 1, so it can never skip or repeat an event.
  */
 import { formatMinor } from '../../../shared/money';
-import { EVENT_TYPES, type EventMetadata, type LedgerEvent } from '../../../shared/events';
+import { CURRENT_SCHEMA_VERSIONS, EVENT_TYPES, type EventMetadata, type LedgerEvent } from '../../../shared/events';
 import type { AccountView } from '../../../shared/views';
 import { evolve, type AccountState } from '../domain/bank-account';
-import { UPCASTED_SCHEMAS, upcast } from '../events/upcasters';
+import { upcast } from '../events/upcasters';
 import type { CommittedEvent, EventStore } from '../store/event-store';
 import { AuditIndex } from '../audit/audit-index';
+import { REPLAY_PAGE_SIZE, REPLAY_SQL, type ReplayRow } from './replay-sql';
+import { ReplayThread, THREAD_REPLAY_MIN_EVENTS, type ThreadPage } from './replay-thread';
 import { BalanceTimeline } from './timeline';
-
-/**
- * Rows per read while replaying: big enough to amortise the query (a keyset seek), small
- * enough that a page of rows dies young in the garbage collector. At 10,000 rows (~3 MB) a
- * page outlived the young generation and every page was promoted and collected again by
- * old-generation GC: a 1M-event replay ran ~14% slower than with pages of 1,000.
- */
-const REPLAY_PAGE_SIZE = 1_000;
 
 export type ReplayProgress = (applied: number, total: number) => void;
 
@@ -38,40 +32,8 @@ export class ReplayError extends Error {
   }
 }
 
-/**
- * The columns replay needs, read in raw (array) mode: the fastest path better-sqlite3 offers.
- * Metadata is read only for stored schemas that have an upcaster (the only readers of it):
- * for every other event it is null, which saves reading and allocating ~100 bytes an event.
- */
-type ReplayRow = [
-  position: number,
-  streamId: string,
-  type: string | number,
-  schemaVersion: number,
-  data: string,
-  metadata: string | null,
-  recordedAt: string,
-];
-
-/**
- * Current event types come back as their index in EVENT_TYPES, so replay meets one shared
- * string per type instead of allocating a fresh copy per row (and then hashing and comparing
- * it); any other stored type (a legacy one) comes back as text.
- */
-const TYPE_AS_CODE = `CASE type ${EVENT_TYPES.map((type, code) => `WHEN '${type}' THEN ${code}`).join(' ')} ELSE type END`;
-
-/**
- * Metadata only for the stored schemas an upcaster reads it for. The schema version is tested
- * before the type: for a current event that is one integer comparison per upcaster instead of
- * a string comparison (−3% on a 1M-event replay).
- */
-const METADATA_IF_UPCASTED = `CASE WHEN ${
-  UPCASTED_SCHEMAS.map(({ type, schemaVersion }) => `(schema_version = ${schemaVersion} AND type = '${type}')`).join(' OR ') || '0'
-} THEN metadata END`;
-
-const REPLAY_SQL = `SELECT position, stream_id, ${TYPE_AS_CODE}, schema_version, data, ${METADATA_IF_UPCASTED},
-    recorded_at
-  FROM events WHERE position > ? ORDER BY position LIMIT ${REPLAY_PAGE_SIZE}`;
+/** The current schema version of each type, by its code (the read thread's pages hold only current events). */
+const CURRENT_VERSION_BY_CODE = EVENT_TYPES.map((type) => CURRENT_SCHEMA_VERSIONS[type]);
 
 type AccountEntry = { state: AccountState; readonly timeline: BalanceTimeline; readonly auditNumber: number };
 
@@ -80,6 +42,12 @@ export class AccountsProjection {
   private accounts = new Map<string, AccountEntry>();
   private appliedThrough = 0;
   private auditIndex = new AuditIndex();
+
+  /**
+   * `threadReplayFrom`: how many events a replay must have before it reads through the read
+   * thread (tests lower it to drive the thread with small logs).
+   */
+  constructor(private readonly options: { readonly threadReplayFrom?: number } = {}) {}
 
   /** Per-position facts the audit screen filters on. */
   get audit(): AuditIndex {
@@ -118,18 +86,46 @@ export class AccountsProjection {
     return applied;
   }
 
-  /** Replays one page per iteration; yields the running count of events applied. */
+  /**
+   * Replays one page per iteration; yields the running count of events applied. A long
+   * replay takes its pages from the read thread (see replay-thread.ts) as far as it can; the
+   * projection's own reads then go on from wherever it stopped, to the end of the log.
+   */
   private *replayPages(store: EventStore, onProgress?: ReplayProgress): Generator<number> {
     const total = store.lastPosition() - this.appliedThrough;
     this.auditIndex.reserve(total);
     const page = store.db.prepare(REPLAY_SQL).raw();
+    const thread = total >= (this.options.threadReplayFrom ?? THREAD_REPLAY_MIN_EVENTS) ? ReplayThread.start(store, this.appliedThrough) : undefined;
     let applied = 0;
+    let reachedEnd = false;
+    try {
+      for (let threadPage = thread?.next(); threadPage !== undefined; threadPage = thread!.next()) {
+        if (threadPage === 'irregular') {
+          // Read again here: the same page (same keyset, same size), and a broken row fails at its position.
+          const rows = page.all(this.appliedThrough) as ReplayRow[];
+          for (const row of rows) this.applyRow(row);
+          applied += rows.length;
+          reachedEnd = rows.length < REPLAY_PAGE_SIZE;
+        } else {
+          this.applyThreadPage(threadPage, thread!);
+          applied += threadPage.count;
+          reachedEnd = threadPage.count < REPLAY_PAGE_SIZE;
+        }
+        onProgress?.(applied, Math.max(total, applied));
+        yield applied;
+      }
+    } finally {
+      thread?.stop();
+    }
+    // The end of the log as this connection sees it (the thread's connection may have seen less).
     for (;;) {
       const rows = page.all(this.appliedThrough) as ReplayRow[];
       for (const row of rows) this.applyRow(row);
       applied += rows.length;
-      onProgress?.(applied, Math.max(total, applied));
-      yield applied;
+      if (rows.length > 0 || !reachedEnd) {
+        onProgress?.(applied, Math.max(total, applied));
+        yield applied;
+      }
       if (rows.length < REPLAY_PAGE_SIZE) return;
     }
   }
@@ -141,15 +137,51 @@ export class AccountsProjection {
       return;
     }
     for (const event of events) {
-      this.applyRow(
-        [event.position, event.streamId, event.type, event.schemaVersion, event.data, event.metadata, event.recordedAt],
-        event.payload,
+      // Events appended with their stored text only (a verbatim legacy import) carry no payload object.
+      const payloadKnown = event.payload !== undefined;
+      this.applyEvent(
+        event.position,
+        event.streamId,
+        event.type,
+        event.schemaVersion,
+        payloadKnown ? event.payload : event.data,
+        !payloadKnown,
+        event.metadata,
+        event.recordedAt,
       );
     }
   }
 
-  /** `payload`, when given, is the object the row's data text was serialised from (our own appends). */
-  private applyRow([position, streamId, storedType, schemaVersion, data, metadata, recordedAt]: ReplayRow, payload?: object): void {
+  private applyRow(row: ReplayRow): void {
+    this.applyEvent(row[0], row[1], row[2], row[3], row[4], true, row[5], row[6]);
+  }
+
+  /** Applies a page from the read thread, each payload parsed from its own slice of the page's text. */
+  private applyThreadPage(page: ThreadPage, thread: ReplayThread): void {
+    const { count, first, types, streams, text, ends, times, timeRunEnds } = page;
+    let start = 0;
+    let run = 0;
+    for (let index = 0; index < count; index++) {
+      const end = ends[index]!;
+      const data = text.slice(start, end);
+      start = end + 1;
+      if (index === timeRunEnds[run]) run++;
+      const typeCode = types[index]!;
+      this.applyEvent(first + index, thread.streamId(streams[index]!), typeCode, CURRENT_VERSION_BY_CODE[typeCode]!, data, true, null, times[run]!);
+    }
+  }
+
+  /** `dataIsText`: `data` is the payload's stored JSON text, parsed here (else the payload itself, from our own append). */
+  private applyEvent(
+    position: number,
+    streamId: string,
+    storedType: string | number,
+    schemaVersion: number,
+    data: unknown,
+    dataIsText: boolean,
+    metadata: string | null,
+    recordedAt: string,
+  ): void {
     const type = typeof storedType === 'number' ? EVENT_TYPES[storedType]! : storedType;
     if (position !== this.appliedThrough + 1) {
       throw new ReplayError(this.appliedThrough + 1, `the log jumps from position ${this.appliedThrough} to ${position}`);
@@ -159,7 +191,9 @@ export class AccountsProjection {
     let entry: AccountEntry | undefined;
     try {
       // Metadata is parsed only when an upcaster asks for it (legacy events): most replays never do.
-      event = upcast({ type, schemaVersion, data: payload ?? JSON.parse(data) }, () => JSON.parse(metadata ?? '{}') as EventMetadata);
+      // Any shape: upcast and evolve check what they read (see checkReplayedState).
+      const payload = (dataIsText ? JSON.parse(data as string) : data) as Record<string, unknown>;
+      event = upcast({ type, schemaVersion, data: payload }, () => JSON.parse(metadata ?? '{}') as EventMetadata);
       entry = this.accounts.get(streamId);
       state = evolve(entry?.state, event, streamId, recordedAt);
       checkReplayedState(state, event);

@@ -103,6 +103,8 @@ export class EventStore {
   readonly db: Database.Database;
   readonly path: string;
   readonly readOnly: boolean;
+  /** The better_sqlite3.node this file was opened with, if not Node's own: second connections (threads) need it too. */
+  readonly nativeBinding: string | undefined;
 
   private readonly subscribers = new Set<Subscriber>();
   /** Events appended by the open transaction, announced after the outermost commit. */
@@ -146,10 +148,11 @@ export class EventStore {
    */
   private readonly transaction: Database.Transaction<(work: () => unknown) => unknown>;
 
-  private constructor(db: Database.Database, path: string, readOnly: boolean) {
+  private constructor(db: Database.Database, path: string, options: OpenOptions) {
     this.db = db;
     this.path = path;
-    this.readOnly = readOnly;
+    this.readOnly = options.readOnly ?? false;
+    this.nativeBinding = options.nativeBinding;
     this.statements = prepareStatements(db);
     this.transaction = db.transaction((work: () => unknown) => work());
   }
@@ -157,7 +160,7 @@ export class EventStore {
   /** Opens (creating if needed) a ledger file. Throws LedgerFailure with a clear message naming the file. */
   static open(path: string, options: OpenOptions = {}): EventStore {
     const db = openDatabase(path, options);
-    return new EventStore(db, path, options.readOnly ?? false);
+    return new EventStore(db, path, options);
   }
 
   close(): void {
