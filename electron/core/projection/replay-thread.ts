@@ -188,6 +188,7 @@ export class ReplayThread {
   /** No more pages to wait for (the last came, or the thread failed or was stopped). */
   private finished = false;
   private stopped = false;
+  private mayBlock = true;
 
   private constructor(
     private readonly thread: Worker,
@@ -238,7 +239,7 @@ export class ReplayThread {
       if (received) return this.take(received.message);
       // threadId turns -1 as soon as the thread is gone, before any event could tell us.
       if (this.thread.threadId === -1) break;
-      Atomics.wait(this.signal, POSTED, this.taken, ALIVE_CHECK_MS);
+      this.waitForPost();
     }
     this.stop();
     return undefined;
@@ -258,6 +259,20 @@ export class ReplayThread {
     Atomics.notify(this.signal, TAKEN);
     this.port.close();
     void this.thread.terminate();
+  }
+
+  /**
+   * Sleeps until the thread posts (or ALIVE_CHECK_MS pass). A host whose main thread may not
+   * block (Atomics.wait throws there, as on a browser's main thread) polls instead: the thread
+   * reads faster than pages are applied, so such waits are short.
+   */
+  private waitForPost(): void {
+    if (!this.mayBlock) return;
+    try {
+      Atomics.wait(this.signal, POSTED, this.taken, ALIVE_CHECK_MS);
+    } catch {
+      this.mayBlock = false;
+    }
   }
 
   private take(message: PageMessage): ThreadPage | 'irregular' | undefined {
