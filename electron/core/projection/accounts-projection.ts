@@ -95,22 +95,22 @@ export class AccountsProjection {
     const total = store.lastPosition() - this.appliedThrough;
     this.auditIndex.reserve(total);
     const page = store.db.prepare(REPLAY_SQL).raw();
+    /** Reads and applies the page after the last position applied; returns its row count. */
+    const readPage = (): number => {
+      const rows = page.all(this.appliedThrough) as ReplayRow[];
+      for (const row of rows) this.applyRow(row);
+      return rows.length;
+    };
     const thread = total >= (this.options.threadReplayFrom ?? THREAD_REPLAY_MIN_EVENTS) ? ReplayThread.start(store, this.appliedThrough) : undefined;
     let applied = 0;
     let reachedEnd = false;
     try {
       for (let threadPage = thread?.next(); threadPage !== undefined; threadPage = thread!.next()) {
-        if (threadPage === 'irregular') {
-          // Read again here: the same page (same keyset, same size), and a broken row fails at its position.
-          const rows = page.all(this.appliedThrough) as ReplayRow[];
-          for (const row of rows) this.applyRow(row);
-          applied += rows.length;
-          reachedEnd = rows.length < REPLAY_PAGE_SIZE;
-        } else {
-          this.applyThreadPage(threadPage, thread!);
-          applied += threadPage.count;
-          reachedEnd = threadPage.count < REPLAY_PAGE_SIZE;
-        }
+        // A page the thread cannot vouch for is read here: the same page (same keyset, same
+        // size), and a broken row fails at its position.
+        const count = threadPage === 'irregular' ? readPage() : this.applyThreadPage(threadPage, thread!);
+        applied += count;
+        reachedEnd = count < REPLAY_PAGE_SIZE;
         onProgress?.(applied, Math.max(total, applied));
         yield applied;
       }
@@ -119,14 +119,13 @@ export class AccountsProjection {
     }
     // The end of the log as this connection sees it (the thread's connection may have seen less).
     for (;;) {
-      const rows = page.all(this.appliedThrough) as ReplayRow[];
-      for (const row of rows) this.applyRow(row);
-      applied += rows.length;
-      if (rows.length > 0 || !reachedEnd) {
+      const count = readPage();
+      applied += count;
+      if (count > 0 || !reachedEnd) {
         onProgress?.(applied, Math.max(total, applied));
         yield applied;
       }
-      if (rows.length < REPLAY_PAGE_SIZE) return;
+      if (count < REPLAY_PAGE_SIZE) return;
     }
   }
 
@@ -156,8 +155,8 @@ export class AccountsProjection {
     this.applyEvent(row[0], row[1], row[2], row[3], row[4], true, row[5], row[6]);
   }
 
-  /** Applies a page from the read thread, each payload parsed from its own slice of the page's text. */
-  private applyThreadPage(page: ThreadPage, thread: ReplayThread): void {
+  /** Applies a page from the read thread, each payload parsed from its own slice of the page's text; returns its row count. */
+  private applyThreadPage(page: ThreadPage, thread: ReplayThread): number {
     const { count, first, types, streams, text, ends, times, timeRunEnds } = page;
     let start = 0;
     let run = 0;
@@ -169,6 +168,7 @@ export class AccountsProjection {
       const typeCode = types[index]!;
       this.applyEvent(first + index, thread.streamId(streams[index]!), typeCode, CURRENT_VERSION_BY_CODE[typeCode]!, data, true, null, times[run]!);
     }
+    return count;
   }
 
   /** `dataIsText`: `data` is the payload's stored JSON text, parsed here (else the payload itself, from our own append). */
