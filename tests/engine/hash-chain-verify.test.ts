@@ -5,9 +5,10 @@
  */
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../electron/core/ledger';
-import { hashEvent, type ChainRow } from '../../electron/core/store/hash-chain';
+import { hashEvent, hashHeader, type ChainRow, type HashedFields } from '../../electron/core/store/hash-chain';
 import { checkpointPathFor, readCheckpoint } from '../../electron/core/store/head-checkpoint';
 import { CHECKPOINT_DELAY_MS } from '../../electron/core/store/event-store';
 import { verifyChain } from '../../electron/core/store/verify';
@@ -39,6 +40,23 @@ function rows(db: Database.Database): ChainRow[] {
 const INSERT = `INSERT INTO events (position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
   recorded_at, previous_hash, hash) VALUES (@position, @eventId, @streamId, @streamVersion, @type, @schemaVersion, @data,
   @metadata, @recordedAt, @previousHash, @hash)`;
+
+describe('the hashed header', () => {
+  it('property: is character for character the JSON.stringify of the seven columns, whatever their values', () => {
+    // Usual values (plain ASCII ids, safe integers) and anything a damaged row could hold.
+    const text = fc.oneof(fc.string({ unit: 'grapheme-ascii' }), fc.string({ unit: 'binary' }), fc.string({ unit: 'binary-ascii' }));
+    const number = fc.oneof(fc.integer(), fc.double(), fc.constant(-0), fc.maxSafeNat().map((value) => value + 1));
+    const value = (usual: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: usual }, { weight: 1, arbitrary: fc.anything() });
+    fc.assert(
+      fc.property(value(number), value(text), value(text), value(number), value(text), value(number), value(text), (...columns) => {
+        const [position, eventId, streamId, streamVersion, type, schemaVersion, recordedAt] = columns;
+        const fields = { position, eventId, streamId, streamVersion, type, schemaVersion, recordedAt, data: '{}', metadata: '{}' } as HashedFields;
+        expect(hashHeader(fields)).toBe(JSON.stringify(columns));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
 
 describe('verify finds the first bad position', () => {
   it('an untouched ledger verifies, with the head hash and the checkpoint in step', () => {

@@ -30,16 +30,35 @@ export type HashedFields = {
  * unambiguous. Position is inside the hash: moving an event to another position breaks it.
  */
 export function hashEvent(previousHash: string, fields: HashedFields): string {
-  const header = JSON.stringify([
-    fields.position,
-    fields.eventId,
-    fields.streamId,
+  return sha256Hex(`${previousHash}\n${hashHeader(fields)}\n${fields.data}\n${fields.metadata}`);
+}
+
+/**
+ * JSON.stringify([position, eventId, streamId, streamVersion, type, schemaVersion, recordedAt]),
+ * character for character, about twice as fast: every append and every verified event pays
+ * it. The usual values need no escaping and are written as they are; anything else goes
+ * through JSON.stringify itself.
+ */
+export function hashHeader(fields: HashedFields): string {
+  return `[${jsonNumber(fields.position)},${jsonString(fields.eventId)},${jsonString(fields.streamId)},${jsonNumber(
     fields.streamVersion,
-    fields.type,
-    fields.schemaVersion,
-    fields.recordedAt,
-  ]);
-  return sha256Hex(`${previousHash}\n${header}\n${fields.data}\n${fields.metadata}`);
+  )},${jsonString(fields.type)},${jsonNumber(fields.schemaVersion)},${jsonString(fields.recordedAt)}]`;
+}
+
+/** Text JSON.stringify writes unchanged between its quotes: printable ASCII but `"` and `\`. */
+const WRITTEN_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function jsonString(text: string): string {
+  return typeof text === 'string' && WRITTEN_AS_IS.test(text) ? `"${text}"` : asArrayElement(text);
+}
+
+function jsonNumber(value: number): string {
+  return Number.isSafeInteger(value) ? `${value}` : asArrayElement(value);
+}
+
+/** Any value exactly as JSON.stringify writes it inside an array (undefined as null): a damaged row hashes as before. */
+function asArrayElement(value: unknown): string {
+  return JSON.stringify([value]).slice(1, -1);
 }
 
 /**
