@@ -10,7 +10,7 @@
  * joined to a slice of that string, with no copy and no native call. `randomUUID().slice()`
  * plus concatenation allocated ~1.3 KB of short-lived strings per id (a fifth of all
  * allocation in a bulk append); writing each id into a buffer and reading it out cost two
- * native calls, ~0.3 µs an id.
+ * native calls (167 against 85 ns an id in a tight loop; 0.5 µs an id in a bulk append's profile).
  */
 import { randomFillSync } from 'node:crypto';
 
