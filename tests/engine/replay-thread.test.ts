@@ -3,9 +3,12 @@
  * holds — several pages, non-ASCII and astral text, runs of equal and distinct times, legacy
  * events, a tampered payload, a table not written by us, events appended meanwhile — a
  * projection replayed through it equals, field for field, one replayed on a single thread,
- * and fails at the same position with the same message.
+ * and fails at the same position with the same message. And it does start where the app
+ * runs it: from a CommonJS bundle, which has to find better-sqlite3 from its own file.
  */
-import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnyCommand } from '../../shared/commands';
@@ -14,7 +17,8 @@ import { ReplayThread } from '../../electron/core/projection/replay-thread';
 import { REPLAY_PAGE_SIZE } from '../../electron/core/projection/replay-sql';
 import { EventStore } from '../../electron/core/store/event-store';
 import type { Ledger } from '../../electron/core/ledger';
-import { fixturesFolder, newLedger, ok, openLedger, tamper, withConnection } from './helpers';
+import { IMPORT_META_URL_IN_CJS } from '../../scripts/build-electron.mjs';
+import { fixturesFolder, newLedger, ok, openLedger, repoRoot, tamper, tempFolder, withConnection } from './helpers';
 
 const OWNERS = ['Zoë Ångström', 'José Núñez', '李小龙', 'Ada Lovelace'];
 const MEMOS = [undefined, 'rent', 'café crème', 'party 🎉 (astral)', 'tab\there', 'quote " and \\ backslash'];
@@ -213,5 +217,39 @@ describe('replay through the read thread', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('starts from a CommonJS bundle built as main.cjs is (module paths resolved from the bundle file itself)', async () => {
+    const { path, ledger } = newLedger();
+    fillLedger(ledger, 1_500);
+    const events = ledger.store.lastPosition();
+    ledger.close();
+    const folder = tempFolder();
+    const entry = join(folder, 'entry.ts');
+    writeFileSync(
+      entry,
+      `import { EventStore } from ${JSON.stringify(join(repoRoot, 'electron/core/store/event-store'))};
+       import { ReplayThread } from ${JSON.stringify(join(repoRoot, 'electron/core/projection/replay-thread'))};
+       const store = EventStore.open(process.argv[2], { readOnly: true });
+       const thread = ReplayThread.start(store, 0);
+       const pages = [];
+       for (let page = thread?.next(); page !== undefined; page = thread.next()) pages.push(page === 'irregular' ? page : page.count);
+       process.stdout.write(JSON.stringify({ started: thread !== undefined, pages }));
+       store.close();`,
+    );
+    await build({
+      entryPoints: [entry],
+      outfile: join(folder, 'entry.cjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['better-sqlite3'],
+      logLevel: 'error',
+      ...IMPORT_META_URL_IN_CJS,
+    });
+    const output = execFileSync(process.execPath, [join(folder, 'entry.cjs'), path], {
+      env: { ...process.env, NODE_PATH: join(repoRoot, 'node_modules') },
+    }).toString();
+    expect(JSON.parse(output)).toEqual({ started: true, pages: [1_000, events - 1_000] });
   });
 });
