@@ -94,13 +94,6 @@ function openLedger(path: string): Ledger {
   return opened.value;
 }
 
-/**
- * Builds the ledger through the pipelined writer `ledger apply` uses and, between slices of
- * its batches, the bare baseline of the same rows (see BareBulkInsert). Each slice's input
- * lines are written first (not timed: that is the producer's work); then the slice is timed
- * from its first line parsed to its last batch committed — wall-clock time, so the writer's
- * thread gets no credit for work done while the clock is stopped.
- */
 /** Fails the run when the workload (which only ever asks for what the rules allow) had a command refused. */
 function expectAllRecorded(results: ReadonlyArray<Result<CommandReceipt>>): void {
   const refused = results.find((result) => !result.ok);
@@ -111,6 +104,13 @@ function barePathOf(barePath: string, round: number): string {
   return barePath.replace(/\.db$/, `-${round + 1}.db`);
 }
 
+/**
+ * Builds the ledger through the pipelined writer `ledger apply` uses and, between slices of
+ * its batches, the bare baseline of the same rows (see BareBulkInsert). Each slice's input
+ * lines are written first (not timed: that is the producer's work); then the slice is timed
+ * from its first line parsed to its last batch committed — wall-clock time, so the writer's
+ * thread gets no credit for work done while the clock is stopped.
+ */
 async function buildLedger(
   path: string,
   snapshotPath: string,

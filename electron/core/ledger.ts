@@ -214,11 +214,6 @@ export class Ledger {
     return this.store.path;
   }
 
-  /** The better_sqlite3.node this ledger was opened with, if not Node's own (for second connections). */
-  get nativeBindingPath(): string | undefined {
-    return this.store.nativeBinding;
-  }
-
   get isOpen(): boolean {
     return this.store.db.open;
   }

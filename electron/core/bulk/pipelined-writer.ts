@@ -72,7 +72,7 @@ export class PipelinedWriter {
     const thread = new Worker(new URL('./writer-thread.mjs', import.meta.url), {
       workerData: {
         path: ledger.path,
-        nativeBinding: ledger.nativeBindingPath,
+        nativeBinding: ledger.store.nativeBinding,
         pragmas: connectionPragmas(false, ledger.busyTimeoutMs, BULK_WRITER_PAGE_CACHE_KIB),
         sql: { tail: TAIL_SQL, insertEvent: INSERT_EVENT_SQL, insertRecord: INSERT_COMMAND_RECORD_SQL },
         genesisHash: GENESIS_HASH,

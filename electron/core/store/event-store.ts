@@ -314,14 +314,19 @@ export class EventStore {
     if (this.staging !== undefined) {
       const versions = this.staging.basis.versions;
       let version = versions.get(streamId);
-      if (version === undefined) versions.set(streamId, (version = (this.statements.streamVersion.get(streamId) as number | null) ?? 0));
+      if (version === undefined) versions.set(streamId, (version = this.storedStreamVersion(streamId)));
       return version;
     }
     const known = this.knownStreamVersion(streamId);
     if (known !== undefined) return known;
-    const version = (this.statements.streamVersion.get(streamId) as number | null) ?? 0;
+    const version = this.storedStreamVersion(streamId);
     if (this.knownVersionsTrusted) this.knownVersions.set(streamId, version);
     return version;
+  }
+
+  /** The stream's version as the file holds it: one query. */
+  private storedStreamVersion(streamId: string): number {
+    return (this.statements.streamVersion.get(streamId) as number | null) ?? 0;
   }
 
   /**
