@@ -30,7 +30,7 @@ import { decodeEvent } from './events/decode';
 import { storedTypesFor } from './events/upcasters';
 import { toHistoryEntry } from './projection/history';
 import { AccountsProjection, ReplayError, type ReplayProgress } from './projection/accounts-projection';
-import { EventStore, type ReadFilter, type StagedAppends, type StagingBasis } from './store/event-store';
+import { EventStore, type ReadFilter, type StagedAppends, type StagedRowSink, type StagingBasis } from './store/event-store';
 import { LATEST_SCHEMA_VERSION } from './store/schema';
 import { ChainVerifier, type VerifyReport } from './store/verify';
 import { timeOrderedId } from './store/time-ordered-id';
@@ -305,12 +305,13 @@ export class Ledger {
 
   /**
    * Decides a batch exactly as executeBatch would, on the projection plus every batch staged
-   * on `basis` before it, and builds its rows without writing them. The answers hold only if
-   * the rows are committed onto the very tail they were built on — which the writer's thread
-   * checks under the write lock. Returns undefined when this ledger cannot stage now (see
-   * beginStaging). If it throws, the basis must be dropped (see dropStaging).
+   * on `basis` before it, and builds its rows without writing them: each goes to `send` as it
+   * is built (see EventStore.stage). The answers hold only if the rows are committed onto the
+   * very tail they were built on — which the writer's thread checks under the write lock.
+   * Returns undefined when this ledger cannot stage now (see beginStaging). If it throws, the
+   * basis must be dropped (see dropStaging), and rows already sent belong to no batch.
    */
-  stageBatch(commands: ReadonlyArray<AnyCommand | Failure>, basis: LedgerStagingBasis): StagedBatch | undefined {
+  stageBatch(commands: ReadonlyArray<AnyCommand | Failure>, basis: LedgerStagingBasis, send: StagedRowSink): StagedBatch | undefined {
     if (this.readOnlyReason !== undefined) return undefined;
     const records: CommandRecordRow[] = [];
     this.staging = { basis, records };
@@ -318,8 +319,10 @@ export class Ledger {
     // the repository's snapshots: deciding on them is deciding on the log as it will be.
     this.projectionIsCurrent = true;
     try {
-      const { result, appends } = this.store.stage(basis, () =>
-        commands.map((command) => ('ok' in command ? command : this.runIsolated(command))),
+      const { result, appends } = this.store.stage(
+        basis,
+        () => commands.map((command) => ('ok' in command ? command : this.runIsolated(command))),
+        send,
       );
       return { results: result, appends, commandRecords: records };
     } finally {

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LedgerFailure } from '../../shared/errors';
-import { EventStore, type NewEvent, type StoredEvent } from '../../electron/core/store/event-store';
+import { EventStore, type CommittedEvent, type NewEvent } from '../../electron/core/store/event-store';
 import { GENESIS_HASH } from '../../electron/core/store/hash-chain';
 import { tempLedgerPath } from './helpers';
 
@@ -243,7 +243,7 @@ describe('subscribers', () => {
     const heard: Array<{ positions: number[]; inTransaction: boolean; visibleElsewhere: number }> = [];
     const observer = new Database(path, { readonly: true });
     try {
-      store.subscribe((events: readonly StoredEvent[]) =>
+      store.subscribe((events: readonly CommittedEvent[]) =>
         heard.push({
           positions: events.map((row) => row.position),
           inTransaction: store.db.inTransaction,

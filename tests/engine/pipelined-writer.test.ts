@@ -210,6 +210,35 @@ describe('the pipelined bulk writer', () => {
     await more.close();
   });
 
+  it('a batch that fails while staged, after chunks of its rows went to the thread: they are dropped, and it is decided again', async () => {
+    const { ledger } = newLedger();
+    ledger.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } });
+    // Fault injection: the second batch throws after 700 of its rows were sent (two chunks).
+    const stageBatch = ledger.stageBatch.bind(ledger);
+    let batches = 0;
+    ledger.stageBatch = (commands, basis, send) => {
+      batches += 1;
+      if (batches !== 2) return stageBatch(commands, basis, send);
+      let rows = 0;
+      return stageBatch(commands, basis, (row) => {
+        send(row);
+        if (++rows === 700) throw new Error('injected');
+      });
+    };
+    const executeBatch = ledger.executeBatch.bind(ledger);
+    let plainBatches = 0;
+    ledger.executeBatch = (commands) => ((plainBatches += 1), executeBatch(commands));
+    const answers = await withWriter(ledger, (writer) =>
+      Promise.all([writer.submit(deposits(1_000, 'a', 'first')), writer.submit(deposits(1_000, 'a', 'second')), writer.submit(deposits(1_000, 'a', 'third'))]),
+    );
+    expect(answers.flat().map((result) => ok(result).balanceMinor)).toEqual(Array.from({ length: 3_000 }, (_, index) => (index + 1) * 100));
+    // Only the failed batch took the plain path: the thread committed the third one as staged.
+    // (Had it kept the dropped chunks, it would have put them before the third batch's rows.)
+    expect(plainBatches).toBe(1);
+    expect(ledger.verify()).toMatchObject({ ok: true, events: 3_001 });
+    expect(ok(openLedger(ledger.path).getAccount('a')).version).toBe(3_001);
+  });
+
   it('an in-memory ledger (which a second connection cannot share) is written on the main thread', async () => {
     const memory = openLedger(':memory:');
     const [[opened, deposited]] = await withWriter(memory, (writer) =>

@@ -14,6 +14,10 @@
  * committed, every later one is refused ("skipped") until the main thread says "resume": the
  * later batches were built on top of the refused one.
  *
+ * A batch's rows come in chunks ('rows') while the main thread stages it, then the batch
+ * message itself with the last ones; 'discard' drops the chunks of a batch that could not be
+ * staged, so they never join another batch.
+ *
  * Batches that are already waiting when one arrives join its transaction: one commit (one
  * fsync, one write of each index page they touch) for all of them. When this thread is the
  * slower of the two, its batches thus grow by themselves and each event's share of the
@@ -37,8 +41,26 @@ const GENESIS = { position: 0, hash: genesisHash };
 if (valuesPerEvent !== 10) throw new Error(`the writer thread reads 10 values per event, not ${valuesPerEvent}`);
 
 let halted = false;
+/** Chunks of rows of the batch being received ('rows' messages), in order, until its 'batch' message. */
+let receiving = [];
+
+/** Takes a chunk of rows, or drops the chunks of a batch that was not staged; false for any other message. */
+function receiveRows(message) {
+  if (message.kind === 'rows') receiving.push(message.events);
+  else if (message.kind === 'discard') receiving = [];
+  else return false;
+  return true;
+}
+
+/** A batch message with all its rows: the chunks received before it, then its own. */
+function completeBatch(message) {
+  const chunks = [...receiving, message.events];
+  receiving = [];
+  return { expectedTail: message.expectedTail, chunks, records: message.records };
+}
 
 parentPort.on('message', (message) => {
+  if (receiveRows(message)) return;
   if (message.kind === 'resume') {
     halted = false;
     return;
@@ -48,15 +70,18 @@ parentPort.on('message', (message) => {
     parentPort.close();
     return;
   }
+  const first = completeBatch(message);
   if (halted) {
     parentPort.postMessage({ outcome: 'skipped' });
     return;
   }
-  // Every batch already waiting joins this one's transaction (see the file comment).
-  const group = [message];
+  // Every batch already waiting joins this one's transaction (see the file comment). Chunks of
+  // a batch still being staged are kept for it.
+  const group = [first];
   for (let waiting = receiveMessageOnPort(parentPort); waiting !== undefined; waiting = receiveMessageOnPort(parentPort)) {
+    if (receiveRows(waiting.message)) continue;
     if (waiting.message.kind !== 'batch') throw new Error(`the writer thread got ${waiting.message.kind} behind a batch: bug`);
-    group.push(waiting.message);
+    group.push(completeBatch(waiting.message));
   }
   for (const reply of commitGroup(group)) parentPort.postMessage(reply);
 });
@@ -66,7 +91,7 @@ function commitGroup(batches) {
   try {
     begin.run();
     let { position: lastPosition, hash: lastHash } = tail.get() ?? GENESIS;
-    for (const [index, { expectedTail, events, records }] of batches.entries()) {
+    for (const [index, { expectedTail, chunks, records }] of batches.entries()) {
       if (expectedTail.position !== lastPosition || expectedTail.hash !== lastHash) {
         // Each batch was built on the one before it, so only the first can meet a log that
         // moved: another process appended since the main thread decided it.
@@ -76,14 +101,16 @@ function commitGroup(batches) {
         return notCommitted({ outcome: 'moved', message: `the log ends at position ${lastPosition}, not ${expectedTail.position}` });
       }
       // Each row's previous hash is the hash of the row before it (the tail's for the first).
-      for (let at = 0; at < events.length; at += valuesPerEvent) {
-        const hash = events[at + 9];
-        insertEvent.run(
-          events[at], events[at + 1], events[at + 2], events[at + 3], events[at + 4], events[at + 5],
-          events[at + 6], events[at + 7], events[at + 8], lastHash, hash,
-        );
-        lastPosition = events[at];
-        lastHash = hash;
+      for (const events of chunks) {
+        for (let at = 0; at < events.length; at += valuesPerEvent) {
+          const hash = events[at + 9];
+          insertEvent.run(
+            events[at], events[at + 1], events[at + 2], events[at + 3], events[at + 4], events[at + 5],
+            events[at + 6], events[at + 7], events[at + 8], lastHash, hash,
+          );
+          lastPosition = events[at];
+          lastHash = hash;
+        }
       }
       for (let at = 0; at < records.length; at += valuesPerRecord) {
         insertRecord.run(records.slice(at, at + valuesPerRecord));

@@ -145,7 +145,7 @@ export class AccountsProjection {
         event.schemaVersion,
         payloadKnown ? event.payload : event.data,
         !payloadKnown,
-        event.metadata,
+        event.metadata ?? null,
         event.recordedAt,
       );
     }

@@ -57,11 +57,21 @@ export type ReadFilter = {
 };
 
 /**
- * An event as its subscribers hear of it after the commit: the stored row, plus the payload
- * object its data text was serialised from (undefined for imported texts), so the projection
- * need not parse back what this process has just written.
+ * An event as its subscribers hear of it after the commit: what a read model applies. It
+ * carries the payload object its data text was serialised from, so the projection need not
+ * parse back what this process has just written. Only an event appended with its stored text
+ * (an import) has no payload object: its `data` and `metadata` texts are then given instead.
  */
-export type CommittedEvent = StoredEvent & { readonly payload: object | undefined };
+export type CommittedEvent = {
+  readonly position: number;
+  readonly streamId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly recordedAt: string;
+  readonly payload: object | undefined;
+  readonly data?: string;
+  readonly metadata?: string;
+};
 
 /** Told after each commit; an empty list means "too many to list: catch up from the log". */
 export type Subscriber = (events: readonly CommittedEvent[]) => void;
@@ -92,12 +102,20 @@ export type StagingBasis = {
   readonly versions: Map<string, number>;
 };
 
-/** Rows staged for another connection to insert, and the tail they were chained from. */
+/**
+ * Appends staged for another connection to insert (see EventStore.stage). The rows themselves
+ * went to `send` as they were built; what stays is what the subscribers hear once they are in.
+ */
 export type StagedAppends = {
   /** The writer must find the log ending exactly here (position and hash) to insert the rows. */
   readonly expectedTail: { readonly position: number; readonly hash: string };
-  readonly rows: readonly CommittedEvent[];
+  /** The last staged row's position and hash (the expected tail when nothing was staged). */
+  readonly tail: { readonly position: number; readonly hash: string };
+  readonly events: readonly CommittedEvent[];
 };
+
+/** Takes each staged row as it is built; it must copy what it keeps (see EventStore.stage). */
+export type StagedRowSink = (row: StoredEvent) => void;
 
 export class EventStore {
   readonly db: Database.Database;
@@ -121,8 +139,8 @@ export class EventStore {
   /** The head the checkpoint is to be advanced to, and the timer that will do it (see scheduleCheckpoint). */
   private checkpointDue: { position: number; hash: string } | undefined;
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Set while stage() runs: inserts are collected here instead of written. */
-  private staging: { readonly basis: StagingBasis; readonly rows: CommittedEvent[] } | undefined;
+  /** Set while stage() runs: rows go to `send` instead of being written; their events are kept here. */
+  private staging: { readonly basis: StagingBasis; readonly send: StagedRowSink; readonly events: CommittedEvent[] } | undefined;
   private lastMetadata: EventMetadata | undefined;
   private lastMetadataText = '';
   /** Rows this connection has inserted, ever: lets a caller check that a refusal wrote nothing. */
@@ -276,22 +294,28 @@ export class EventStore {
   /**
    * Runs `work` with its appends built exactly as a write transaction would build them —
    * positions, ids, texts, hashes chained from `basis.tail`, expectations checked against
-   * `basis.versions` (a stream not in it is at its committed version) — but not written: the
-   * rows are returned for another connection to insert (the bulk writer's thread, see
-   * bulk/pipelined-writer.ts). On success the basis moves on to the staged rows' end, so the
-   * next batch can be staged before this one is committed. If `work` throws, the basis may
-   * hold part of the batch: the caller must drop it.
+   * `basis.versions` (a stream not in it is at its committed version) — but not written: each
+   * row goes to `send` as it is built, for another connection to insert (the bulk writer's
+   * thread, see bulk/pipelined-writer.ts). On success the basis moves on to the staged rows'
+   * end, so the next batch can be staged before this one is committed. If `work` throws, the
+   * basis may hold part of the batch: the caller must drop it.
+   *
+   * The staged appends keep only what the subscribers will hear (CommittedEvent), not the
+   * rows: a row's texts and hash are then garbage as soon as `send` has copied them, instead
+   * of living until the commit. Objects that live that long are copied twice by V8's young
+   * generation collector; with the rows kept, that copying was most of bulk append's GC time.
    */
-  stage<T>(basis: StagingBasis, work: () => T): { result: T; appends: StagedAppends } {
+  stage<T>(basis: StagingBasis, work: () => T, send: StagedRowSink): { result: T; appends: StagedAppends } {
     if (this.db.inTransaction || this.staging !== undefined) throw new Error('stage cannot run inside a transaction or another stage');
     const expectedTail = basis.tail;
-    this.staging = { basis, rows: [] };
+    this.staging = { basis, send, events: [] };
     this.tail = expectedTail;
     try {
       const result = work();
-      const rows = this.staging.rows;
-      basis.tail = this.tail;
-      return { result, appends: { expectedTail, rows } };
+      const events = this.staging.events;
+      const tail = this.tail;
+      basis.tail = tail;
+      return { result, appends: { expectedTail, tail, events } };
     } finally {
       this.staging = undefined;
       this.tail = undefined;
@@ -300,8 +324,7 @@ export class EventStore {
 
   /** Tells the subscribers about staged rows once another connection has committed them. */
   announceCommitted(appends: StagedAppends): void {
-    const last = appends.rows.at(-1);
-    if (last !== undefined) this.announce(appends.rows, last);
+    if (appends.events.length > 0) this.announce(appends.events, appends.tail);
   }
 
   /** How many events this store has inserted since it was opened (rolled-back ones included). */
@@ -402,7 +425,7 @@ export class EventStore {
 
   private insert(streamId: string, streamVersion: number, event: NewEvent): StoredEvent {
     const tail = (this.tail ??= this.readTail());
-    const row: Mutable<CommittedEvent> = {
+    const row: Mutable<StoredEvent & { payload: object | undefined }> = {
       position: tail.position + 1,
       eventId: event.eventId ?? timeOrderedId(),
       streamId,
@@ -421,7 +444,9 @@ export class EventStore {
     this.inserted += 1;
     this.tail = row; // the row is the new tail: no copy of its position and hash
     if (this.staging !== undefined) {
-      this.staging.rows.push(row);
+      this.staging.send(row);
+      const { position, type, schemaVersion, recordedAt, payload } = row;
+      this.staging.events.push({ position, streamId, type, schemaVersion, recordedAt, payload });
       this.staging.basis.versions.set(streamId, streamVersion);
       return row;
     }
