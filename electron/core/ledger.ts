@@ -385,9 +385,8 @@ export class Ledger {
       if (error instanceof LedgerFailure) return { ok: false, error: error.error };
       throw error;
     }
-    const built = buildReceipt(command, saved, decided.value.transferId);
-    if (commandId === undefined || fingerprint === undefined) return succeed(built);
-    const receipt = { ...built, commandId };
+    const receipt = buildReceipt(command, saved, decided.value.transferId, commandId);
+    if (commandId === undefined || fingerprint === undefined) return succeed(receipt);
     const record: CommandRecordRow = [commandId, fingerprint, receipt.position, JSON.stringify(receipt)];
     if (this.staging === undefined) this.commandStatements.insert.run(record);
     else {
