@@ -14,8 +14,8 @@ import { createHandlers, type HandlerTable } from '../../electron/core/handlers'
 import { Ledger, type LedgerOptions } from '../../electron/core/ledger';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** The shared fixtures sit beside the clone (locally /work/shared, in CI a copy of shared/). */
-export const fixturesFolder = resolve(repoRoot, '../shared/fixtures');
+/** Fixtures copied into the repository: tests never read outside it. */
+export const fixturesFolder = resolve(repoRoot, 'tests/fixtures');
 
 const folders: string[] = [];
 const ledgers: Ledger[] = [];

@@ -1,7 +1,7 @@
 /**
  * Shared tools of the reliability tests: scratch folders, byte-for-byte file fingerprints,
  * the `ledger` CLI as a child process, a model of balances from the commands in the log,
- * and the figures file the README quotes (results/latest.json).
+ * and the figures file the README quotes (test-results/reliability/latest.json, ignored by git).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import { ERROR_CODES } from '../../shared/errors';
 
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const RESULTS_FILE = join(REPOSITORY_ROOT, 'tests/reliability/results/latest.json');
+/** Ignored by git: a test run never changes a tracked file. */
+const RESULTS_FILE = join(REPOSITORY_ROOT, 'test-results/reliability/latest.json');
 const RESULTS_LOCK = `${RESULTS_FILE}.lock`;
 
 /** A fresh scratch folder; remove it with `removeFolder` (chmod'ed files included). */

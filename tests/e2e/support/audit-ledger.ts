@@ -14,7 +14,7 @@ import { REPOSITORY_ROOT } from './preview-host';
 const execFileAsync = promisify(execFile);
 
 /** The original exercise's log, imported with `import --legacy`: schema-1 events to upcast. */
-export const LEGACY_FIXTURE = join(REPOSITORY_ROOT, '..', 'shared', 'fixtures', 'legacy-seed-log.jsonl');
+export const LEGACY_FIXTURE = join(REPOSITORY_ROOT, 'tests', 'fixtures', 'legacy-seed-log.jsonl');
 
 /** Memos that break naive CSV writers and readers, and text outside Latin-1. */
 export const TRICKY_MEMOS = {
