@@ -278,13 +278,15 @@ export class EventStore {
       streamVersions.set(request.streamId, actual + request.events.length);
     }
     const appended: StoredEvent[] = [];
+    // One append is one command (or one imported line): its events share one recorded time.
+    const recordedAt = isoNow();
     // Indexed loops: `requests.entries()` cost an iterator and an [index, request] pair per part.
     for (let index = 0; index < requests.length; index++) {
       const { streamId, events } = requests[index]!;
       let version = startVersions[index]!;
       for (const event of events) {
         version += 1;
-        appended.push(this.insert(streamId, version, event));
+        appended.push(this.insert(streamId, version, event, recordedAt));
       }
       streamVersions.set(streamId, version);
     }
@@ -423,7 +425,7 @@ export class EventStore {
     return this.statements.dataVersion.get() as number;
   }
 
-  private insert(streamId: string, streamVersion: number, event: NewEvent): StoredEvent {
+  private insert(streamId: string, streamVersion: number, event: NewEvent, recordedAt: string): StoredEvent {
     const tail = (this.tail ??= this.readTail());
     const row: Mutable<StoredEvent & { payload: object | undefined }> = {
       position: tail.position + 1,
@@ -434,7 +436,7 @@ export class EventStore {
       schemaVersion: event.schemaVersion,
       data: event.dataText ?? JSON.stringify(event.data),
       metadata: event.metadataText ?? this.metadataText(event.metadata),
-      recordedAt: event.recordedAt ?? isoNow(),
+      recordedAt: event.recordedAt ?? recordedAt,
       previousHash: tail.hash,
       hash: '',
       payload: event.dataText === undefined ? event.data : undefined,
