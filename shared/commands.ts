@@ -11,9 +11,11 @@ import {
   COMMAND_ID_MAX_CHARACTERS,
   MEMO_MAX_CHARACTERS,
   OWNER_MAX_CHARACTERS,
-  UNSAFE_MEMO_TEXT,
   UNSAFE_TEXT,
   characterCount,
+  describeTextProblem,
+  memoProblem,
+  ownerProblem,
 } from './rules';
 
 export { ACCOUNT_ID_PATTERN, COMMAND_ID_MAX_CHARACTERS, MEMO_MAX_CHARACTERS, OWNER_MAX_CHARACTERS, characterCount };
@@ -34,22 +36,17 @@ const ownerSchema = z
   // UTF-16 units, so this cap never refuses an owner the character count would accept.
   .trim()
   .max(OWNER_MAX_CHARACTERS * 4, { error: `must be at most ${OWNER_MAX_CHARACTERS} characters` })
-  .refine((owner) => owner.length > 0, { error: 'must not be empty' })
-  .refine((owner) => characterCount(owner) <= OWNER_MAX_CHARACTERS, {
-    error: `must be at most ${OWNER_MAX_CHARACTERS} characters`,
-  })
-  .refine((owner) => !UNSAFE_TEXT.test(owner), {
-    error: 'must not contain control characters or bidirectional overrides',
+  .superRefine((owner, context) => {
+    const problem = ownerProblem(owner);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: describeTextProblem(problem, OWNER_MAX_CHARACTERS) });
   });
 
 const memoSchema = z
   .string({ error: 'must be text' })
   .max(MEMO_MAX_CHARACTERS * 2, { error: `must be at most ${MEMO_MAX_CHARACTERS} characters` })
-  .refine((memo) => characterCount(memo) <= MEMO_MAX_CHARACTERS, {
-    error: `must be at most ${MEMO_MAX_CHARACTERS} characters`,
-  })
-  .refine((memo) => !UNSAFE_MEMO_TEXT.test(memo), {
-    error: 'must not contain control characters (other than line breaks) or bidirectional overrides',
+  .superRefine((memo, context) => {
+    const problem = memoProblem(memo);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: describeTextProblem(problem, MEMO_MAX_CHARACTERS, true) });
   });
 
 const currencySchema = z
@@ -71,7 +68,7 @@ const commandIdSchema = z
   .string({ error: 'must be text' })
   .min(1, { error: 'must not be empty' })
   .max(COMMAND_ID_MAX_CHARACTERS, { error: `must be at most ${COMMAND_ID_MAX_CHARACTERS} characters` })
-  .refine((id) => !UNSAFE_TEXT.test(id), { error: 'must not contain control characters' });
+  .refine((id) => !UNSAFE_TEXT.test(id), { error: 'must not contain control characters, text-direction marks or unpaired surrogates' });
 
 /** Fields every command may carry. */
 const commandOptions = {

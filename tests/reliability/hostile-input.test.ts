@@ -371,3 +371,29 @@ describe('hostile input through the CLI', () => {
     await recordFigures('hostileInputCli', { runs: spawns, inputs, argvCases: argvCases.length, applyLines: hostileLines.length, typedRefusals: inputs, fileUnchanged: true });
   }, 60_000);
 });
+
+/** Owners that display as empty or carry direction marks (issue 16, item 8): shared/rules.ts refuses them. */
+const INVISIBLE_OR_MARKED_OWNERS = [
+  '\u3164', '\u115F', '\u1160', '\uFFA0', '\u2800', '\u200B', '\u200B\u200C\u200D', '\u2060', '\uFEFF\u200B', '\u0301', '\u0301\u0302',
+  '\u034F', '\uFE0F', '\u00AD', '\u{E0020}', '\u3164\u2800\u200B', ' \u3164 ', 'Ada\u200E', '\u200FEve', 'A\u061Cb', '\u200E', 'A\uD800',
+];
+const MARKED_MEMOS = ['pay\u200Eback', '\u200F', 'A\u061Cb', 'x\uDBFF'];
+
+describe('hostile text through the IPC handler table: owners that show nothing, direction marks', () => {
+  it('refuses each crafted owner and memo with VALIDATION, writing nothing', async () => {
+    settle();
+    const before = ledgerFingerprint(ledgerPath);
+    const lastPosition = ledger.info().lastPosition;
+    const start = tried;
+    const validationBefore = codes.VALIDATION ?? 0;
+    for (const [index, owner] of INVISIBLE_OR_MARKED_OWNERS.entries()) {
+      await expectRefused('openAccount', { account: 'shown-1', owner, currency: 'EUR' }, `openAccount owner[${index}]`);
+    }
+    for (const [index, memo] of MARKED_MEMOS.entries()) {
+      await expectRefused('deposit', { account: 'a1', amount: '1.00', memo }, `deposit memo[${index}]`);
+      await expectRefused('transfer', { from: 'a1', to: 'a2', amount: '1.00', memo }, `transfer memo[${index}]`);
+    }
+    expect((codes.VALIDATION ?? 0) - validationBefore).toBe(tried - start);
+    expectUnchanged(before, lastPosition);
+  });
+});

@@ -2,7 +2,7 @@
  * Inline form checks on the very rules the engine's schemas use (shared/rules.ts has no zod,
  * so the page stays small). The engine's answer stays authoritative either way.
  */
-import { ACCOUNT_ID_PATTERN, MEMO_MAX_CHARACTERS, OWNER_MAX_CHARACTERS, UNSAFE_MEMO_TEXT, UNSAFE_TEXT, characterCount } from '../../../shared/rules';
+import { ACCOUNT_ID_PATTERN, MEMO_MAX_CHARACTERS, OWNER_MAX_CHARACTERS, memoProblem, ownerProblem, type TextProblem } from '../../../shared/rules';
 
 export function checkAccountId(text: string): string | undefined {
   if (text === '') return 'Enter an account ID.';
@@ -12,18 +12,22 @@ export function checkAccountId(text: string): string | undefined {
   return undefined;
 }
 
+/** The form's wording of the shared text rules (shared/rules.ts). */
+const TEXT_HINTS: Record<TextProblem, (limit: number) => string> = {
+  empty: () => 'Enter the owner’s name.',
+  'too-long': (limit) => `Use at most ${limit} characters.`,
+  unsafe: () => 'Remove control characters and text-direction marks or overrides.',
+  'shows-nothing': () => 'Use at least one visible character, not only spaces, zero-width or filler characters.',
+};
+
 export function checkOwner(text: string): string | undefined {
-  const trimmed = text.trim();
-  if (trimmed === '') return 'Enter the owner’s name.';
-  if (characterCount(trimmed) > OWNER_MAX_CHARACTERS) return `Use at most ${OWNER_MAX_CHARACTERS} characters.`;
-  if (UNSAFE_TEXT.test(trimmed)) return 'Remove control characters and text-direction overrides.';
-  return undefined;
+  const problem = ownerProblem(text.trim());
+  return problem === undefined ? undefined : TEXT_HINTS[problem](OWNER_MAX_CHARACTERS);
 }
 
 export function checkMemo(text: string): string | undefined {
-  if (characterCount(text) > MEMO_MAX_CHARACTERS) return `Use at most ${MEMO_MAX_CHARACTERS} characters.`;
-  if (UNSAFE_MEMO_TEXT.test(text)) return 'Remove control characters and text-direction overrides.';
-  return undefined;
+  const problem = memoProblem(text);
+  return problem === undefined ? undefined : TEXT_HINTS[problem](MEMO_MAX_CHARACTERS);
 }
 
 /** Currencies offered first in the picker; every ISO 4217 code follows. */
