@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fail, type Failure, type Result } from '../../shared/errors';
-import { dispatch, type HandlerTable } from '../core/handlers';
+import type { HandlerTable } from '../core/handlers';
+import { dispatchWaitingForLock } from './busy-retry';
 import { COMMON_HEADERS } from './security';
 
 /** Largest request body accepted; the biggest valid request is a few kilobytes. */
@@ -92,7 +93,7 @@ export async function handleChannel(
   }
   const parsed = parseJsonBody(body);
   if (!parsed.ok) return sendJson(response, 400, parsed);
-  sendJson(response, 200, await dispatch(table, channel, parsed.value));
+  sendJson(response, 200, await dispatchWaitingForLock(table, channel, parsed.value));
 }
 
 function tooLarge(): Failure {

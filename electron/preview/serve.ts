@@ -11,11 +11,14 @@ import { parseArgs } from 'node:util';
 import { Ledger } from '../core/ledger';
 import { defaultLedgerPath } from '../core/paths';
 import { ensureRendererBuilt, rendererPaths } from './build-renderer';
+import { defaultExportFolder } from './export-folder';
+import { PREVIEW_BUSY_TIMEOUT_MS } from './busy-retry';
 import { startPreviewServer } from './server';
 
 const USAGE =
   'Usage: npm run preview -- [--db FILE] [--port N] [--export-dir DIR]\n' +
-  '  --port 0 (the default) picks a free port; --export-dir is where "Export event log" writes.';
+  '  --port 0 (the default) picks a free port; --export-dir is where "Export event log" writes\n' +
+  '  (default: ~/Downloads when it exists, else the ledger\'s folder).';
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function log(line: string): void {
@@ -51,19 +54,20 @@ async function main(): Promise<void> {
   // Verify the chain in the background (and each new event after every change), as the app does:
   // the audit screen's integrity panel shows the walk's progress, and a broken chain turns the
   // ledger read-only with the reason in ledgerInfo.
-  const opened = Ledger.open({ path: options.db, actor: 'preview', verifyInBackground: true });
+  const opened = Ledger.open({ path: options.db, actor: 'preview', verifyInBackground: true, busyTimeoutMs: PREVIEW_BUSY_TIMEOUT_MS });
   if (!opened.ok) {
     log(`Cannot open the ledger: ${opened.error.message}`);
     process.exit(1);
   }
   const ledger = opened.value;
 
+  const exportFolder = options.exportFolder ?? defaultExportFolder(resolve(ledger.path));
   const server = await startPreviewServer({
     ledger,
     outputFolder: rendererPaths(REPOSITORY_ROOT).outputFolder,
     port: options.port,
     log,
-    ...(options.exportFolder === undefined ? {} : { exportFolder: options.exportFolder }),
+    exportFolder,
   });
 
   let stopping = false;
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   // Only now announce the URL: whoever reads it may signal us at once, and must find the handlers.
   process.stdout.write(`Ledger preview: ${server.url}\n`);
+  log(`Exports go to ${exportFolder} (choose another folder with --export-dir DIR).`);
   log(`Serving ${ledger.path}. Press Ctrl+C to stop.`);
 }
 

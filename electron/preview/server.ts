@@ -5,13 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { fail } from '../../shared/errors';
 import { createHandlers } from '../core/handlers';
 import type { Ledger } from '../core/ledger';
 import { handleChannel, sendJson } from './api';
 import { bundleBridge } from './bridge-bundle';
 import { ChangeFeed } from './change-feed';
+import { freshExportPath } from './export-folder';
 import { TOKEN_HEADER, createToken, hostAllowed, originAllowed, tokenMatches } from './security';
 import { createStaticFiles } from './static-files';
 
@@ -28,8 +28,9 @@ export type PreviewServerOptions = {
   readonly token?: string;
   readonly log?: (line: string) => void;
   /**
-   * Where exportEventLog writes (the browser has no save dialog). Without it, exporting
-   * answers "not available"; the page can never choose a path itself.
+   * Where exportEventLog writes (the browser has no save dialog; serve.ts passes --export-dir or
+   * export-folder.ts's default). Without it, exporting answers "not available"; the page can
+   * never choose a path itself.
    */
   readonly exportFolder?: string;
 };
@@ -46,16 +47,18 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   const log = options.log ?? ((line: string) => console.error(line));
   const token = options.token ?? createToken();
   const exportFolder = options.exportFolder;
+  /** Export names given out by this host: an export's file exists only once it is complete. */
+  const exportNames = new Set<string>();
   const table = createHandlers(
     () => options.ledger,
     exportFolder === undefined
       ? {}
       : {
-          // The stand-in for a save dialog: a fresh name in the folder the host was started with
-          // (created on first use, as a dialog would let the person make it).
+          // The stand-in for a save dialog: a name nothing has yet in the folder the host was
+          // started with (created on first use, as a dialog would let the person make it).
           chooseExportPath: async (format) => {
             mkdirSync(exportFolder, { recursive: true });
-            return join(exportFolder, `ledger-export-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`);
+            return freshExportPath(exportFolder, format, exportNames);
           },
         },
   );

@@ -35,13 +35,14 @@ export function temporaryFolder(prefix: string): { folder: string; remove: () =>
 
 /**
  * Starts `serve.ts --db FILE --port 0` with Node's own tsx loader (one process, so a signal
- * reaches the server itself, not a wrapper) and waits for its URL line.
+ * reaches the server itself, not a wrapper) and waits for its URL line. `env` adds to (or
+ * overrides) the test's environment, e.g. a HOME of its own.
  */
-export function startPreviewHost(database: string, extraArgs: readonly string[] = []): Promise<PreviewHost> {
+export function startPreviewHost(database: string, extraArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<PreviewHost> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/preview/serve.ts'), '--db', database, '--port', '0', ...extraArgs],
-    { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEDGER_DB: '' } },
+    { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEDGER_DB: '', ...env } },
   );
   let stdout = '';
   let stderr = '';
