@@ -11,6 +11,7 @@ export const CHANNEL_NAMES = [
   'transfer',
   'closeAccount',
   'listAccounts',
+  'accountsPage',
   'getAccount',
   'accountHistory',
   'ledgerInfo',

@@ -26,7 +26,16 @@ import {
   type ExportSummary,
   type IntegrityStatus,
 } from './audit';
-import type { AccountView, BalanceSeries, HistoryEntry } from './views';
+import {
+  ACCOUNT_PAGE_LIMIT,
+  ACCOUNT_SEARCH_MAX_LENGTH,
+  ACCOUNT_SORT_COLUMNS,
+  SORT_DIRECTIONS,
+  type AccountPage,
+  type AccountView,
+  type BalanceSeries,
+  type HistoryEntry,
+} from './views';
 import type { LedgerChange, LedgerChannel, Screen } from './ipc-channels';
 
 export {
@@ -56,6 +65,16 @@ export const COMMAND_CHANNELS = {
 
 export const QUERY_CHANNELS = {
   listAccounts: { request: noInput },
+  /** A window of the accounts list: searched by id or owner, sorted by any column, with exact totals over all accounts. */
+  accountsPage: {
+    request: z.strictObject({
+      offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+      limit: z.number().int().min(1).max(ACCOUNT_PAGE_LIMIT).optional(),
+      /** Case-insensitive text found in the account's id or owner. */
+      search: z.string().max(ACCOUNT_SEARCH_MAX_LENGTH).optional(),
+      sort: z.strictObject({ column: z.enum(ACCOUNT_SORT_COLUMNS), direction: z.enum(SORT_DIRECTIONS) }).optional(),
+    }),
+  },
   getAccount: { request: z.strictObject({ account: accountIdSchema }) },
   accountHistory: {
     request: z.strictObject({
@@ -119,6 +138,7 @@ export type LedgerResponses = {
   transfer: CommandReceipt;
   closeAccount: CommandReceipt;
   listAccounts: AccountView[];
+  accountsPage: AccountPage;
   getAccount: AccountView;
   accountHistory: { readonly entries: HistoryEntry[]; readonly total: number };
   ledgerInfo: LedgerInfo;

@@ -52,3 +52,52 @@ export type BalanceSeries = {
     readonly balanceMinor: number;
   }>;
 };
+
+// ── The accounts list, a page at a time (the Accounts screen) ──
+
+/** Columns the accounts list sorts by; every column of the Accounts table. */
+export const ACCOUNT_SORT_COLUMNS = ['owner', 'id', 'currency', 'balance', 'transactions', 'lastActivity', 'status'] as const;
+export type AccountSortColumn = (typeof ACCOUNT_SORT_COLUMNS)[number];
+/** The same words as aria-sort, so a header states its order as it is. */
+export const SORT_DIRECTIONS = ['ascending', 'descending'] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+export type AccountSort = { readonly column: AccountSortColumn; readonly direction: SortDirection };
+
+/** Most rows one accountsPage request answers. */
+export const ACCOUNT_PAGE_LIMIT = 500;
+/** Longest search text: an owner's name is at most 200 characters. */
+export const ACCOUNT_SEARCH_MAX_LENGTH = 200;
+
+export type AccountListRow = AccountView & {
+  /** Its balance rests on an event at or after the first position the hash chain cannot vouch for. */
+  readonly unverified: boolean;
+};
+
+/** Balances of one currency summed over every open account (not only the page), exactly. */
+export type CurrencyTotal = {
+  readonly currency: string;
+  /** Exact decimal text with the currency's minor digits ("1234.50"). */
+  readonly total: string;
+  /** The same sum in integer minor units, as decimal text: a sum may exceed 2^53. */
+  readonly totalMinor: string;
+  readonly openAccounts: number;
+  /** Some account of this currency is unverified (see AccountListRow), so the sum is too. */
+  readonly unverified: boolean;
+};
+
+export type AccountPage = {
+  /** Index of the first row within the matching accounts in the requested order. */
+  readonly offset: number;
+  readonly rows: AccountListRow[];
+  /** Accounts matching the search (all accounts without one). */
+  readonly matches: number;
+  /** Every account in the ledger, open or closed. */
+  readonly accounts: number;
+  readonly closed: number;
+  /** Per currency, over every account regardless of search or page; currencies in code order. */
+  readonly totals: CurrencyTotal[];
+  /** The first position the hash chain cannot vouch for, while verification has failed; otherwise null. */
+  readonly unverifiedFrom: number | null;
+  /** The log position this answer reflects. */
+  readonly lastPosition: number;
+};

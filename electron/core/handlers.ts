@@ -20,6 +20,8 @@ import type { AuditFilter, ExportFormat, ExportSummary } from '../../shared/audi
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { SnapshotFilter } from './export/jsonl-export';
 import { storedTypesFor } from './events/upcasters';
+import { checkExportTarget, partialPathFor, removeStalePartials, type ExportTargetOptions } from './export/export-target';
+import { accountPage, unverifiedFrom } from './projection/account-list';
 
 /** Channels whose handler must await the host (a save dialog) or a stream; all others answer at once. */
 type AsyncChannel = 'exportEventLog';
@@ -69,6 +71,7 @@ export function createHandlers(getLedger: () => Ledger, host: HostServices = {})
     transfer: command('transfer'),
     closeAccount: command('closeAccount'),
     listAccounts: query('listAccounts', (ledger) => succeed(ledger.listAccounts())),
+    accountsPage: query('accountsPage', (ledger, input) => succeed(accountPage(ledger.projection, input, unverifiedFrom(ledger.integrity.status)))),
     getAccount: query('getAccount', (ledger, input) => ledger.getAccount(input.account)),
     accountHistory: query('accountHistory', (ledger, input) => ledger.history(input.account, input.fromVersion, input.limit)),
     ledgerInfo: query('ledgerInfo', (ledger) => succeed(ledger.info())),
@@ -84,7 +87,8 @@ export function createHandlers(getLedger: () => Ledger, host: HostServices = {})
       if (!host.chooseExportPath) return fail('VALIDATION', 'Exporting is not available in this window');
       const path = await host.chooseExportPath(input.value.format);
       if (path === undefined) return succeed(null);
-      return exportToFile(getLedger(), path, input.value.format, input.value.filter ?? {});
+      // The host chose the path: Electron's save dialog asked before replacing, the preview names a fresh file.
+      return exportToFile(getLedger(), path, input.value.format, input.value.filter ?? {}, { force: true });
     },
   };
 }
@@ -104,19 +108,25 @@ export function toSnapshotFilter(filter: AuditFilter): SnapshotFilter | undefine
 }
 
 
-/** Writes an export to `path` (replacing it only once complete, via a temporary file). */
+/** Writes an export to `path` (replacing it only once complete, via a temporary file; see export-target.ts for what it may replace). */
 export async function exportToFile(
   ledger: Ledger,
   path: string,
   format: ExportFormat,
   filter: AuditFilter,
+  target: ExportTargetOptions = {},
 ): Promise<Result<ExportSummary>> {
   if (format === 'jsonl' && (filter.text !== undefined || filter.minAmount !== undefined || filter.maxAmount !== undefined)) {
     // The lossless log is restricted only by what its manifest can state and verify exactly.
     return fail('VALIDATION', 'A JSON Lines export can be restricted by accounts, types and dates only; use CSV for text or amount filters');
   }
-  const temporary = `${path}.${process.pid}.partial`;
-  const out = createWriteStream(temporary);
+  const allowed = checkExportTarget(ledger.path, path, target);
+  if (!allowed.ok) return allowed;
+  removeStalePartials(path);
+  const temporary = partialPathFor(path);
+  rmSync(temporary, { force: true });
+  // 'wx': created here, never opened through a link planted under the temporary's name.
+  const out = createWriteStream(temporary, { flags: 'wx' });
   // A stream that cannot open or write (missing folder, full disk) reports through 'error';
   // racing against it turns that into this export's failure instead of an uncaught exception.
   const streamFailed = new Promise<never>((_, reject) => out.once('error', reject));

@@ -99,6 +99,7 @@ const ledger: LedgerApi = {
   transfer: (request) => call('transfer', request),
   closeAccount: (request) => call('closeAccount', request),
   listAccounts: (request) => call('listAccounts', request),
+  accountsPage: (request) => call('accountsPage', request),
   getAccount: (request) => call('getAccount', request),
   accountHistory: (request) => call('accountHistory', request),
   ledgerInfo: (request) => call('ledgerInfo', request),
