@@ -33,8 +33,8 @@ const HEADER = [
 ] as const;
 type CsvRecord = Record<(typeof HEADER)[number], string>;
 
-/** An owner no command could open (a line break) but a legacy log can carry, and one that looks like a formula. */
-const LEGACY_OWNER = '=cmd|\' /C calc\'!A0, "quoted"\nsecond line';
+/** A legacy owner that looks like a formula, with quotes and a comma (line breaks are refused, as by open). */
+const LEGACY_OWNER = '=cmd|\' /C calc\'!A0, "quoted" second part';
 
 function legacyLine(id: string, account: string, type: string, version: number, data: object, timestamp: string): string {
   return JSON.stringify({ id, aggregate_id: account, aggregate_type: 'BankAccount', event_type: type, version, data, timestamp });

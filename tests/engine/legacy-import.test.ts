@@ -3,10 +3,11 @@
  * counts and versions; events are stored verbatim as schema version 1 and upcast on read;
  * inexact floats and already-present accounts are refused with nothing imported.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failure, fixturesFolder, handlersFor, newLedger, ok, openLedger } from './helpers';
+import { runCli } from './cli-process';
+import { failure, fixturesFolder, handlersFor, newLedger, ok, openLedger, tempFolder } from './helpers';
 
 const fixtureText = readFileSync(join(fixturesFolder, 'legacy-seed-log.jsonl'), 'utf8');
 const expected = JSON.parse(readFileSync(join(fixturesFolder, 'legacy-seed-log.expected.json'), 'utf8')) as {
@@ -79,14 +80,14 @@ describe('legacy import of the fixture', () => {
 
   it('keeps the payload text byte for byte, even when it is not in canonical JSON form', () => {
     const lines = [
-      '{"id":"v1","aggregate_id":"v","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{ "owner": "Vera",  "initial_deposit": 100.50 },"timestamp":"2020-01-01T00:00:00Z"}',
-      '{"id":"v2","aggregate_id":"v","aggregate_type":"BankAccount","event_type":"MoneyDeposited","version":2,"data":{"amount":1.10,"note":"{\\"x\\": \\"}\\"}"},"timestamp":"2020-01-01T00:00:01Z"}',
+      '{"id":"v1","aggregate_id":"v","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{ "owner": "Vera {\\"x\\": \\"}\\"}",  "initial_deposit": 100.50 },"timestamp":"2020-01-01T00:00:00Z"}',
+      '{"id":"v2","aggregate_id":"v","aggregate_type":"BankAccount","event_type":"MoneyDeposited","version":2,"data":{"amount":1.10},"timestamp":"2020-01-01T00:00:01Z"}',
     ];
     const { ledger } = newLedger();
     ok(ledger.importLegacy(lines.join('\n'), 'EUR'));
     const stored = ledger.store.db.prepare('SELECT data FROM events ORDER BY position').pluck().all() as string[];
-    expect(stored).toEqual(['{ "owner": "Vera",  "initial_deposit": 100.50 }', '{"amount":1.10,"note":"{\\"x\\": \\"}\\"}"}']);
-    expect(ok(ledger.getAccount('v'))).toMatchObject({ owner: 'Vera', balanceMinor: 10_160 });
+    expect(stored).toEqual(['{ "owner": "Vera {\\"x\\": \\"}\\"}",  "initial_deposit": 100.50 }', '{"amount":1.10}']);
+    expect(ok(ledger.getAccount('v'))).toMatchObject({ owner: 'Vera {"x": "}"}', balanceMinor: 10_160 });
     expect(ledger.verify()).toMatchObject({ ok: true, events: 2 });
   });
 
@@ -168,7 +169,7 @@ describe('legacy import refusals (nothing imported)', () => {
       `{"id":"${id}","aggregate_id":"x","aggregate_type":"BankAccount","event_type":"${type}","version":${version},"data":${data},"timestamp":"2020-01-01T00:00:01Z"}`;
     const cases: Array<[string, string, RegExp]> = [
       [[created, line('e2', 'MoneyDeposited', 3, '{"amount":1}')].join('\n'), 'EUR', /^Line 2: .*version 3/],
-      [[created, line('e2', 'MoneyWithdrawn', 2, '{"amount":10.01}')].join('\n'), 'EUR', /^Line 2: .*below zero/],
+      [[created, line('e2', 'MoneyWithdrawn', 2, '{"amount":10.01}')].join('\n'), 'EUR', /^Line 2: Insufficient funds: balance 10\.00 EUR, withdrawal 10\.01 EUR; nothing was imported$/],
       [[created, line('e2', 'MoneyStolen', 2, '{"amount":1}')].join('\n'), 'EUR', /^Line 2: /],
       [[created, '{not json'].join('\n'), 'EUR', /^Line 2: .*JSON/],
       [[created, line('e1', 'MoneyDeposited', 2, '{"amount":1}')].join('\n'), 'EUR', /^Line 2: .*twice/],
@@ -181,5 +182,127 @@ describe('legacy import refusals (nothing imported)', () => {
       expect(failure(ledger.importLegacy(text, currency), 'VALIDATION').message, text).toMatch(pattern);
       expect(ledger.store.lastPosition()).toBe(0);
     }
+  });
+});
+
+/** A legacy line as the Go writer made it, with any field replaced. */
+function hostileLine(fields: Record<string, unknown> = {}, dataText?: string): string {
+  const line = JSON.stringify({
+    id: 'h-3',
+    aggregate_id: 'h',
+    aggregate_type: 'BankAccount',
+    event_type: 'MoneyDeposited',
+    version: 3,
+    data: { amount: 1.5 },
+    timestamp: '2024-03-01T12:00:00Z',
+    ...fields,
+  });
+  return dataText === undefined ? line : line.replace(/"data":\{[^}]*\}/, `"data":${dataText}`);
+}
+
+/** Two good lines, the hostile one as line 3, and a good one after it. */
+function fileWith(third: string): string {
+  return [
+    hostileLine({ id: 'h-1', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 10, owner: 'Hedy Lamarr' } }),
+    hostileLine({ id: 'h-2', version: 2 }),
+    third,
+    hostileLine({ id: 'h-4', aggregate_id: 'k', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1, owner: 'Kay' } }),
+  ].join('\n');
+}
+
+const created = (owner: unknown) => hostileLine({ aggregate_id: 'n', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1, owner } });
+
+describe('legacy import holds every line to the command rules (issue 16, item 6)', () => {
+  const refusals: Array<[label: string, line: string, message: RegExp]> = [
+    ['a bidi override in the owner', created('Eve\u202Egnp.exe'), /The field "owner" must not contain control characters/],
+    ['an isolate in the owner', created('A\u2066b\u2069'), /The field "owner" must not contain control characters/],
+    ['NUL in the owner', created('A\u0000b'), /The field "owner" must not contain control characters/],
+    ['ESC in the owner', created('\u001B[31mred'), /The field "owner" must not contain control characters/],
+    ['BEL in the owner', created('ring\u0007'), /The field "owner" must not contain control characters/],
+    ['a line break in the owner', created('two\nlines'), /The field "owner" must not contain control characters/],
+    ['an RLM mark in the owner', created('Bob\u200F'), /The field "owner" must not contain control characters, text-direction marks/],
+    ['a 100,000-character owner', created('x'.repeat(100_000)), /The field "owner" must be at most 200 characters/],
+    ['a 201-character owner', created('é'.repeat(201)), /The field "owner" must be at most 200 characters/],
+    ['an owner that shows nothing', created('\u3164\u200B'), /The field "owner" must contain at least one visible character/],
+    ['an empty owner', created(''), /The field "owner" must not be empty/],
+    ['an owner of spaces', created('   '), /The field "owner" must not be empty/],
+    ['an owner with spaces around it', created(' Ada '), /The owner has spaces around it/],
+    ['a number as owner', created(42), /The field "owner" must be text/],
+    ['no owner', hostileLine({ aggregate_id: 'n', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1 } }), /The field "owner" is required/],
+    ['an extra payload field with a control character', hostileLine({}, '{"amount":1.5,"note":"\\u0007\\u001b[2J"}'), /MoneyDeposited data has a field the legacy format does not have: "note"/],
+    ['an extra payload field of plain text', hostileLine({}, '{"amount":1.5,"memo":"rent"}'), /does not have: "memo"/],
+    ['an extra field on an opening', created('Ada').replace('"owner":"Ada"', '"owner":"Ada","currency":"USD"'), /AccountCreated data has a field the legacy format does not have: "currency"/],
+    ['a repeated payload field hiding a control character', hostileLine({}, '{"amount":"\\u0000","amount":1.5}'), /MoneyDeposited data repeats the field "amount"/],
+    ['a repeated owner hiding an override', created('Ada').replace('"owner":"Ada"', '"owner":"\\u202Eevil","owner":"Ada"'), /repeats the field "owner"/],
+    ['a deposit of zero', hostileLine({ data: { amount: 0 } }), /The amount must be greater than zero/],
+    ['month 13', hostileLine({ timestamp: '2024-13-01T00:00:00Z' }), /the timestamp "2024-13-01T00:00:00Z" names a date that does not exist/],
+    ['month 0', hostileLine({ timestamp: '2024-00-10T00:00:00Z' }), /names a date that does not exist/],
+    ['30 February', hostileLine({ timestamp: '2024-02-30T00:00:00Z' }), /names a date that does not exist/],
+    ['29 February of a common year', hostileLine({ timestamp: '2023-02-29T00:00:00Z' }), /names a date that does not exist/],
+    ['29 February 1900', hostileLine({ timestamp: '1900-02-29T00:00:00Z' }), /names a date that does not exist/],
+    ['31 April', hostileLine({ timestamp: '2024-04-31T00:00:00Z' }), /names a date that does not exist/],
+    ['day 0', hostileLine({ timestamp: '2024-04-00T00:00:00Z' }), /names a date that does not exist/],
+    ['hour 24', hostileLine({ timestamp: '2024-01-01T24:00:00Z' }), /names a time of day that does not exist/],
+    ['minute 60', hostileLine({ timestamp: '2024-01-01T00:60:00Z' }), /names a time of day that does not exist/],
+    ['a leap second', hostileLine({ timestamp: '2016-12-31T23:59:60Z' }), /names a time of day that does not exist/],
+    ['offset +99:99', hostileLine({ timestamp: '2024-01-01T00:00:00+99:99' }), /has an offset beyond ±14:00/],
+    ['offset +14:01', hostileLine({ timestamp: '2024-01-01T00:00:00+14:01' }), /has an offset beyond ±14:00/],
+    ['offset -15:00', hostileLine({ timestamp: '2024-01-01T00:00:00-15:00' }), /has an offset beyond ±14:00/],
+    ['offset minutes 60', hostileLine({ timestamp: '2024-01-01T00:00:00+05:60' }), /has an offset beyond ±14:00/],
+    ['no offset', hostileLine({ timestamp: '2024-01-01T00:00:00' }), /is not an RFC 3339 time/],
+    ['a lower-case t and z', hostileLine({ timestamp: '2024-01-01t00:00:00z' }), /is not an RFC 3339 time/],
+    ['a space for the T', hostileLine({ timestamp: '2024-01-01 00:00:00Z' }), /is not an RFC 3339 time/],
+    ['ten fractional digits', hostileLine({ timestamp: '2024-01-01T00:00:00.0123456789Z' }), /is not an RFC 3339 time/],
+    ['a five-digit year', hostileLine({ timestamp: '+02024-01-01T00:00:00Z' }), /is not an RFC 3339 time/],
+    ['a date alone', hostileLine({ timestamp: '2024-01-01' }), /is not an RFC 3339 time/],
+    ['a megabyte of timestamp', hostileLine({ timestamp: '2'.repeat(1_000_000) }), /field "timestamp" is not an RFC 3339 timestamp/],
+    ['a number for a timestamp', hostileLine({ timestamp: 1_700_000_000 }), /field "timestamp"/],
+  ];
+
+  it.each(refusals)('refuses the whole file for %s, naming line 3, writing nothing', (_label, line, message) => {
+    const { ledger } = newLedger();
+    const error = failure(ledger.importLegacy(fileWith(line), 'EUR'), 'VALIDATION');
+    expect(error.message).toMatch(/^Line 3: /);
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/; nothing was imported$/);
+    expect(error.message.length).toBeLessThan(400);
+    expect(ledger.store.lastPosition()).toBe(0);
+    expect(ledger.listAccounts()).toEqual([]);
+  });
+
+  it('the same file without the hostile line imports (the cases above fail for their line alone)', () => {
+    const { ledger } = newLedger();
+    expect(ok(ledger.importLegacy(fileWith(hostileLine()), 'EUR'))).toEqual({ events: 4, accounts: 2 });
+  });
+
+  it('accepts real moments at the edges (leap day, ±14:00, -00:00, nine fractional digits, an opening of zero) and every view reads them', () => {
+    const { ledger, api } = newLedger();
+    const lines = [
+      hostileLine({ id: 'e-1', aggregate_id: 'edge', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 0, owner: 'Edge Case' }, timestamp: '2024-02-29T23:59:59.999999999+14:00' }),
+      hostileLine({ id: 'e-2', aggregate_id: 'edge', version: 2, timestamp: '2024-02-29T00:00:00-14:00' }),
+      hostileLine({ id: 'e-3', aggregate_id: 'edge', version: 3, timestamp: '2000-02-29T12:00:00-00:00' }),
+      hostileLine({ id: 'e-4', aggregate_id: 'edge', event_type: 'MoneyWithdrawn', version: 4, data: { amount: 0.5 }, timestamp: '2024-12-31T23:59:59.5Z' }),
+    ];
+    expect(ok(ledger.importLegacy(lines.join('\n'), 'EUR'))).toEqual({ events: 4, accounts: 1 });
+    const series = ok(api.balanceSeries({ account: 'edge' }));
+    expect(series.points.map((point) => point.at)).toEqual([
+      '2024-02-29T09:59:59.999Z',
+      '2024-02-29T14:00:00.000Z',
+      '2000-02-29T12:00:00.000Z',
+      '2024-12-31T23:59:59.500Z',
+    ]);
+    expect(ok(api.balancesAsOf({ at: '2025-01-01' })).balances).toEqual([expect.objectContaining({ account: 'edge', balanceMinor: 250 })]);
+  });
+
+  it('the CLI answers a hostile legacy file with a typed error naming the line, exit 1, and an empty ledger', async () => {
+    const folder = tempFolder();
+    const file = join(folder, 'hostile.jsonl');
+    writeFileSync(file, fileWith(created('Eve\u202Egnp.exe')));
+    const db = join(folder, 'ledger.db');
+    const run = await runCli(['--db', db, 'import', '--legacy', '--currency', 'EUR', '--file', file]);
+    expect(run.code).toBe(1);
+    expect(run.lines[0]).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^Line 3: The field "owner" must not contain/) } });
+    const listed = await runCli(['--db', db, 'accounts']);
+    expect(listed.lines[0]).toEqual([]);
   });
 });

@@ -397,3 +397,27 @@ describe('hostile text through the IPC handler table: owners that show nothing, 
     expectUnchanged(before, lastPosition);
   });
 });
+
+describe('hostile legacy logs (import --legacy): the rules of open, real moments, only the legacy fields', () => {
+  it('refuses each hostile file whole, naming its line, writing nothing', async () => {
+    const line = (fields: Record<string, unknown>) =>
+      JSON.stringify({ id: 'l-1', aggregate_id: 'legacy-1', aggregate_type: 'BankAccount', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1, owner: 'Lee' }, timestamp: '2024-01-01T00:00:00Z', ...fields });
+    const opening = (owner: unknown) => line({ data: { initial_deposit: 1, owner } });
+    const good = line({ id: 'l-0', aggregate_id: 'legacy-0' });
+    const hostile = [
+      opening('Eve\u202Egnp.exe'), opening('A\u0000b'), opening('\u001B[2J'), opening('bell\u0007'), opening('x'.repeat(100_000)),
+      opening('\u3164'), opening('\u2800\u200B'), opening('Ada\u200E'), opening('A\uD800'), opening(' padded '),
+      line({ data: { initial_deposit: 1, owner: 'Lee', note: '\u0007' } }),
+      line({ timestamp: '2024-13-01T00:00:00Z' }), line({ timestamp: '2024-01-01T00:00:00+99:99' }), line({ timestamp: '2023-02-29T10:00:00Z' }),
+    ];
+    settle();
+    const before = ledgerFingerprint(ledgerPath);
+    const lastPosition = ledger.info().lastPosition;
+    for (const [index, bad] of hostile.entries()) {
+      const answer = ledger.importLegacy(`${good}\n${bad}\n`, 'EUR');
+      expect(isTypedFailure(answer), `hostile legacy line ${index}`).toBe(true);
+      expect(answer.ok ? '' : `${answer.error.code} ${answer.error.message}`, `hostile legacy line ${index}`).toMatch(/^VALIDATION Line 2: .*; nothing was imported$/);
+    }
+    expectUnchanged(before, lastPosition);
+  });
+});

@@ -1,32 +1,44 @@
 /**
  * Imports an event log written by the original Go exercise. Each line is stored VERBATIM as
  * schema version 1 (its ids, stream versions and timestamps kept) and upcast on read.
- * Everything is checked before anything is written, and the whole file goes in one
- * transaction: a bad line names itself and nothing is imported.
+ * Every line is held to the rules of the command it records (open, deposit, withdraw: the
+ * same schemas and decide functions as a command), its timestamp must name a real moment,
+ * and its payload may hold only the legacy format's fields. Everything is checked before
+ * anything is written, and the whole file goes in one transaction: a bad line names itself
+ * and nothing is imported.
  */
 import { z } from 'zod';
-import { ACCOUNT_ID_PATTERN } from '../../../shared/commands';
+import { COMMAND_SCHEMAS, accountIdSchema, type AnyCommand } from '../../../shared/commands';
 import { LedgerFailure, fail, succeed, type Result } from '../../../shared/errors';
-import type { EventMetadata } from '../../../shared/events';
+import type { EventMetadata, LedgerEvent } from '../../../shared/events';
 import { isCurrency } from '../../../shared/money';
+import { validate } from '../../../shared/validation';
 import { evolve, type AccountState } from '../domain/bank-account';
+import { decideCommand } from '../domain/decide-command';
 import { describeLegacyFloat, legacyFloatToMinor } from '../events/legacy-amount';
+import { recordedTimeProblem } from '../events/recorded-time';
 import { upcast } from '../events/upcasters';
 import type { EventStore, NewEvent } from '../store/event-store';
+import { objectMembers } from './json-members';
 
-const LEGACY_EVENT_TYPES = ['AccountCreated', 'MoneyDeposited', 'MoneyWithdrawn'] as const;
-
-/** RFC 3339 with optional fractional seconds (the Go writer emits nanoseconds). */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** Each legacy event type, the command it records, and the only payload fields it has. */
+const LEGACY_TYPES = {
+  AccountCreated: { command: 'open', fields: ['owner', 'initial_deposit'], amountField: 'initial_deposit' },
+  MoneyDeposited: { command: 'deposit', fields: ['amount'], amountField: 'amount' },
+  MoneyWithdrawn: { command: 'withdraw', fields: ['amount'], amountField: 'amount' },
+} as const;
+type LegacyType = keyof typeof LEGACY_TYPES;
+const LEGACY_EVENT_TYPES = Object.keys(LEGACY_TYPES) as [LegacyType, ...LegacyType[]];
 
 const legacyLineSchema = z.strictObject({
   id: z.string().min(1).max(200).regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' }),
-  aggregate_id: z.string().regex(ACCOUNT_ID_PATTERN, { error: 'is not a valid account id' }),
+  aggregate_id: accountIdSchema,
   aggregate_type: z.literal('BankAccount'),
   event_type: z.enum(LEGACY_EVENT_TYPES),
   version: z.number().int().min(1),
   data: z.record(z.string(), z.unknown()),
-  timestamp: z.string().regex(RFC3339, { error: 'is not an RFC 3339 timestamp' }),
+  // Checked in full by recordedTimeProblem; the cap keeps a huge string cheap to refuse.
+  timestamp: z.string().max(64, { error: 'is not an RFC 3339 timestamp' }),
 });
 
 type LegacyLine = z.infer<typeof legacyLineSchema>;
@@ -98,11 +110,15 @@ function checkLegacyLines(
       return problem(`field "${issue.path.join('.')}" ${issue.message}`);
     }
     const line = parsed.data;
+    const timeProblem = recordedTimeProblem(line.timestamp);
+    if (timeProblem !== undefined) return problem(`the timestamp ${timeProblem}`);
     const dataText = rawDataText(raw);
     // The stored text must say exactly what was checked (a repeated "data" key, say, must not differ).
     if (dataText === undefined || JSON.stringify(JSON.parse(dataText)) !== JSON.stringify(line.data)) {
       return problem('field "data" cannot be read as one JSON object');
     }
+    const payloadProblem = checkPayloadFields(line.event_type, dataText);
+    if (payloadProblem !== undefined) return problem(payloadProblem);
     if (seenIds.has(line.id)) return problem(`event id ${line.id} appears twice`);
     seenIds.add(line.id);
     const state = states.get(line.aggregate_id);
@@ -113,23 +129,20 @@ function checkLegacyLines(
     if (line.version !== expectedVersion) {
       return problem(`${line.aggregate_id} version ${line.version} does not follow version ${expectedVersion - 1}`);
     }
-    const amountField = line.event_type === 'AccountCreated' ? 'initial_deposit' : 'amount';
+    const { amountField } = LEGACY_TYPES[line.event_type];
     const amount = line.data[amountField];
     if (legacyFloatToMinor(amount, currency) === undefined) {
       return problem(`${amountField} ${describeLegacyFloat(amount, currency)}`);
     }
-    if (line.event_type === 'AccountCreated' && (typeof line.data.owner !== 'string' || line.data.owner.trim() === '')) {
-      return problem('AccountCreated needs an owner');
-    }
-    if (line.event_type !== 'AccountCreated' && !state) {
-      return problem(`${line.event_type} on ${line.aggregate_id} before it was created`);
-    }
-    if (line.event_type === 'AccountCreated' && state) return problem(`${line.aggregate_id} is created twice`);
     const metadata: EventMetadata = { legacyCurrency: currency };
     const event = upcast({ type: line.event_type, schemaVersion: 1, data: line.data }, () => metadata);
+    const decided = decideAsCommand(line, String(amount), currency, (id) => states.get(id));
+    if (!decided.ok) return problem(decided.error.message.replace(/\.$/, ''));
+    // What is stored must read back (upcast) as exactly what the command would have recorded.
+    if (JSON.stringify(decided.value) !== JSON.stringify(event)) {
+      return problem(`${line.event_type} does not read back as the ${LEGACY_TYPES[line.event_type].command} command would record it`);
+    }
     const next = evolve(state, event, line.aggregate_id, line.timestamp);
-    if (next.balanceMinor < 0) return problem(`the withdrawal takes ${line.aggregate_id} below zero`);
-    if (!Number.isSafeInteger(next.balanceMinor)) return problem(`the balance of ${line.aggregate_id} overflows`);
     states.set(line.aggregate_id, next);
     accepted.push({ line, number, dataText });
   }
@@ -138,62 +151,46 @@ function checkLegacyLines(
 }
 
 /**
- * The exact text of a line's top-level "data" object. The line already parsed as JSON, so
- * only strings and nesting need tracking. Like JSON.parse, the last "data" key wins.
+ * The same schema and decide function as the command the line records (open, deposit or
+ * withdraw), on the accounts as the lines before it left them: the one event it would record.
  */
+function decideAsCommand(
+  line: LegacyLine,
+  amountText: string,
+  currency: string,
+  load: (accountId: string) => AccountState | undefined,
+): Result<LedgerEvent> {
+  const account = line.aggregate_id;
+  const request =
+    line.event_type === 'AccountCreated'
+      ? { name: 'open' as const, input: { account, owner: line.data.owner, currency, initial: amountText } }
+      : { name: LEGACY_TYPES[line.event_type].command, input: { account, amount: amountText } };
+  const input = validate(COMMAND_SCHEMAS[request.name], request.input);
+  if (!input.ok) return input;
+  // The payload is stored as written, so it must already be what open stores (owners trimmed).
+  if ('owner' in input.value && input.value.owner !== line.data.owner) {
+    return fail('VALIDATION', 'The owner has spaces around it, and the ledger stores owners trimmed');
+  }
+  const decided = decideCommand({ name: request.name, input: input.value } as AnyCommand, load);
+  if (!decided.ok) return decided;
+  return succeed(decided.value.decision[0]!.events[0]!);
+}
+
+/** The payload holds the legacy format's fields of its type, each once, and nothing else. */
+function checkPayloadFields(type: LegacyType, dataText: string): string | undefined {
+  const allowed: readonly string[] = LEGACY_TYPES[type].fields;
+  const seen = new Set<string>();
+  for (const { key } of objectMembers(dataText) ?? []) {
+    const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+    if (!allowed.includes(key)) return `${type} data has a field the legacy format does not have: ${shown}`;
+    if (seen.has(key)) return `${type} data repeats the field ${shown}`;
+    seen.add(key);
+  }
+  return undefined;
+}
+
+/** The exact text of a line's top-level "data" object; like JSON.parse, the last "data" key wins. */
 function rawDataText(line: string): string | undefined {
-  let depth = 0;
-  let expectKey = false;
-  let key: string | undefined;
-  let found: string | undefined;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index];
-    if (char === '"') {
-      const end = endOfString(line, index);
-      if (depth === 1 && expectKey) key = JSON.parse(line.slice(index, end + 1)) as string;
-      index = end;
-    } else if (char === '{' || char === '[') {
-      depth += 1;
-      if (depth === 1) expectKey = true;
-    } else if (char === '}' || char === ']') {
-      depth -= 1;
-    } else if (depth === 1 && char === ',') {
-      expectKey = true;
-    } else if (depth === 1 && char === ':') {
-      expectKey = false;
-      if (key === 'data') {
-        let start = index + 1;
-        while (/\s/.test(line[start] ?? '')) start += 1;
-        if (line[start] !== '{') return undefined;
-        const end = endOfObject(line, start);
-        found = line.slice(start, end + 1);
-        index = end;
-      }
-    }
-  }
-  return found;
-}
-
-/** Index of the quote that closes the string opening at `start`. */
-function endOfString(text: string, start: number): number {
-  for (let index = start + 1; index < text.length; index++) {
-    if (text[index] === '\\') index += 1;
-    else if (text[index] === '"') return index;
-  }
-  return text.length - 1;
-}
-
-/** Index of the brace that closes the object opening at `start`. */
-function endOfObject(text: string, start: number): number {
-  let depth = 0;
-  for (let index = start; index < text.length; index++) {
-    const char = text[index];
-    if (char === '"') index = endOfString(text, index);
-    else if (char === '{' || char === '[') depth += 1;
-    else if (char === '}' || char === ']') {
-      depth -= 1;
-      if (depth === 0) return index;
-    }
-  }
-  return text.length - 1;
+  const data = objectMembers(line)?.findLast((member) => member.key === 'data');
+  return data?.valueText.startsWith('{') ? data.valueText : undefined;
 }
