@@ -3,7 +3,7 @@
  * Every entry point — IPC, CLI, preview host, tests, bench — goes through `executeBatch`
  * for commands and the query methods for reads; nothing is implemented twice.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Statement } from 'better-sqlite3';
 import type { AuditFilter } from '../../shared/audit';
@@ -23,9 +23,8 @@ import { AuditQueries } from './audit/audit-queries';
 import { IntegrityMonitor } from './audit/integrity-monitor';
 import { exportCsv } from './export/csv-export';
 import { exportJsonLines, type SnapshotFilter } from './export/jsonl-export';
-import { restoreExport } from './export/export-restore';
 import type { ExportManifest } from './export/export-format';
-import { checkpointPathFor, readCheckpoint } from './store/head-checkpoint';
+import { readCheckpoint } from './store/head-checkpoint';
 import { decodeEvent } from './events/decode';
 import { storedTypesFor } from './events/upcasters';
 import { toHistoryEntry } from './projection/history';
@@ -34,7 +33,11 @@ import { EventStore, type ReadFilter, type StagedAppends, type StagedRowSink, ty
 import { LATEST_SCHEMA_VERSION } from './store/schema';
 import { ChainVerifier, type VerifyReport } from './store/verify';
 import { timeOrderedId } from './store/time-ordered-id';
-import { toStorageFailure, isBusy } from './store/storage-errors';
+import { toStorageFailure, isBusy, isDamage, damagedFile } from './store/storage-errors';
+import { triggerProblem } from './store/immutability-triggers';
+import { StreamChainCheck } from './integrity/stream-chain-check';
+import { restoreIntoNewFile } from './export/export-restore';
+import type { AccountState } from './domain/bank-account';
 
 export type LedgerOptions = {
   readonly path: string;
@@ -81,6 +84,8 @@ export class Ledger {
   /** Integrity status of the chain, verified in slices (see audit/integrity-monitor.ts). */
   readonly integrity: IntegrityMonitor;
   private readonly repository: AccountRepository;
+  /** Verifies the streams a command is decided on, once each per process (see integrity/stream-chain-check.ts). */
+  private readonly streamChecks: StreamChainCheck;
   /** Busy timeout of this ledger's connections (a second connection, such as the bulk writer's, uses it too). */
   readonly busyTimeoutMs: number | undefined;
   private readonly actor: string;
@@ -108,6 +113,7 @@ export class Ledger {
       () => this.projectionIsCurrent,
     );
     this.audit = new AuditQueries(store, this.projection);
+    this.streamChecks = new StreamChainCheck(store.db);
     // A chain found broken turns the ledger read-only: tell the hosts at once, not at the next append.
     this.integrity = new IntegrityMonitor(this, (status) => {
       if (status.state === 'failed') this.notify();
@@ -119,6 +125,7 @@ export class Ledger {
     this.readOnlyReason = options.readOnly ? 'opened read-only' : undefined;
     this.seenDataVersion = store.dataVersion();
     store.subscribe((events) => {
+      this.streamChecks.noteCommitted(events);
       this.guardReplay(() => this.projection.applyCommitted(store, events));
       this.notify();
     });
@@ -129,14 +136,9 @@ export class Ledger {
   static open(options: LedgerOptions): Result<Ledger> {
     const opened = Ledger.openStore(options);
     if (!opened.ok) return opened;
-    const ledger = opened.value;
-    try {
-      ledger.projection.rebuild(ledger.store, options.onReplayProgress);
-    } catch (error) {
-      ledger.replayFailed(error);
-    }
-    ledger.checkAfterReplay();
-    return opened;
+    return opened.value.finishOpening(() => {
+      opened.value.guardReplay(() => opened.value.projection.rebuild(opened.value.store, options.onReplayProgress));
+    });
   }
 
   /** Like open, but replays in slices that yield to the event loop (Electron's main process). */
@@ -144,15 +146,34 @@ export class Ledger {
     const opened = Ledger.openStore(options);
     if (!opened.ok) return opened;
     const ledger = opened.value;
-    await ledger.projection.catchUpInSlices(ledger.store, options.onReplayProgress).catch((error: unknown) => ledger.replayFailed(error));
-    ledger.checkAfterReplay();
-    return opened;
+    let replayed: unknown;
+    await ledger.projection.catchUpInSlices(ledger.store, options.onReplayProgress).catch((error: unknown) => (replayed = error));
+    return ledger.finishOpening(() => {
+      if (replayed !== undefined) ledger.replayFailed(replayed);
+    });
   }
 
-  /** What every open does once the projection is built: the cheap checkpoint check, then (in app hosts) the full walk. */
-  private checkAfterReplay(): void {
-    this.checkHeadCheckpoint();
+  /**
+   * What every open does once the projection is built: the cheap checks (the immutability
+   * triggers, the head checkpoint), then (in app hosts) the full walk. Damage met while
+   * replaying or checking refuses the open as STORAGE, as it would while opening the file.
+   */
+  private finishOpening(replay: () => void): Result<Ledger> {
+    try {
+      replay();
+      if (!this.store.readOnly) {
+        const triggers = triggerProblem(this.store.db);
+        if (triggers !== undefined) this.markReadOnly(triggers);
+      }
+      this.checkHeadCheckpoint();
+    } catch (error) {
+      this.close();
+      if (error instanceof LedgerFailure) return { ok: false, error: error.error };
+      if (isDamage(error)) return { ok: false, error: damagedFile(this.path).error };
+      throw error;
+    }
     if (this.verifiesInBackground) void this.integrity.verify();
+    return succeed(this);
   }
 
   /** Runs a replay step, turning an unreplayable event into a read-only ledger (see replayFailed). */
@@ -166,9 +187,15 @@ export class Ledger {
 
   /**
    * An event that cannot be replayed (a tampered or foreign log) leaves the projection at the
-   * last good position and the ledger read-only, with the reason. Anything else is a bug.
+   * last good position and the ledger read-only, with the reason. Damaged pages do too, and
+   * are answered as the STORAGE failure of a damaged file. Anything else is a bug.
    */
   private replayFailed(error: unknown): void {
+    if (isDamage(error)) {
+      this.replayBroken = true;
+      this.markReadOnly(`the file is damaged after position ${this.projection.lastPosition}`);
+      throw damagedFile(this.path);
+    }
     if (!(error instanceof ReplayError)) throw error;
     this.replayBroken = true;
     this.markReadOnly(error.message);
@@ -370,7 +397,7 @@ export class Ledger {
       }
       return succeed({ ...(JSON.parse(earlier.receipt) as CommandReceipt), replayed: true });
     }
-    const decided = decideCommand(command, (accountId) => this.repository.load(accountId));
+    const decided = decideCommand(command, (accountId) => this.loadVerified(accountId));
     if (!decided.ok) return decided;
     const metadata: EventMetadata = {
       ...(commandId === undefined ? {} : { commandId, causationId: commandId }),
@@ -395,6 +422,24 @@ export class Ledger {
       this.staging.basis.commands.set(commandId, { fingerprint, position: receipt.position, receipt: record[3] });
     }
     return succeed(receipt);
+  }
+
+  /**
+   * An account's state for a decision, once the events it rests on are known to hold together
+   * in the chain. Hosts that verify in the background have verified the whole chain before the
+   * batch (executeBatch); every other host checks the account's own stream here. A break
+   * turns the ledger read-only and refuses the command (and its batch) with INTEGRITY.
+   */
+  private loadVerified(accountId: string): AccountState | undefined {
+    if (!this.verifiesInBackground) {
+      const committedVersion = this.projectionIsCurrent ? (this.projection.accountState(accountId)?.version ?? 0) : undefined;
+      const broken = this.streamChecks.check(accountId, committedVersion);
+      if (broken !== undefined) {
+        this.markReadOnly(`the hash chain is broken at position ${broken.position}: ${broken.reason}`);
+        throw new LedgerFailure(this.readOnlyRefusal('recorded').error);
+      }
+    }
+    return this.repository.load(accountId);
   }
 
   /**
@@ -457,23 +502,19 @@ export class Ledger {
   }
 
   /**
-   * Restores a verified full export into a NEW ledger file at `path`. On any failure the
-   * new file is removed again, so no half-restored ledger is ever left behind.
+   * Restores a verified full export into a NEW ledger file at `path`, built under a temporary
+   * name beside it and given its name only once restored and verified: a failed or killed
+   * restore leaves no ledger behind (see export/export-restore.ts).
    */
   static async restore(exportPath: string, options: LedgerOptions): Promise<Result<Ledger>> {
     if (existsSync(options.path)) {
       return fail('ALREADY_EXISTS', `The file ${options.path} already exists; restore into a new file`);
     }
-    const opened = Ledger.open(options);
-    if (!opened.ok) return opened;
-    const ledger = opened.value;
-    const restored = await restoreExport(ledger.store, exportPath).catch((error: unknown) => toStorageFailure(error, options.path));
-    if (restored.ok) return opened;
-    ledger.close();
-    for (const file of [options.path, `${options.path}-wal`, `${options.path}-shm`, checkpointPathFor(options.path)]) {
-      rmSync(file, { force: true });
-    }
-    return restored;
+    const restored = await restoreIntoNewFile(exportPath, options.path, (path) => {
+      const opened = Ledger.open({ ...options, path, verifyInBackground: false });
+      return opened.ok ? succeed({ store: opened.value.store, close: () => opened.value.close() }) : opened;
+    });
+    return restored.ok ? Ledger.open(options) : restored;
   }
 
   // ── Queries ───────────────────────────────────────────────────────────────────────────

@@ -147,14 +147,14 @@ describe('verify finds the first bad position', () => {
     expect(ledger.verify()).toMatchObject({ ok: false, firstBadPosition: 9 });
   });
 
-  it('a forged row before the first position', () => {
+  it('a forged row before the first position is named by its own position (0), not as position 1', () => {
     const { path, ledger } = seededLedger();
     tamper(path, (db) => {
       const first = rows(db)[0]!;
       db.prepare(INSERT).run({ ...first, position: 0, eventId: 'forged', streamId: 'ghost' });
     });
     const report = ledger.verify();
-    expect(report).toMatchObject({ ok: false, firstBadPosition: 1, reason: expect.stringMatching(/position 0/) });
+    expect(report).toMatchObject({ ok: false, firstBadPosition: 0, reason: expect.stringMatching(/position 0/) });
   });
 });
 

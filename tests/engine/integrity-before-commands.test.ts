@@ -41,12 +41,14 @@ describe('commands wait for verification in hosts that verify in the background'
     expect((ledger.integrity.status as { verifiedThrough: number }).verifiedThrough).toBeGreaterThanOrEqual(EVENTS);
   });
 
-  it('a host that does not verify in the background (the CLI) leaves verification to `verify`', () => {
+  it('a host that does not verify in the background (the CLI) still refuses to decide on an edited stream', () => {
     const path = seed();
     tamper(path, (db) => db.prepare("UPDATE events SET data = ? WHERE position = 6500").run('{"amountMinor":100000,"currency":"EUR"}'));
     const ledger = openLedger(path);
-    // The projection replays the edited (still valid) amount; only verify tells it apart.
-    ok(ledger.execute({ name: 'deposit', input: { account: 'a', amount: '5.00' } }));
+    // The projection replays the edited (still valid) amount; the account's stream is checked before deciding on it.
+    failure(ledger.execute({ name: 'deposit', input: { account: 'a', amount: '5.00' } }), 'INTEGRITY');
+    expect(ledger.store.lastPosition()).toBe(EVENTS);
+    expect(ledger.info()).toMatchObject({ readOnly: true });
     expect(ledger.verify()).toMatchObject({ ok: false, firstBadPosition: 6500 });
   });
 });

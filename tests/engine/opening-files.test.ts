@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../electron/core/ledger';
@@ -135,11 +135,22 @@ describe('refusals leave the file untouched', () => {
     expect(listFolder(folder)).toEqual([]);
   });
 
-  it('an empty file becomes a new ledger', () => {
-    const path = join(tempFolder(), 'empty.db');
+  it('an empty (0-byte) file is refused, not adopted: a new ledger is never empty under its own name', () => {
+    const folder = tempFolder();
+    const path = join(folder, 'empty.db');
     writeFileSync(path, '');
+    const opened = Ledger.open({ path, actor: 'test' });
+    expect(opened).toMatchObject({ ok: false, error: { code: 'STORAGE', message: `The file ${path} is empty, not a ledger` } });
+    expect(listFolder(folder)).toEqual(['empty.db']);
+    expect(readFileSync(path).length).toBe(0);
+  });
+
+  it('a ledger that does not exist yet is created stamped, with nothing left beside it but its own files', () => {
+    const folder = tempFolder();
+    const path = join(folder, 'new.db');
     const ledger = openLedger(path);
     expect(ledger.store.db.pragma('application_id', { simple: true })).toBe(LEDGER_APPLICATION_ID);
     expect(ledger.listAccounts()).toEqual([]);
+    expect(listFolder(folder).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 });

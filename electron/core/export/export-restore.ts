@@ -10,10 +10,57 @@
  * that cannot be applied refuses the whole restore instead of leaving a ledger whose
  * projection stops there (and that would take commands on top of it).
  */
+import { existsSync, renameSync } from 'node:fs';
 import { LedgerFailure, fail, succeed, type Result } from '../../../shared/errors';
 import { AccountsProjection, ReplayError } from '../projection/accounts-projection';
 import type { EventStore, StoredEvent } from '../store/event-store';
+import { checkpointPathFor } from '../store/head-checkpoint';
+import { publishWithoutReplacing, removeLeftoverSiblings, removeWithSideFiles, temporarySibling } from '../store/staged-file';
+import { toStorageFailure } from '../store/storage-errors';
+import { verifyChain } from '../store/verify';
 import { verifyExportFile } from './export-verify';
+
+/** A ledger opened on the temporary file a restore writes. */
+export type OpenedForRestore = { readonly store: EventStore; readonly close: () => void };
+
+/**
+ * Restores an export into a new ledger at `path` without ever leaving a ledger there that is
+ * not complete: the restore writes a temporary file in the same folder, which gets the name
+ * `path` only once it is restored, closed (its WAL folded into the file) and its chain
+ * verified. Any failure, or a kill, leaves at most the temporary, which the next run removes.
+ */
+export async function restoreIntoNewFile(
+  exportPath: string,
+  path: string,
+  open: (temporaryPath: string) => Result<OpenedForRestore>,
+): Promise<Result<{ events: number; head: string }>> {
+  removeLeftoverSiblings(path, ['restoring']);
+  const temporary = temporarySibling(path, 'restoring');
+  try {
+    const opened = open(temporary);
+    if (!opened.ok) return opened;
+    const { store } = opened.value;
+    let restored: Result<{ events: number; head: string }>;
+    try {
+      restored = await restoreExport(store, exportPath).catch((error: unknown) => toStorageFailure(error, path));
+      if (restored.ok) {
+        store.flushCheckpoint();
+        const report = verifyChain(store.db, temporary);
+        if (!report.ok) restored = fail('INTEGRITY', `The restored ledger fails verification at position ${report.firstBadPosition}: ${report.reason}`);
+      }
+    } finally {
+      opened.value.close();
+    }
+    if (!restored.ok) return restored;
+    if (!publishWithoutReplacing(temporary, path)) {
+      return fail('ALREADY_EXISTS', `The file ${path} appeared while the export was restored; nothing was replaced`);
+    }
+    if (existsSync(checkpointPathFor(temporary))) renameSync(checkpointPathFor(temporary), checkpointPathFor(path));
+    return restored;
+  } finally {
+    removeWithSideFiles(temporary);
+  }
+}
 
 export async function restoreExport(store: EventStore, exportPath: string): Promise<Result<{ events: number; head: string }>> {
   if (store.lastPosition() > 0) {

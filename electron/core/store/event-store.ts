@@ -16,6 +16,7 @@ import { GENESIS_HASH, hashEvent, type ChainRow } from './hash-chain';
 import { CheckpointWriter } from './head-checkpoint';
 import { timeOrderedId } from './time-ordered-id';
 import { openDatabase, type OpenOptions } from './open-database';
+import { readingDamaged } from './storage-errors';
 
 /** What an append expects of the stream before it writes. */
 export type StreamExpectation = 'any' | 'no_stream' | 'stream_exists' | number;
@@ -381,7 +382,7 @@ export class EventStore {
   /** Events of one stream in version order, optionally only those after `afterVersion`. */
   readStream(streamId: string, afterVersion = 0, limit = -1): StoredEvent[] {
     // LIMIT -1 is SQLite's "no limit": one prepared statement serves whole streams and pages.
-    return this.statements.readStream.all(streamId, afterVersion, limit) as StoredEvent[];
+    return readingDamaged(this.path, () => this.statements.readStream.all(streamId, afterVersion, limit) as StoredEvent[]);
   }
 
   /** A page of the global log in position order, from `fromPosition` (inclusive). */
@@ -393,15 +394,14 @@ export class EventStore {
     if (filter.types !== undefined) conditions.push('type IN (SELECT value FROM json_each(@types))');
     const sql = `SELECT ${SELECT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT @limit`;
     const parameters = { fromPosition, limit, streamId: filter.streamId, types: JSON.stringify(filter.types ?? []) };
-    return this.db.prepare(sql).all(filterUsed(parameters, conditions)) as StoredEvent[];
+    return readingDamaged(this.path, () => this.db.prepare(sql).all(filterUsed(parameters, conditions)) as StoredEvent[]);
   }
 
   /** Events at the given positions (any order in, position order out). */
   readPositions(positions: readonly number[]): StoredEvent[] {
     if (positions.length === 0) return [];
-    return this.db
-      .prepare(`SELECT ${SELECT_COLUMNS} FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`)
-      .all(JSON.stringify(positions)) as StoredEvent[];
+    const read = this.db.prepare(`SELECT ${SELECT_COLUMNS} FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`);
+    return readingDamaged(this.path, () => read.all(JSON.stringify(positions)) as StoredEvent[]);
   }
 
   lastPosition(): number {

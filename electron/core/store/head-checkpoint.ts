@@ -6,7 +6,8 @@
  * so it may lag behind the log — after a crash, or for those milliseconds — never lead it.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { LedgerFailure } from '../../../shared/errors';
 
 export type HeadCheckpoint = { readonly position: number; readonly hash: string };
 
@@ -15,19 +16,81 @@ export type HeadCheckpoint = { readonly position: number; readonly hash: string 
  * spaces), in place at offset 0: a new record always covers the whole old one.
  */
 const RECORD_BYTES = 256;
+/** More than any record of ours ever was (records before the fixed size were short JSON). */
+const MOST_BYTES_READ = 4_096;
+
+/**
+ * Opened without following a link: a planted link must never turn a checkpoint write into a
+ * write to (or a truncation of) whatever it points at. O_NOFOLLOW makes open fail with ELOOP.
+ */
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
 export function checkpointPathFor(ledgerPath: string): string {
   return `${ledgerPath}.head.json`;
 }
 
+/**
+ * The checkpoint beside a ledger: undefined when there is none (no file, an empty one, or a
+ * record read half-written). Throws a STORAGE failure when the name holds something that is
+ * not a checkpoint of ours (a link, a folder, other content): the check it exists for would
+ * otherwise stop without a word.
+ */
 export function readCheckpoint(ledgerPath: string): HeadCheckpoint | undefined {
-  let text: string;
-  try {
-    text = readFileSync(checkpointPathFor(ledgerPath), 'utf8');
-  } catch {
-    return undefined;
+  const read = readCheckpointFile(ledgerPath);
+  if (read.problem !== undefined) {
+    throw new LedgerFailure({
+      code: 'STORAGE',
+      message: `The head checkpoint ${checkpointPathFor(ledgerPath)} beside the ledger ${ledgerPath} ${read.problem}; remove it if it is not yours`,
+    });
   }
-  return parseCheckpoint(text);
+  return read.checkpoint;
+}
+
+/** Why the checkpoint file is not one of ours, or undefined when it is (or is absent). */
+export function inspectCheckpointFile(ledgerPath: string): string | undefined {
+  return readCheckpointFile(ledgerPath).problem;
+}
+
+function readCheckpointFile(ledgerPath: string): { checkpoint?: HeadCheckpoint; problem?: string } {
+  const path = checkpointPathFor(ledgerPath);
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, constants.O_RDONLY | NO_FOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return {};
+    if (code === 'ELOOP' || lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return { problem: 'is a symbolic link, not a checkpoint' };
+    return { problem: `cannot be read (${code ?? String(error)})` };
+  }
+  try {
+    if (!fstatSync(descriptor).isFile()) return { problem: 'is not a file (a folder or a special file), not a checkpoint' };
+    const buffer = Buffer.alloc(MOST_BYTES_READ + 1);
+    const length = readSync(descriptor, buffer, 0, buffer.length, 0);
+    const kind = classifyRecord(buffer, length);
+    if (kind === 'foreign') return { problem: 'holds something other than a head checkpoint' };
+    return kind === 'none' ? {} : { checkpoint: kind };
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/**
+ * What a checkpoint file's first bytes hold: a record (its checkpoint), 'none' (empty, all
+ * zero bytes as a power cut can leave a file whose data never reached the disk, or a record of
+ * ours read half-written), or 'foreign' (anything else: not ours, never to be overwritten).
+ */
+function classifyRecord(buffer: Buffer, length: number): HeadCheckpoint | 'none' | 'foreign' {
+  if (length === 0 || buffer.subarray(0, length).every((byte) => byte === 0)) return 'none';
+  if (length > MOST_BYTES_READ) return 'foreign';
+  const text = buffer.toString('utf8', 0, length);
+  const parsed = parseCheckpoint(text);
+  if (parsed) return parsed;
+  return looksLikeOurRecord(text) ? 'none' : 'foreign';
+}
+
+/** A fixed-size record of ours (whatever its numbers): a torn read of one, or one whose check failed. */
+function looksLikeOurRecord(text: string): boolean {
+  return text.length === RECORD_BYTES && text.startsWith('{"position":') && text.endsWith('\n');
 }
 
 function parseCheckpoint(text: string): HeadCheckpoint | undefined {
@@ -67,8 +130,8 @@ export class CheckpointWriter {
   private readonly path: string;
   private descriptor: number | undefined;
   private inode = -1;
-  /** One byte more than a record: reading more than a record means a longer file, not ours, to cut back. */
-  private readonly buffer = Buffer.alloc(RECORD_BYTES + 1);
+  /** One byte more than the longest record of ours: reading more means a file that is not ours. */
+  private readonly buffer = Buffer.alloc(MOST_BYTES_READ + 1);
 
   constructor(ledgerPath: string) {
     this.path = checkpointPathFor(ledgerPath);
@@ -77,8 +140,12 @@ export class CheckpointWriter {
   advance(head: HeadCheckpoint): void {
     const descriptor = this.open();
     const length = readSync(descriptor, this.buffer, 0, this.buffer.length, 0);
-    const current = parseCheckpoint(this.buffer.toString('utf8', 0, Math.min(length, RECORD_BYTES)));
-    if (current && current.position >= head.position) return;
+    const current = classifyRecord(this.buffer, length);
+    if (current === 'foreign') {
+      // Never overwrite (nor cut back) a file that does not hold our record.
+      throw new Error(`${this.path} holds something other than a head checkpoint; it was left as it is`);
+    }
+    if (current !== 'none' && current.position >= head.position) return;
     const record = JSON.stringify({
       position: head.position,
       hash: head.hash,
@@ -86,6 +153,7 @@ export class CheckpointWriter {
       check: checkOf(head.position, head.hash),
     });
     writeSync(descriptor, `${record.padEnd(RECORD_BYTES - 1)}\n`, 0);
+    // A longer record of ours (an older format) is cut back to the new one.
     if (length > RECORD_BYTES) ftruncateSync(descriptor, RECORD_BYTES);
   }
 
@@ -94,15 +162,23 @@ export class CheckpointWriter {
     this.descriptor = undefined;
   }
 
-  /** The open file, if the path still names it; else the file at the path, opened (created) now. */
+  /**
+   * The open file, if the path still names it; else the file at the path, opened (created)
+   * now. Never through a link, and never anything but a regular file.
+   */
   private open(): number {
-    if (this.descriptor !== undefined && statSync(this.path, { throwIfNoEntry: false })?.ino === this.inode) {
+    if (this.descriptor !== undefined && lstatSync(this.path, { throwIfNoEntry: false })?.ino === this.inode) {
       return this.descriptor;
     }
     this.close();
-    const descriptor = openSync(this.path, constants.O_RDWR | constants.O_CREAT, 0o644);
+    const descriptor = openSync(this.path, constants.O_RDWR | constants.O_CREAT | NO_FOLLOW | constants.O_NONBLOCK, 0o644);
+    const stats = fstatSync(descriptor);
+    if (!stats.isFile()) {
+      closeSync(descriptor);
+      throw new Error(`${this.path} is not a regular file; the head checkpoint was not written`);
+    }
     this.descriptor = descriptor;
-    this.inode = fstatSync(descriptor).ino;
+    this.inode = stats.ino;
     return descriptor;
   }
 }

@@ -5,9 +5,12 @@
  */
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { LedgerFailure } from '../../../shared/errors';
 import { LATEST_SCHEMA_VERSION, LEDGER_APPLICATION_ID, migrate } from './schema';
+import { checkSideFiles } from './side-files';
+import { publishWithoutReplacing, removeLeftoverSiblings, removeWithSideFiles, temporarySibling } from './staged-file';
+import { DAMAGED, isDamage } from './storage-errors';
 
 export type OpenOptions = {
   /** Open without writing anything (a tampered ledger, an export under review). */
@@ -27,7 +30,18 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 export function openDatabase(path: string, options: OpenOptions = {}): Database.Database {
   const readOnly = options.readOnly ?? false;
-  if (path !== ':memory:') inspectExistingFile(path, readOnly, options.nativeBinding);
+  if (path !== ':memory:') {
+    if (path.endsWith('/') || path.endsWith(sep)) throw storageFailure(path, 'ends in a path separator: it names a folder, not a ledger file');
+    const folder = dirname(path);
+    if (!existsSync(folder)) throw storageFailure(path, `cannot be created: the folder ${folder} does not exist`);
+    checkSideFiles(path);
+    if (!readOnly) {
+      // What a killed process left of a ledger it was creating or restoring here.
+      removeLeftoverSiblings(path, ['creating', 'restoring']);
+      if (!existsSync(path)) createLedgerFile(path, options);
+    }
+    inspectExistingFile(path, readOnly, options.nativeBinding);
+  }
   let db: Database.Database;
   try {
     db = new Database(path, {
@@ -100,10 +114,34 @@ const PAGE_CACHE_KIB = 16_384;
  */
 export const BULK_WRITER_PAGE_CACHE_KIB = 65_536;
 
+/**
+ * Creates a new, empty ledger at `path` so that no process ever finds it there empty or
+ * unstamped: it is built (schema, stamp) under a temporary name in the same folder and only
+ * then linked into place. A process that loses a race to create it finds the winner's ledger
+ * there and opens that. Hence a file at a ledger's path that is empty or unstamped is never
+ * one of ours being created, and is refused (see inspectExistingFile).
+ */
+function createLedgerFile(path: string, options: OpenOptions): void {
+  const temporary = temporarySibling(path, 'creating');
+  try {
+    const db = new Database(temporary, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    try {
+      configure(db, false, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+      migrate(db, options.appVersion ?? 'unknown');
+    } finally {
+      db.close();
+    }
+    publishWithoutReplacing(temporary, path);
+  } catch (error) {
+    if (error instanceof LedgerFailure) throw error;
+    throw storageFailure(path, `cannot be created (${describe(error)})`);
+  } finally {
+    removeWithSideFiles(temporary);
+  }
+}
+
 /** Refuses, without writing, anything that is not a ledger this version can open. */
 function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: string | undefined): void {
-  const folder = dirname(path);
-  if (!existsSync(folder)) throw storageFailure(path, `cannot be created: the folder ${folder} does not exist`);
   if (!existsSync(path)) {
     if (readOnly) throw storageFailure(path, 'does not exist');
     return;
@@ -115,7 +153,7 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
   if (!readOnly && (stats.mode & 0o222) === 0) {
     throw storageFailure(path, 'is read-only; open it read-only or make it writable');
   }
-  if (stats.size === 0) return;
+  if (stats.size === 0) throw storageFailure(path, 'is empty, not a ledger');
   if (!existsSync(`${path}-wal`)) checkHeader(path);
   let probe: Database.Database | undefined;
   try {
@@ -134,9 +172,7 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
            (SELECT count(*) FROM sqlite_master) AS tableCount`,
       )
       .get() as { applicationId: number; schemaVersion: number; tableCount: number };
-    if (applicationId !== LEDGER_APPLICATION_ID && (tableCount > 0 || applicationId !== 0)) {
-      throw storageFailure(path, 'is a SQLite database of another program, not a ledger');
-    }
+    if (applicationId !== LEDGER_APPLICATION_ID) throw foreignDatabase(path, tableCount > 0 || applicationId !== 0);
     if (schemaVersion > LATEST_SCHEMA_VERSION) {
       throw storageFailure(
         path,
@@ -149,7 +185,7 @@ function inspectExistingFile(path: string, readOnly: boolean, nativeBinding: str
     if (code === 'SQLITE_NOTADB') throw storageFailure(path, 'is not a ledger (not a SQLite database)');
     // Its header passed (ours, or not yet stamped), but the pages behind it do not hold
     // together: a damaged copy, not a foreign file. Say so, so the person reaches for a backup.
-    if (code?.startsWith('SQLITE_CORRUPT')) throw storageFailure(path, 'is damaged (its pages do not form a whole SQLite database); restore it from a backup or an export');
+    if (isDamage(error)) throw storageFailure(path, DAMAGED);
     // After a crash the -wal may need recovery, which a read-only connection cannot always
     // run. Judge the file by its header instead and let the writable open recover the WAL.
     if (!readOnly && existsSync(`${path}-wal`) && WAL_RECOVERY_CODES.has(code ?? '')) {
@@ -194,12 +230,10 @@ function checkHeader(path: string): void {
   const applicationId = header.readInt32BE(68);
   const pageType = header[100];
   const hasTables = pageType === INTERIOR_TABLE_PAGE || (pageType === LEAF_TABLE_PAGE && header.readUInt16BE(103) > 0);
-  // A file stamped by another program (a non-zero application_id that is not ours) is that
-  // program's even before it has a table: adopting it would overwrite its stamp. And the
+  // A file without our stamp is not ours, even before it has a table (every ledger is stamped
+  // before it gets its name): adopting it would overwrite another program's file. And the
   // stamp is checked before the schema version, so a foreign file is never called "newer".
-  if (applicationId !== LEDGER_APPLICATION_ID && (hasTables || applicationId !== 0)) {
-    throw storageFailure(path, 'is a SQLite database of another program, not a ledger');
-  }
+  if (applicationId !== LEDGER_APPLICATION_ID) throw foreignDatabase(path, hasTables || applicationId !== 0);
   if (schemaVersion > LATEST_SCHEMA_VERSION) {
     throw storageFailure(
       path,
@@ -218,6 +252,14 @@ function isPlausibleHeader(header: Buffer): boolean {
   const pageSize = storedPageSize === 1 ? 65_536 : storedPageSize;
   const powerOfTwo = pageSize >= 512 && pageSize <= 65_536 && (pageSize & (pageSize - 1)) === 0;
   return powerOfTwo && header[21] === 64 && header[22] === 32 && header[23] === 32;
+}
+
+/**
+ * A SQLite file without our stamp. Every ledger is stamped before it gets its name (see
+ * createLedgerFile), so even an empty, unstamped one belongs to someone else.
+ */
+function foreignDatabase(path: string, inUse: boolean): LedgerFailure {
+  return storageFailure(path, inUse ? 'is a SQLite database of another program, not a ledger' : 'is an empty SQLite database that is not stamped as a ledger; it was left as it is');
 }
 
 export function storageFailure(path: string, problem: string): LedgerFailure {

@@ -2,7 +2,7 @@
  * Raw SQLite errors never cross the engine's boundary: each becomes a typed failure with a
  * plain message naming the file.
  */
-import { fail, type Failure } from '../../../shared/errors';
+import { LedgerFailure, fail, type Failure } from '../../../shared/errors';
 
 const PLAIN_WORDS: Readonly<Record<string, string>> = {
   SQLITE_FULL: 'the disk (or the ledger size limit) is full',
@@ -10,8 +10,6 @@ const PLAIN_WORDS: Readonly<Record<string, string>> = {
   SQLITE_LOCKED: 'the ledger is locked',
   SQLITE_READONLY: 'the ledger cannot be written (read-only)',
   SQLITE_IOERR: 'the disk reported an input/output error',
-  SQLITE_CORRUPT: 'the ledger file is damaged',
-  SQLITE_NOTADB: 'the file is not a ledger',
   SQLITE_CANTOPEN: 'the file cannot be opened',
 };
 
@@ -25,7 +23,39 @@ export function isBusy(error: unknown): boolean {
   return sqliteCode(error)?.startsWith('SQLITE_BUSY') ?? false;
 }
 
+/**
+ * The words for a file whose pages do not hold together, wherever it is found: opening,
+ * replaying, reading, verifying or writing. Completes "The file <path> …".
+ */
+export const DAMAGED = 'is damaged (its pages do not form a whole SQLite database); restore it from a backup or an export';
+
+/** SQLITE_CORRUPT (and its extended codes) and SQLITE_NOTADB: the file's bytes are damaged. */
+export function isDamage(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code !== undefined && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
+
+/** The STORAGE failure for a damaged ledger file (see DAMAGED). */
+export function damagedFile(path: string): LedgerFailure {
+  return new LedgerFailure({ code: 'STORAGE', message: `The file ${path} ${DAMAGED}` });
+}
+
+/**
+ * Runs a read, turning damage met on the way into damagedFile's failure: the one place a
+ * SQLite error of the CORRUPT/NOTADB family becomes an answer. Anything else is rethrown.
+ */
+export function readingDamaged<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (isDamage(error)) throw damagedFile(path);
+    throw error;
+  }
+}
+
 export function toStorageFailure(error: unknown, path: string): Failure {
+  if (error instanceof LedgerFailure) return { ok: false, error: error.error };
+  if (isDamage(error)) return fail('STORAGE', `The file ${path} ${DAMAGED}; nothing was recorded`, { sqliteCode: sqliteCode(error)! });
   const code = sqliteCode(error);
   if (code === undefined || !code.startsWith('SQLITE_')) {
     // Not a storage problem: a bug. Let it surface as one rather than dress it up.

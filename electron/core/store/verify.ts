@@ -3,8 +3,11 @@
  * million events in the background and show progress without freezing.
  */
 import type Database from 'better-sqlite3';
+import { LedgerFailure } from '../../../shared/errors';
 import { GENESIS_HASH, checkChainLink, type ChainRow } from './hash-chain';
 import { readCheckpoint, type HeadCheckpoint } from './head-checkpoint';
+import { triggerProblem } from './immutability-triggers';
+import { isDamage } from './storage-errors';
 
 export type VerifyReport =
   | { readonly ok: true; readonly events: number; readonly head: string }
@@ -31,6 +34,9 @@ export class ChainVerifier {
   private readonly total: number;
   private readonly page: Database.Statement;
   private readonly checkpoint: HeadCheckpoint | undefined;
+  /** Why the head checkpoint cannot be read as ours (a link, a folder, other content), if so. */
+  private readonly checkpointProblem: string | undefined;
+  private readonly db: Database.Database;
 
   /**
    * @param resumeFrom continue a walk that already verified everything up to this position
@@ -48,7 +54,8 @@ export class ChainVerifier {
       this.checked = resumeFrom.position;
       this.firstWalked = resumeFrom.position + 1;
     }
-    this.total = (db.prepare('SELECT count(*) FROM events').pluck().get() as number) ?? 0;
+    this.db = db;
+    this.total = countEvents(db);
     // Pages continue from the last position SEEN (not the one expected), so a missing or
     // extra row is met and reported rather than skipped.
     this.page = db.prepare(
@@ -57,7 +64,12 @@ export class ChainVerifier {
          previous_hash AS previousHash, hash
        FROM events WHERE position > ? ORDER BY position LIMIT ${ROWS_PER_STEP}`,
     );
-    this.checkpoint = ledgerPath === ':memory:' ? undefined : readCheckpoint(ledgerPath);
+    try {
+      this.checkpoint = ledgerPath === ':memory:' ? undefined : readCheckpoint(ledgerPath);
+    } catch (error) {
+      if (!(error instanceof LedgerFailure)) throw error;
+      this.checkpointProblem = error.message;
+    }
   }
 
   get progress(): VerifyProgress {
@@ -66,8 +78,26 @@ export class ChainVerifier {
 
   /** Checks the next page; returns the final report when the walk is over, else undefined. */
   step(): VerifyReport | undefined {
-    const rows = this.page.all(this.lastSeen) as ChainRow[];
+    let rows: ChainRow[];
+    try {
+      rows = this.page.all(this.lastSeen) as ChainRow[];
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      return this.damagedPage();
+    }
+    const broken = this.walk(rows);
+    if (broken) return broken;
+    if (rows.length === ROWS_PER_STEP) return undefined;
+    return this.finish();
+  }
+
+  /** Checks rows in order; returns the first break, else undefined. */
+  private walk(rows: Iterable<ChainRow>): VerifyReport | undefined {
     for (const row of rows) {
+      // A row before the first position (0 or below) is forged whatever its hashes: it is named by its own position.
+      if (row.position < 1) {
+        return { ok: false, firstBadPosition: row.position, reason: `position ${row.position} is before the first position of the log`, events: this.checked };
+      }
       const broken = checkChainLink(row, this.nextPosition, this.previousHash);
       if (broken) return { ok: false, firstBadPosition: broken.position, reason: broken.reason, events: this.checked };
       this.checked += 1;
@@ -76,8 +106,27 @@ export class ChainVerifier {
       if (row.position === this.checkpoint?.position) this.hashAtCheckpoint = row.hash;
       this.previousHash = row.hash;
     }
-    if (rows.length === ROWS_PER_STEP) return undefined;
-    return this.finish();
+    return undefined;
+  }
+
+  /**
+   * The page could not be read: SQLite found the file's pages damaged. The page is walked
+   * again row by row, so the rows before the damage are checked and the report names the
+   * first position that could not be read.
+   */
+  private damagedPage(): VerifyReport {
+    try {
+      const broken = this.walk(this.page.iterate(this.lastSeen) as IterableIterator<ChainRow>);
+      if (broken) return broken;
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+    }
+    return {
+      ok: false,
+      firstBadPosition: this.nextPosition,
+      reason: `the ledger file is damaged from position ${this.nextPosition} on (its pages do not form a whole SQLite database); restore it from a backup or an export`,
+      events: this.checked,
+    };
   }
 
   /** Runs the walk to the end. */
@@ -90,6 +139,14 @@ export class ChainVerifier {
 
   private finish(): VerifyReport {
     const lastPosition = this.nextPosition - 1;
+    if (this.checkpointProblem !== undefined) {
+      return {
+        ok: false,
+        firstBadPosition: lastPosition + 1,
+        reason: `${this.checkpointProblem}: whether events after position ${lastPosition} were cut off cannot be checked`,
+        events: this.checked,
+      };
+    }
     const checkpoint = this.checkpoint;
     if (checkpoint) {
       const checkpointWasWalked = checkpoint.position > this.firstWalked - 1;
@@ -110,7 +167,21 @@ export class ChainVerifier {
         };
       }
     }
+    // Checked on whole walks (a resumed walk checked them when it began): position 0 stands
+    // for the file itself, before any event.
+    const triggers = this.firstWalked === 1 ? triggerProblem(this.db) : undefined;
+    if (triggers !== undefined) return { ok: false, firstBadPosition: 0, reason: triggers, events: this.checked };
     return { ok: true, events: this.checked, head: this.previousHash };
+  }
+}
+
+/** How many events the walk will check, for its progress (0 when the count itself meets damage: the walk reports it). */
+function countEvents(db: Database.Database): number {
+  try {
+    return (db.prepare('SELECT count(*) FROM events').pluck().get() as number) ?? 0;
+  } catch (error) {
+    if (!isDamage(error)) throw error;
+    return 0;
   }
 }
 
