@@ -2,7 +2,7 @@
  * Display helpers for exact money: they format the engine's decimal text and integer minor
  * units for a person without ever passing an amount through a float. Pure: no DOM, no Node.
  */
-import { minorDigitsOf } from './money';
+import { CURRENCY_MINOR_DIGITS, minorDigitsOf } from './money';
 
 /** Exact decimal text ("-12.30") for a BigInt of minor units: sums of many balances may exceed 2^53. */
 export function minorToDecimal(minor: bigint, currency: string): string {
@@ -76,4 +76,18 @@ export function checkAmountText(text: string, currency: string | undefined, { al
   }
   if (!allowZero && /^[0.]+$/.test(trimmed)) return 'The amount must be more than zero.';
   return undefined;
+}
+
+/**
+ * The engine writes money in its messages in one canonical form, "1484.56 EUR" (describeMoney
+ * in shared/money.ts: the currency's exact minor digits, then the code). This shows each such
+ * amount as the screen shows money ("€1,484.56", "1.484,56 €"), so an error reads like the
+ * balance next to it. Anything else in the sentence is left as the engine wrote it.
+ */
+export function localizeMoneyInMessage(message: string, options: { locale?: string } = {}): string {
+  return message.replace(/(?<![\w.-])(-?\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (whole, amount: string, currency: string) => {
+    const digits = CURRENCY_MINOR_DIGITS.get(currency);
+    const fraction = amount.split('.')[1] ?? '';
+    return digits !== undefined && fraction.length === digits ? formatMoney(amount, currency, options) : whole;
+  });
 }

@@ -7,15 +7,19 @@
 import { describe, expect, it } from 'vitest';
 import { auditFilterSchema } from '../../shared/audit';
 import { EVENT_TYPES } from '../../shared/events';
+import type { AuditRow } from '../../shared/audit';
 import {
   compareAmounts,
   conditionCount,
   emptyFilterForm,
+  invalidFiltersSentence,
   localDayBound,
   parseStoredForm,
+  resolveAccountField,
   toAuditFilter,
   type FilterForm,
 } from '../../renderer/src/lib/audit-filter';
+import { describeMatch, matchReasons } from '../../renderer/src/lib/audit-match';
 import { MAX_SCROLL_HEIGHT, scrollRatio, scrollTopToReveal, spacerHeight, visibleRows } from '../../renderer/src/lib/virtual-scroll';
 
 const form = (patch: Partial<FilterForm>): FilterForm => ({ ...emptyFilterForm(), ...patch });
@@ -76,6 +80,80 @@ describe('audit filter form → AuditFilter', () => {
     expect(parseStoredForm(JSON.stringify({ text: 42, account: 'ACC-1', types: ['MoneyDeposited', 'Bogus'] }))).toEqual(
       form({ account: 'ACC-1', types: ['MoneyDeposited'] }),
     );
+  });
+});
+
+describe('audit account filter, invalid fields and why a row matched', () => {
+  const accounts = [
+    { id: 'ACC-1', owner: 'Ada Lovelace' },
+    { id: 'acc-2', owner: 'ada lovelace' },
+    { id: 'Savings.9', owner: 'Grace Hopper' },
+  ];
+
+  it('finds an account by id or by owner, ignoring case', () => {
+    expect(resolveAccountField('acc-1', accounts)).toEqual({ ids: ['ACC-1'] });
+    expect(resolveAccountField('SAVINGS.9', accounts)).toEqual({ ids: ['Savings.9'] });
+    expect(resolveAccountField('ADA LOVELACE', accounts)).toEqual({ ids: ['ACC-1', 'acc-2'] });
+    expect(resolveAccountField('Nobody', accounts)).toEqual({ error: 'No account has the ID or owner “Nobody”.' });
+    // Before the accounts are known, an id goes as typed (the engine answers), anything else is explained.
+    expect(resolveAccountField('acc-1', undefined)).toEqual({ ids: ['acc-1'] });
+    expect('error' in resolveAccountField('two words', undefined)).toBe(true);
+    const many = Array.from({ length: 51 }, (_, index) => ({ id: `a${index}`, owner: 'Busy' }));
+    expect('error' in resolveAccountField('busy', many)).toBe(true);
+    const result = toAuditFilter(form({ account: 'grace hopper' }), { accounts });
+    expect(result).toEqual({ filter: { accounts: ['Savings.9'] }, errors: {} });
+    expect(auditFilterSchema.safeParse(toAuditFilter(form({ account: 'ada lovelace' }), { accounts }).filter).success).toBe(true);
+  });
+
+  it('reads amount bounds as the locale writes them', () => {
+    expect(toAuditFilter(form({ minAmount: '1.000,50', maxAmount: '2.000' }), { locale: 'de-DE' })).toEqual({
+      filter: { minAmount: '1000.50' },
+      errors: { maxAmount: '“2.000” can be read two ways. Type 2000 for the whole number, or use the decimal comma: 2,000.' },
+    });
+    expect(toAuditFilter(form({ minAmount: '0,5' }), { locale: 'de-DE' }).filter).toEqual({ minAmount: '0.5' });
+    expect(toAuditFilter(form({ minAmount: '1'.repeat(41) })).errors.minAmount).toBe('This amount is too long.');
+  });
+
+  it('names every invalid field, so the list can say why it is empty', () => {
+    expect(invalidFiltersSentence({})).toBeUndefined();
+    expect(invalidFiltersSentence({ maxAmount: 'x' })).toBe('The Max amount filter is not valid');
+    expect(invalidFiltersSentence({ minAmount: 'x', account: 'y', toDate: 'z' })).toBe('The Account, To date and Min amount filters are not valid');
+    const { errors } = toAuditFilter(form({ account: 'Nobody', minAmount: '12.' }), { accounts });
+    expect(invalidFiltersSentence(errors)).toBe('The Account and Min amount filters are not valid');
+  });
+
+  it('says which part of a row the search text was found in', () => {
+    const owners = new Map([
+      ['ACC-1', 'Ada Lovelace'],
+      ['acc-2', 'Charles Babbage'],
+    ]);
+    const ownerOf = (id: string) => owners.get(id);
+    const row: AuditRow = {
+      position: 7,
+      eventId: 'evt-77',
+      recordedAt: '2026-01-01T00:00:00.000Z',
+      type: 'TransferSent',
+      account: 'ACC-1',
+      counterparty: 'acc-2',
+      currency: 'EUR',
+      amount: '-5.00',
+      amountMinor: -500,
+      balanceAfter: '5.00',
+      balanceAfterMinor: 500,
+      memo: 'Rent for Ada',
+      commandId: 'cmd-9',
+      storedSchemaVersion: 2,
+    };
+    expect(matchReasons(row, 'LOVELACE', ownerOf)).toEqual(['owner']);
+    expect(matchReasons(row, 'ada', ownerOf)).toEqual(['owner', 'memo']);
+    expect(matchReasons(row, 'babbage', ownerOf)).toEqual(['counterparty’s owner']);
+    expect(matchReasons(row, 'acc-', ownerOf)).toEqual(['account ID', 'counterparty ID']);
+    expect(matchReasons(row, 'evt-77', ownerOf)).toEqual(['event ID']);
+    expect(matchReasons(row, ' cmd-9 ', ownerOf)).toEqual(['command ID']);
+    expect(matchReasons(row, '0b7c1e6a-0000-4000-8000-000000000000', ownerOf)).toEqual(['transfer ID']);
+    expect(matchReasons(row, '  ', ownerOf)).toEqual([]);
+    expect(describeMatch(['owner', 'memo'])).toBe('matched owner, memo');
+    expect(describeMatch([])).toBeUndefined();
   });
 });
 

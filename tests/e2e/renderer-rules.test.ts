@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { COMMAND_SCHEMAS } from '../../shared/commands';
-import { checkAmountText, formatMinorMoney, formatMoney, minorToDecimal, totalsByCurrency } from '../../shared/money-format';
+import { readAmountInput } from '../../shared/amount-input';
+import { checkAmountText, formatMinorMoney, formatMoney, localizeMoneyInMessage, minorToDecimal, totalsByCurrency } from '../../shared/money-format';
 import { parseAmount } from '../../shared/money';
 import * as rules from '../../renderer/src/lib/rules';
 
@@ -58,5 +59,75 @@ describe('money display', () => {
     expect(formatMinorMoney(totals.get('USD')!, 'USD', { locale: 'en-US' })).toBe('$0.05');
     expect(minorToDecimal(-5n, 'EUR')).toBe('-0.05');
     expect(minorToDecimal(7n, 'JPY')).toBe('7');
+  });
+});
+
+describe('money typed as people type it', () => {
+  const read = (text: string, locale: string, currency = 'EUR') => readAmountInput(text, currency, { locale });
+
+  it('reads the locale decimal mark and its grouping into the engine amount text', () => {
+    expect(read('12,50', 'de-DE')).toEqual({ ok: true, decimal: '12.50' });
+    expect(read('1.525,00', 'de-DE')).toEqual({ ok: true, decimal: '1525.00' });
+    expect(read('1.525.000,5', 'de-DE')).toEqual({ ok: true, decimal: '1525000.5' });
+    expect(read(' 1525,5 ', 'de-DE')).toEqual({ ok: true, decimal: '1525.5' });
+    expect(read('1 525,50', 'fr-FR')).toEqual({ ok: true, decimal: '1525.50' });
+    expect(read('1\u202F525,50', 'fr-FR')).toEqual({ ok: true, decimal: '1525.50' });
+    expect(read('1’525.50', 'de-CH')).toEqual({ ok: true, decimal: '1525.50' });
+    expect(read('1,525.00', 'en-US')).toEqual({ ok: true, decimal: '1525.00' });
+    expect(read('1,525,000', 'en-US', 'JPY')).toEqual({ ok: true, decimal: '1525000' });
+  });
+
+  it('always takes the engine form itself, and a lone mark before fewer or more than three digits as a decimal', () => {
+    for (const locale of ['de-DE', 'en-US', 'fr-FR']) {
+      expect(read('12.50', locale), locale).toEqual({ ok: true, decimal: '12.50' });
+      expect(read('1525', locale), locale).toEqual({ ok: true, decimal: '1525' });
+    }
+    expect(read('12,5', 'en-US')).toEqual({ ok: true, decimal: '12.5' });
+    expect(read('0,0001', 'de-DE', 'CLF')).toEqual({ ok: true, decimal: '0.0001' });
+  });
+
+  it('refuses text that reads two ways instead of guessing a thousandfold amount', () => {
+    const deGuess = read('1.525', 'de-DE', 'KWD');
+    expect(deGuess.ok).toBe(false);
+    expect(!deGuess.ok && deGuess.problem).toBe('“1.525” can be read two ways. Type 1525 for the whole number, or use the decimal comma: 1,525.');
+    const enGuess = read('1,525', 'en-US', 'KWD');
+    expect(!enGuess.ok && enGuess.problem).toBe('“1,525” can be read two ways. Type 1525 for the whole number, or use the decimal point: 1.525.');
+  });
+
+  it('refuses what is not an amount, in the locale’s own words, and keeps the currency rules', () => {
+    for (const text of ['12,50,1', '1.52.5', '1,5.5', '12,', ',5', '-5', '1e3', '12 €', '1 52,00', '1.5255,00', '٣', 'abc']) {
+      const reading = read(text, 'de-DE');
+      expect(reading.ok, text).toBe(false);
+    }
+    expect(read('abc', 'de-DE')).toEqual({ ok: false, problem: 'Use digits with an optional decimal comma, such as 12,30.' });
+    expect(read('abc', 'en-US')).toEqual({ ok: false, problem: 'Use digits with an optional decimal point, such as 12.30.' });
+    expect(read('12,345', 'de-DE')).toEqual({ ok: false, problem: 'EUR allows at most 2 decimals.' });
+    expect(read('0,00', 'de-DE')).toEqual({ ok: false, problem: 'The amount must be more than zero.' });
+    expect(readAmountInput('0,00', 'EUR', { locale: 'de-DE', allowZero: true })).toEqual({ ok: true, decimal: '0.00' });
+    expect(read('', 'de-DE')).toEqual({ ok: false, problem: 'Enter an amount.' });
+  });
+
+  it('never goes through a float: every digit survives, and the engine accepts what it is given', () => {
+    const huge = read('90.071.992.547.409,91', 'de-DE', 'USD');
+    expect(huge).toEqual({ ok: true, decimal: '90071992547409.91' });
+    const samples = ['12,50', '1.525,00', '0,01', '1 000 000,99', '7'];
+    for (const text of samples) {
+      const reading = read(text, 'de-DE');
+      expect(reading.ok, text).toBe(true);
+      if (reading.ok) expect(parseAmount(reading.decimal, 'EUR').ok, text).toBe(true);
+    }
+  });
+
+  it('writes the engine’s "1484.56 EUR" in messages as the screen writes money', () => {
+    const message = 'Insufficient funds: balance 1484.56 EUR, withdrawal 2000.00 EUR';
+    expect(localizeMoneyInMessage(message, { locale: 'en-US' })).toBe('Insufficient funds: balance €1,484.56, withdrawal €2,000.00');
+    expect(localizeMoneyInMessage(message, { locale: 'de-DE' })).toBe('Insufficient funds: balance 1.484,56\u00A0€, withdrawal 2.000,00\u00A0€');
+    expect(localizeMoneyInMessage('Account acc-1 still holds 1000 JPY; only an empty account can be closed', { locale: 'en-US' })).toBe(
+      'Account acc-1 still holds ¥1,000; only an empty account can be closed',
+    );
+    // Only the canonical form with the currency's own digits is money; anything else stays as written.
+    for (const untouched of ['Cannot transfer EUR from a to b, which holds USD', 'Position 12 EUR-ish', 'version 3 ABC', 'acc-12.5 EUR']) {
+      expect(localizeMoneyInMessage(untouched, { locale: 'en-US' })).toBe(untouched);
+    }
   });
 });

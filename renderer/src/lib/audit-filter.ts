@@ -1,12 +1,13 @@
 /**
  * The audit screen's filter form and its translation into the contract's AuditFilter. Pure
  * (no runes, no DOM), so the rules can be tested against the engine's schema directly.
- * A field the person has not finished (an amount such as "12.") gets a sentence of its own and
- * is left out of the filter, so the list never goes blank because of a half-typed value.
+ * A field that cannot be used (an amount such as "12.", an account nobody has) gets a sentence
+ * of its own and is never sent; the screen then shows no rows and names the field, rather
+ * than a list that quietly ignores a condition the person believes is applied.
  */
 import type { AuditFilter } from '../../../shared/audit';
+import { readAmountInput } from '../../../shared/amount-input';
 import { EVENT_TYPES, type EventType } from '../../../shared/events';
-import { AMOUNT_TEXT_PATTERN } from '../../../shared/money-format';
 import { ACCOUNT_ID_PATTERN, characterCount } from '../../../shared/rules';
 
 /** What the person typed, exactly as the form holds it (and sessionStorage keeps it). */
@@ -25,6 +26,24 @@ export type FilterField = keyof FilterForm;
 
 /** Longest free text the engine accepts (auditFilterSchema.text). */
 export const FILTER_TEXT_MAX_CHARACTERS = 200;
+/** Most accounts one filter may name (auditFilterSchema.accounts). */
+const FILTER_MAX_ACCOUNTS = 50;
+/** Longest amount bound the engine accepts (auditFilterSchema's amountBound). */
+const AMOUNT_BOUND_MAX_CHARACTERS = 40;
+
+/** The field names as the filter bar labels them, for "the Min amount filter is not valid". */
+export const FILTER_LABELS: Record<FilterField, string> = {
+  text: 'Search',
+  account: 'Account',
+  types: 'Types',
+  fromDate: 'From date',
+  toDate: 'To date',
+  minAmount: 'Min amount',
+  maxAmount: 'Max amount',
+};
+
+/** What the Account field is matched against. */
+export type AccountRef = { readonly id: string; readonly owner: string };
 
 export function emptyFilterForm(): FilterForm {
   return { text: '', account: '', types: [], fromDate: '', toDate: '', minAmount: '', maxAmount: '' };
@@ -64,8 +83,40 @@ export type FilterResult = {
   readonly errors: Partial<Record<FilterField, string>>;
 };
 
-/** Turns the form into the filter the engine receives, with a sentence for each unusable field. */
-export function toAuditFilter(form: FilterForm): FilterResult {
+/**
+ * The accounts the Account field names, ignoring case: the account whose id it is, else the
+ * accounts whose owner it is. `accounts` undefined (not loaded yet): an id is taken as typed.
+ */
+export function resolveAccountField(text: string, accounts: readonly AccountRef[] | undefined): { ids: string[] } | { error: string } {
+  const wanted = text.toLowerCase();
+  if (accounts === undefined) {
+    return ACCOUNT_ID_PATTERN.test(text) ? { ids: [text] } : { error: 'Use an account ID or an owner’s name.' };
+  }
+  const byId = accounts.filter((account) => account.id.toLowerCase() === wanted);
+  const matched = byId.length > 0 ? byId : accounts.filter((account) => account.owner.trim().toLowerCase() === wanted);
+  if (matched.length === 0) return { error: `No account has the ID or owner “${text}”.` };
+  if (matched.length > FILTER_MAX_ACCOUNTS) {
+    return { error: `${matched.length} accounts belong to “${text}”; type one account ID (at most ${FILTER_MAX_ACCOUNTS} at once).` };
+  }
+  return { ids: matched.map((account) => account.id) };
+}
+
+/** An amount bound as typed under the locale → the engine's decimal text, or a sentence. */
+function readBound(text: string, locale: string | undefined): { decimal: string } | { error: string } {
+  const reading = readAmountInput(text, undefined, { allowZero: true, locale });
+  if (!reading.ok) return { error: reading.problem };
+  if (reading.decimal.length > AMOUNT_BOUND_MAX_CHARACTERS) return { error: 'This amount is too long.' };
+  return { decimal: reading.decimal };
+}
+
+/**
+ * Turns the form into the filter the engine receives, with a sentence for each unusable field
+ * (left out of `filter`). `accounts` resolves the Account field; `locale` reads amounts.
+ */
+export function toAuditFilter(
+  form: FilterForm,
+  options: { accounts?: readonly AccountRef[]; locale?: string } = {},
+): FilterResult {
   const errors: Partial<Record<FilterField, string>> = {};
   const filter: {
     -readonly [Key in keyof AuditFilter]: AuditFilter[Key];
@@ -79,8 +130,9 @@ export function toAuditFilter(form: FilterForm): FilterResult {
 
   const account = form.account.trim();
   if (account !== '') {
-    if (ACCOUNT_ID_PATTERN.test(account)) filter.accounts = [account];
-    else errors.account = 'Use an account ID: letters, digits, dots, dashes or underscores.';
+    const resolved = resolveAccountField(account, options.accounts);
+    if ('ids' in resolved) filter.accounts = resolved.ids;
+    else errors.account = resolved.error;
   }
 
   const types = EVENT_TYPES.filter((type) => form.types.includes(type));
@@ -97,20 +149,28 @@ export function toAuditFilter(form: FilterForm): FilterResult {
     if (to !== undefined) filter.to = to;
   }
 
-  const minAmount = form.minAmount.trim();
-  const maxAmount = form.maxAmount.trim();
-  const amountHint = 'Use digits with an optional decimal point, such as 10.00.';
-  const minValid = minAmount !== '' && AMOUNT_TEXT_PATTERN.test(minAmount);
-  const maxValid = maxAmount !== '' && AMOUNT_TEXT_PATTERN.test(maxAmount);
-  if (minAmount !== '' && !minValid) errors.minAmount = amountHint;
-  if (maxAmount !== '' && !maxValid) errors.maxAmount = amountHint;
-  if (minValid && maxValid && compareAmounts(minAmount, maxAmount) > 0) errors.maxAmount = 'The maximum is below the minimum.';
-  else {
-    if (minValid) filter.minAmount = minAmount;
-    if (maxValid) filter.maxAmount = maxAmount;
+  const min = form.minAmount.trim() === '' ? undefined : readBound(form.minAmount, options.locale);
+  const max = form.maxAmount.trim() === '' ? undefined : readBound(form.maxAmount, options.locale);
+  if (min && 'error' in min) errors.minAmount = min.error;
+  if (max && 'error' in max) errors.maxAmount = max.error;
+  const minAmount = min && 'decimal' in min ? min.decimal : undefined;
+  const maxAmount = max && 'decimal' in max ? max.decimal : undefined;
+  if (minAmount !== undefined && maxAmount !== undefined && compareAmounts(minAmount, maxAmount) > 0) {
+    errors.maxAmount = 'The maximum is below the minimum.';
+  } else {
+    if (minAmount !== undefined) filter.minAmount = minAmount;
+    if (maxAmount !== undefined) filter.maxAmount = maxAmount;
   }
 
   return { filter, errors };
+}
+
+/** "The Min amount and Max amount filters are not valid", or undefined when every field is usable. */
+export function invalidFiltersSentence(errors: Partial<Record<FilterField, string>>): string | undefined {
+  const labels = (Object.keys(FILTER_LABELS) as FilterField[]).filter((field) => errors[field]).map((field) => FILTER_LABELS[field]);
+  if (labels.length === 0) return undefined;
+  const list = labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+  return `The ${list} filter${labels.length === 1 ? ' is' : 's are'} not valid`;
 }
 
 /** How many separate conditions the filter sets (for "Clear filters (3)"). */

@@ -2,41 +2,17 @@
 import type { EventType } from '../../../shared/events';
 import type { HistoryEntry } from '../../../shared/views';
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const shortThisYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
-const shortOtherYear = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
-}
-
-/** Compact moment for tables: "Nov 26, 8:57 PM" this year, "Nov 26, 2025" before. */
-export function formatShortDateTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return (date.getFullYear() === new Date().getFullYear() ? shortThisYear : shortOtherYear).format(date);
-}
-
-export function formatDate(iso: string | number): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : dateOnly.format(date);
-}
-
-export function formatCount(count: number): string {
-  return integer.format(count);
-}
-
-const auditThisYear = new Intl.DateTimeFormat(undefined, {
+const momentThisYear = new Intl.DateTimeFormat(undefined, {
   month: 'short',
   day: 'numeric',
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
 });
-const auditOtherYear = new Intl.DateTimeFormat(undefined, {
+const momentOtherYear = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',
   month: 'short',
   day: 'numeric',
@@ -46,11 +22,29 @@ const auditOtherYear = new Intl.DateTimeFormat(undefined, {
 });
 const fullDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
 
-/** Local time to the second for the audit log ("Nov 26, 09:13:48 PM"); the year appears when it is not this one. */
-export function formatAuditTime(iso: string): string {
+/**
+ * THE way a recorded moment is shown, on every screen (accounts, account, history, audit, time
+ * travel, integrity): local time to the second, "Nov 26, 09:13:48 PM", with the year when it
+ * is not this one. One event reads the same wherever it appears; formatFullDateTime is its
+ * long form for a tooltip or a detail view.
+ */
+export function formatMoment(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return (date.getFullYear() === new Date().getFullYear() ? auditThisYear : auditOtherYear).format(date);
+  return (date.getFullYear() === new Date().getFullYear() ? momentThisYear : momentOtherYear).format(date);
+}
+
+/** Older names of formatMoment, kept so every screen shows the one format. */
+export const formatDateTime = formatMoment;
+export const formatShortDateTime = formatMoment;
+
+export function formatDate(iso: string | number): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : dateOnly.format(date);
+}
+
+export function formatCount(count: number): string {
+  return integer.format(count);
 }
 
 /** The whole moment with its time zone, for a detail view or a tooltip. */
@@ -73,9 +67,10 @@ export function eventLabel(type: EventType): string {
   return EVENT_LABELS[type] ?? type;
 }
 
-/** "Transfer to ACC-2", "Deposit", … */
-export function describeEntry(entry: HistoryEntry): string {
-  if (entry.type === 'TransferSent' && entry.counterparty) return `Transfer to ${entry.counterparty}`;
-  if (entry.type === 'TransferReceived' && entry.counterparty) return `Transfer from ${entry.counterparty}`;
+/** "Transfer to ACC-2 (Bob Stone)", "Deposit", …; the owner when it is known. */
+export function describeEntry(entry: HistoryEntry, counterpartyOwner?: string): string {
+  const party = entry.counterparty && (counterpartyOwner ? `${entry.counterparty} (${counterpartyOwner})` : entry.counterparty);
+  if (entry.type === 'TransferSent' && party) return `Transfer to ${party}`;
+  if (entry.type === 'TransferReceived' && party) return `Transfer from ${party}`;
   return EVENT_LABELS[entry.type] ?? entry.type;
 }
