@@ -6,10 +6,12 @@
  * would run as a formula (= + - @) is neutralised.
  */
 import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditFilter, AuditRow } from '../../shared/audit';
+import { csvLine, neutraliseFormula } from '../../electron/core/export/csv-export';
 import type { Ledger } from '../../electron/core/ledger';
 import { runCli } from './cli-process';
 import { newLedger, ok, tempFolder } from './helpers';
@@ -61,8 +63,16 @@ function seeded() {
   return created;
 }
 
+/** Leading characters a reader does not see: JavaScript's \\s (Unicode white space and line terminators, BOM), format and default-ignorable characters, marks, controls, the braille blank. */
+const UNSEEN_PREFIX = /^[\s\p{Cf}\p{Default_Ignorable_Code_Point}\p{M}\p{Cc}\u2800]+/u;
+
+/** Would a spreadsheet take this cell for a formula: = + - @ after the unseen characters, compatibility forms folded. */
+function looksLikeFormula(text: string): boolean {
+  return /^[\t\r]/.test(text) || /^[=+\-@]/.test(text.normalize('NFKC').replace(UNSEEN_PREFIX, ''));
+}
+
 function neutralised(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return looksLikeFormula(text) ? `'${text}` : text;
 }
 
 /** Every row of the audit page query for a filter, newest first, in small keyset pages. */
@@ -173,7 +183,7 @@ describe('CSV export', () => {
     for (const record of records) {
       for (const [column, value] of Object.entries(record)) {
         if (column === 'amount' || column === 'balance_after') expect(value).toMatch(/^-?\d+(\.\d+)?$/);
-        else expect(value, `${column} of position ${record.position}`).not.toMatch(/^[=+\-@\t\r]/);
+        else expect(value.startsWith("'") || !looksLikeFormula(value), `${column} of position ${record.position}`).toBe(true);
       }
     }
     const withdrawal = records.find((record) => record.memo === `'${AWKWARD.memoQuote}` || record.memo === AWKWARD.memoQuote)!;
@@ -236,5 +246,89 @@ describe('CSV export', () => {
     const run = await runCli(['--db', path, 'export', '--format', 'csv', '--account', 'old-1']);
     expect(run.code).toBe(0);
     expect(Buffer.from(run.stdout, 'utf8')).toEqual(inMemory);
+  });
+});
+
+/** Characters a spreadsheet may skip or fold before it decides a cell is a formula. */
+const UNSEEN = [
+  '\n', '\r\n', ' ', '\u00A0', '\u1680', '\u2000', '\u2003', '\u200A', '\u2028', '\u2029', '\u202F', '\u205F', '\u3000', '\u0085', '\u000B', '\u000C',
+  '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD', '\u180E', '\u200E', '\u200F', '\u061C', '\u202E', '\u2066',
+  '\u3164', '\u115F', '\uFFA0', '\u2800', '\u0301', '\u034F', '\uFE0F', '\u{E0041}', '\u0000', '\u001B',
+];
+/** = + - @ and their compatibility forms (full-width, small, ligatures) that NFKC folds into them. */
+const FORMULA_STARTS = ['=', '+', '-', '@', '＝', '＋', '－', '＠', '﹦', '﹢', '﹣', '﹫', '⩵', '⩶', '⁼', '⁺', '₌', '₊'];
+
+function readBackOne(cell: string): string {
+  const [[read]] = parse(csvLine([cell]), { relax_quotes: false }) as string[][] as [[string]];
+  return read;
+}
+
+describe('CSV formula neutralisation after invisible characters and compatibility forms (issue 16, item 8)', () => {
+  it('neutralises every listed case exported from a real ledger, and reads back the exact text after the one apostrophe', async () => {
+    const { ledger, api } = newLedger();
+    const memos = ['\n=1+1', ' =1+1', '\u2028=HYPERLINK("http://evil")', '\u200B=1+1', '＝1+1', '＋1', '－1', '＠SUM(A1)', '\u00A0@x', '\uFEFF=1', '\u3000-2', '\r\n+3', '﹦cmd', '\u200B \u2029\u00AD＝1'];
+    const plain = ['rent', ' rent', '\u200Brent', 'a=b', '１２ apples', '\n\nsecond line', "'=already text"];
+    ok(api.openAccount({ account: 'f1', owner: '\u200B=SUM(A1:A9)', currency: 'EUR', initial: '100.00' }));
+    ok(api.openAccount({ account: 'f2', owner: '＝HYPERLINK("x")', currency: 'EUR' }));
+    for (const memo of [...memos, ...plain]) ok(api.deposit({ account: 'f1', amount: '1', memo, commandId: `\u3000-${memo.length}-${[...memo].map((c) => c.codePointAt(0)).join('.')}` }));
+    const records = readCsv((await exportCsvBytes(ledger)).bytes);
+    const memosRead = records.map((record) => record.memo);
+    for (const memo of memos) {
+      expect(memosRead, JSON.stringify(memo)).toContain(`'${memo}`);
+      expect(memosRead).not.toContain(memo);
+    }
+    for (const memo of plain) expect(memosRead, JSON.stringify(memo)).toContain(memo);
+    const owners = new Map(records.map((record) => [record.account, record.owner]));
+    expect(owners.get('f1')).toBe("'\u200B=SUM(A1:A9)");
+    expect(owners.get('f2')).toBe('\'＝HYPERLINK("x")');
+    for (const record of records.filter((row) => row.command_id !== '')) expect(record.command_id.startsWith("'\u3000-")).toBe(true);
+    // Every memo cell is the stored memo, or the stored memo after the one neutralising apostrophe.
+    const storedMemo = new Map(ledger.events({ streamId: 'f1' }).map((event) => [event.position, 'memo' in event.data ? event.data.memo : '']));
+    for (const record of records.filter((row) => row.account === 'f1' && row.type === 'MoneyDeposited')) {
+      const stored = storedMemo.get(Number(record.position))!;
+      expect(record.memo, JSON.stringify(stored)).toBe(memos.includes(stored) ? `'${stored}` : stored);
+    }
+  });
+
+  it('fast-check: any run of unseen characters before = + - @ or a form of them is neutralised, and csv-parse reads back the exact text', () => {
+    const unseenPrefix = fc.array(fc.constantFrom(...UNSEEN), { maxLength: 6 }).map((parts) => parts.join(''));
+    const tail = fc.string({ unit: 'grapheme', maxLength: 20 });
+    fc.assert(
+      fc.property(unseenPrefix, fc.constantFrom(...FORMULA_STARTS), tail, (prefix, start, rest) => {
+        const cell = prefix + start + rest;
+        const written = neutraliseFormula(cell);
+        expect(written).toBe(`'${cell}`);
+        expect(readBackOne(written).slice(1)).toBe(cell);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('fast-check: text that starts, after the unseen characters, with a letter or digit is written unchanged and reads back exactly', () => {
+    const unseenPrefix = fc
+      .array(fc.constantFrom(...UNSEEN.filter((char) => char !== '\r' && char !== '\r\n')), { maxLength: 6 })
+      .map((parts) => parts.join(''))
+      .filter((prefix) => !prefix.startsWith('\t'));
+    const start = fc.constantFrom('a', 'Z', '7', 'é', '李', 'А', '１', 'Ａ', '(', '"', "'", '#', '€', '🙂');
+    fc.assert(
+      fc.property(unseenPrefix, start, fc.string({ unit: 'grapheme', maxLength: 20 }), (prefix, first, rest) => {
+        const cell = prefix + first + rest;
+        expect(neutraliseFormula(cell)).toBe(cell);
+        expect(readBackOne(cell)).toBe(cell);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('any generated text is written so that csv-parse reads back exactly it, with at most the one apostrophe added', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (cell) => {
+        const written = neutraliseFormula(cell);
+        expect(written === cell || written === `'${cell}`).toBe(true);
+        expect(written === `'${cell}`).toBe(looksLikeFormula(cell));
+        expect(readBackOne(written)).toBe(written);
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { AuditFilter, AuditRow } from '../../../shared/audit';
+import { LEADING_INVISIBLE } from '../../../shared/rules';
 import type { AuditQueries } from '../audit/audit-queries';
 
 const COLUMNS = [
@@ -74,9 +75,23 @@ function csvField(value: string): string {
 
 /**
  * A memo such as "=HYPERLINK(…)" would run as a formula when the file is opened in a
- * spreadsheet (CSV injection). Free text starting with = + - @, a tab or a carriage return is
- * prefixed with an apostrophe, which spreadsheets show as text; amounts are never touched.
+ * spreadsheet (CSV injection). Free text is prefixed with an apostrophe, which spreadsheets
+ * show as text, when it starts with a tab or a carriage return (OWASP's list), or when it
+ * starts with = + - @ once it is folded the way a spreadsheet may read it: NFKC (full-width
+ * ＝ ＋ － ＠ and small ﹦ ﹢ ﹣ ﹫ become = + - @) and without the invisible characters before it
+ * (white space such as LF, NBSP, U+2028; format characters such as U+200B, U+FEFF, direction
+ * marks; fillers and lone combining marks: shared/rules.ts). Amounts are never touched.
  */
-function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+export function neutraliseFormula(text: string): string {
+  return startsLikeFormula(text) ? `'${text}` : text;
 }
+
+function startsLikeFormula(text: string): boolean {
+  const first = text.charCodeAt(0);
+  // Most cells start with an ASCII letter or digit, which no folding or stripping changes.
+  if ((first >= 0x30 && first <= 0x39) || (first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a)) return false;
+  if (first === 0x09 || first === 0x0d) return true;
+  return FORMULA_START.test(text.normalize('NFKC').replace(LEADING_INVISIBLE, ''));
+}
+
+const FORMULA_START = /^[=+\-@]/;
