@@ -51,8 +51,11 @@ export function parseCommandLine(text: string): AnyCommand | Failure {
  * Applies every line of `input`; resolves to the number of lines that failed. Batches go
  * through the pipelined writer (one batch is committed on its thread while the next is
  * decided here); answers come back, and are printed, in input order.
+ *
+ * `stop` (the reader of the answers went away): no further line is read or started; the
+ * batches already handed to the writer are committed, so nothing is left half-applied.
  */
-export async function applyStream(ledger: Ledger, input: Readable): Promise<number> {
+export async function applyStream(ledger: Ledger, input: Readable, stop?: AbortSignal): Promise<number> {
   const writer = new PipelinedWriter(ledger);
   let failures = 0;
   let lineNumber = 0;
@@ -86,8 +89,16 @@ export async function applyStream(ledger: Ledger, input: Readable): Promise<numb
     timer = setTimeout(tick, PAUSE_MS);
   };
   const reader = createInterface({ input, crlfDelay: Infinity });
+  const onStop = () => {
+    clearTimeout(timer);
+    batch = [];
+    reader.close();
+    input.destroy();
+  };
+  stop?.addEventListener('abort', onStop, { once: true });
   try {
     for await (const text of reader) {
+      if (stop?.aborted) break;
       lineNumber += 1;
       if (text.trim() === '') continue;
       if (batch.length === 0) batchStarted = performance.now();
@@ -99,8 +110,9 @@ export async function applyStream(ledger: Ledger, input: Readable): Promise<numb
       } else if (timer === undefined) armTimer();
     }
     clearTimeout(timer);
-    flush();
+    if (!stop?.aborted) flush();
   } finally {
+    stop?.removeEventListener('abort', onStop);
     await writer.close();
   }
   return failures;

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Ledger } from '../core/ledger';
+import { parseLedgerTarget } from '../core/ledger-target';
 import { defaultLedgerPath } from '../core/paths';
 import { ensureRendererBuilt, rendererPaths } from './build-renderer';
 import { defaultExportFolder } from './export-folder';
@@ -43,8 +44,15 @@ function parseOptions(): { db: string; port: number; exportFolder: string | unde
     log(`--port needs a number from 0 to 65535\n${USAGE}`);
     process.exit(2);
   }
+  // Refused before anything is built or opened: a target that is not a file on disk would
+  // answer every write with positions that vanish.
+  const target = parseLedgerTarget(values.db ?? defaultLedgerPath());
+  if (!target.ok) {
+    log(`${target.error.message}\n${USAGE}`);
+    process.exit(2);
+  }
   const exportFolder = values['export-dir'] === undefined ? undefined : resolve(values['export-dir']);
-  return { db: values.db ?? defaultLedgerPath(), port, exportFolder };
+  return { db: target.value.path, port, exportFolder };
 }
 
 async function main(): Promise<void> {

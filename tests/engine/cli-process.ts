@@ -1,13 +1,17 @@
 /**
- * Runs the real `ledger` CLI in a child process (node --import tsx), as a script would.
- * Each spawn costs about half a second, so tests use few of them.
+ * Runs the real `ledger` CLI in a child process, as a person or a script does: bin/ledger.mjs,
+ * the package's "bin", which runs the esbuild bundle in dist-cli/ (built here first when it is
+ * missing or older than its sources, so the tests always run the code as it is now).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { repoRoot } from './helpers';
 
-const CLI = join(repoRoot, 'electron/cli/ledger.ts');
+export const CLI = join(repoRoot, 'bin/ledger.mjs');
+
+// Once per test file, before any spawn: many CLIs started at once would otherwise each build it.
+execFileSync(process.execPath, [join(repoRoot, 'scripts/build-cli.mjs'), '--if-stale'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
 
 export type CliRun = {
   readonly code: number | null;
@@ -19,21 +23,21 @@ export type CliRun = {
 };
 
 /**
- * `node --import tsx electron/cli/ledger.ts …` (no npx: starts in ~0.3 s instead of ~0.8 s).
- * No LEDGER_DB and no NODE_OPTIONS leak in from the test's own environment.
+ * `node bin/ledger.mjs …`. No LEDGER_DB and no NODE_OPTIONS leak in from the test's own
+ * environment; `env` adds to it (e.g. LEDGER_DB), `cwd` defaults to the repository.
  */
-export function spawnCli(args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, LEDGER_DB: '', NODE_OPTIONS: '' },
+export function spawnCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, LEDGER_DB: '', NODE_OPTIONS: '', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
 
 /** Runs the CLI to completion, feeding `input` on stdin; parses stdout as JSON lines. */
-export function runCli(args: readonly string[], input = ''): Promise<CliRun> {
+export function runCli(args: readonly string[], input = '', options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(args);
+    const child = spawnCli(args, options);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+/**
+ * The `ledger` command (package.json "bin"; `npm run ledger` and `npx ledger` run it). Runs
+ * the bundled CLI in dist-cli/, building it first when it is missing or older than its
+ * sources, so the command always is the code in this folder.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CLI_BUNDLE, CLI_OUT_DIR, cliBundleIsCurrent } from '../scripts/lib/cli-bundle.mjs';
+
+if (!cliBundleIsCurrent()) {
+  const { buildCli } = await import('../scripts/build-cli.mjs');
+  await buildCli();
+}
+await import(pathToFileURL(join(CLI_OUT_DIR, CLI_BUNDLE)).href);

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * Bundles the `ledger` CLI with esbuild into dist-cli/ (see scripts/lib/cli-bundle.mjs), so
+ * it starts as plain JavaScript instead of compiling TypeScript on every run.
+ *
+ * Usage: node scripts/build-cli.mjs [--if-stale] [--out DIR]
+ * Runs on `npm install` (the "prepare" script; skipped with a note where esbuild is not
+ * installed) and from bin/ledger.mjs whenever the bundle is missing or older than its sources.
+ * Several processes may build at once: each writes under temporary names and renames, and
+ * inputs.json (the stamp) is renamed last.
+ */
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CLI_BUNDLE, CLI_INPUTS, CLI_OUT_DIR, PROJECT_ROOT, cliBundleIsCurrent } from './lib/cli-bundle.mjs';
+
+/** The bulk writer's thread is loaded by Node from a file beside the code that starts it. */
+const WRITER_THREAD = 'electron/core/bulk/writer-thread.mjs';
+
+export async function buildCli({ outDir = CLI_OUT_DIR, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+  const { build } = await import('esbuild');
+  const startedAt = Date.now();
+  mkdirSync(outDir, { recursive: true });
+  const suffix = `.${process.pid}.tmp`;
+  const result = await build({
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [join(PROJECT_ROOT, 'electron/cli/ledger.ts')],
+    outfile: join(outDir, CLI_BUNDLE + suffix),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['better-sqlite3'],
+    // Bundled CommonJS code may call require(); an ES module has none of its own.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+    write: true,
+  });
+  copyFileSync(join(PROJECT_ROOT, WRITER_THREAD), join(outDir, `writer-thread.mjs${suffix}`));
+  const inputs = [...Object.keys(result.metafile.inputs), WRITER_THREAD, 'package.json', 'scripts/build-cli.mjs'];
+  writeFileSync(join(outDir, CLI_INPUTS + suffix), `${JSON.stringify({ startedAt, inputs }, null, 1)}\n`);
+  renameSync(join(outDir, `writer-thread.mjs${suffix}`), join(outDir, 'writer-thread.mjs'));
+  renameSync(join(outDir, CLI_BUNDLE + suffix), join(outDir, CLI_BUNDLE));
+  renameSync(join(outDir, CLI_INPUTS + suffix), join(outDir, CLI_INPUTS));
+  log(`Built the ledger CLI: ${relative(process.cwd(), join(outDir, CLI_BUNDLE)) || CLI_BUNDLE}`);
+  return join(outDir, CLI_BUNDLE);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const outIndex = process.argv.indexOf('--out');
+  const outDir = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : CLI_OUT_DIR;
+  const ifStale = process.argv.includes('--if-stale');
+  try {
+    if (!ifStale || !cliBundleIsCurrent(outDir)) await buildCli({ outDir });
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes("'esbuild'")) {
+      // An install without devDependencies: bin/ledger.mjs builds on first run if it can, or says why not.
+      process.stderr.write('esbuild is not installed; the ledger CLI was not built.\n');
+    } else {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
