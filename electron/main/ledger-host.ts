@@ -154,7 +154,8 @@ export class LedgerHost {
     } catch {
       return fail('STORAGE', `The export to ${target} failed: the folder ${dirname(target)} does not exist or cannot be written to`);
     }
-    return exportToFile(this.ledger, target, format, {});
+    // The save dialog asked before replacing an existing file (export-target.ts still refuses the ledger itself).
+    return exportToFile(this.ledger, target, format, {}, { force: true });
   }
 
   /**
