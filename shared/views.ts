@@ -62,6 +62,8 @@ export type AccountSortColumn = (typeof ACCOUNT_SORT_COLUMNS)[number];
 export const SORT_DIRECTIONS = ['ascending', 'descending'] as const;
 export type SortDirection = (typeof SORT_DIRECTIONS)[number];
 export type AccountSort = { readonly column: AccountSortColumn; readonly direction: SortDirection };
+/** The order when none is asked for: owners A to Z. */
+export const DEFAULT_ACCOUNT_SORT: AccountSort = { column: 'owner', direction: 'ascending' };
 
 /** Most rows one accountsPage request answers. */
 export const ACCOUNT_PAGE_LIMIT = 500;

@@ -7,13 +7,22 @@
  * last one, re-reading only the accounts they touched. A sorted array per column is built the
  * first time that column is asked for, then kept sorted row by row as accounts change (a
  * collated sort of 100,000 owners costs ~100 ms; moving one row costs a binary search and a
- * splice). The last search's matches are kept until the next change.
+ * splice). A search runs over one string of every id and owner (account-search.ts); the last
+ * search's matches are kept until the next change.
  */
 import type { IntegrityStatus } from '../../../shared/audit';
 import { minorToDecimal } from '../../../shared/money-format';
-import type { AccountListRow, AccountPage, AccountSort, AccountSortColumn, CurrencyTotal } from '../../../shared/views';
+import {
+  DEFAULT_ACCOUNT_SORT,
+  type AccountListRow,
+  type AccountPage,
+  type AccountSort,
+  type AccountSortColumn,
+  type CurrencyTotal,
+} from '../../../shared/views';
 import type { AuditIndex } from '../audit/audit-index';
 import { toView, type AccountsProjection } from './accounts-projection';
+import { AccountSearchText } from './account-search';
 import { ACCOUNT_ORDERS, insertInSorted, moveInSorted, type ListedAccount } from './account-order';
 
 export type AccountPageRequest = {
@@ -24,7 +33,6 @@ export type AccountPageRequest = {
 };
 
 export const DEFAULT_ACCOUNT_PAGE_SIZE = 100;
-export const DEFAULT_ACCOUNT_SORT: AccountSort = { column: 'owner', direction: 'ascending' };
 /**
  * More changed accounts than this at once and the sorted arrays are dropped and rebuilt when
  * next asked for, instead of moving the rows one by one (each move splices the whole array).
@@ -37,6 +45,7 @@ class AccountList {
   private readonly listed = new Map<string, ListedAccount>();
   private readonly sorted = new Map<AccountSortColumn, ListedAccount[]>();
   private readonly sums = new Map<string, CurrencySum>();
+  private searchText = new AccountSearchText();
   private closed = 0;
   private syncedThrough = 0;
   /** The projection's audit index when last synced: a rebuild of the projection replaces it. */
@@ -105,6 +114,7 @@ class AccountList {
     this.listed.clear();
     this.sorted.clear();
     this.sums.clear();
+    this.searchText = new AccountSearchText();
     this.closed = 0;
     this.syncedThrough = 0;
     this.auditSeen = this.projection.audit;
@@ -119,7 +129,7 @@ class AccountList {
       state,
       lastPosition: this.projection.timeline(id)!.positionOfVersion(state.version)!,
       // An owner never changes once opened.
-      searchText: before?.searchText ?? `${id}\u0000${state.owner}`.toLowerCase(),
+      number: before?.number ?? this.searchText.add(id, state.owner),
     };
     this.listed.set(id, after);
     if (before) this.count(before, -1);
@@ -157,12 +167,11 @@ class AccountList {
   private matching(column: AccountSortColumn, needle: string): ListedAccount[] {
     const inOrder = this.inOrder(column);
     if (needle === '') return inOrder;
-    // NUL joins id and owner in searchText; no id or owner holds one.
-    if (needle.includes('\u0000')) return [];
     const key = `${column}\u0000${needle}`;
     if (this.lastSearch?.key === key && this.lastSearch.generation === this.generation) return this.lastSearch.matches;
+    const found = this.searchText.find(needle);
     const matches: ListedAccount[] = [];
-    for (const account of inOrder) if (account.searchText.includes(needle)) matches.push(account);
+    for (const account of inOrder) if (found[account.number] === 1) matches.push(account);
     this.lastSearch = { key, generation: this.generation, matches };
     return matches;
   }

@@ -6,13 +6,13 @@
 import type { AccountSortColumn } from '../../../shared/views';
 import type { AccountState } from '../domain/bank-account';
 
-/** What the list knows of one account: its state, where its last event sits, what a search looks in. */
+/** What the list knows of one account: its state, where its last event sits, its number in the search text. */
 export type ListedAccount = {
   readonly state: AccountState;
   /** Global position of the account's last event. */
   readonly lastPosition: number;
-  /** Lower-cased "id NUL owner": a search is one `includes` (NUL never occurs in either). */
-  readonly searchText: string;
+  /** Its number in AccountSearchText (see account-search.ts). */
+  readonly number: number;
 };
 
 export type AccountComparator = (a: ListedAccount, b: ListedAccount) => number;
