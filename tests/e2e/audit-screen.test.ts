@@ -180,11 +180,14 @@ describe('audit screen', () => {
     const expected = events.filter((event) => Math.abs(effectOf(event)) >= 4_000 && Math.abs(effectOf(event)) <= 10_000);
     expect(expected.length).toBeGreaterThan(2);
     await expectMatches(expected, { minAmount: '40', maxAmount: '100.00' });
-    // A half-typed amount is flagged and left out instead of emptying the list.
+    // A half-typed amount is flagged, and the list shows nothing (saying which filter) rather than ignoring it.
     await page.getByLabel('Max amount').fill('12.');
     await page.getByText('Use digits with an optional decimal point').waitFor();
-    const fromMinimumOnly = events.filter((event) => Math.abs(effectOf(event)) >= 4_000);
-    await expectMatches(fromMinimumOnly, { minAmount: '40' });
+    await page.getByTestId('audit-invalid-filter').getByText('No events shown: The Max amount filter is not valid').waitFor();
+    expect(await matchCount()).toContain('No events shown');
+    expect(await page.getByTestId('audit-list').count()).toBe(0);
+    await page.getByLabel('Max amount').fill('100.00');
+    await expectMatches(expected, { minAmount: '40', maxAmount: '100.00' });
     await clearFilters();
   });
 
