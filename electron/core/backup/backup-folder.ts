@@ -16,13 +16,18 @@ export type BackupEntry = BackupName & { readonly name: string; readonly path: s
  * first backup to a new place just works; anything else at that path is refused.
  */
 export function ensureBackupFolder(folder: string): Result<string> {
+  let existing;
+  try {
+    existing = statSync(folder, { throwIfNoEntry: false });
+  } catch (error) {
+    return fail('STORAGE', `The backup folder ${folder} cannot be used (${plainFileError(error)})`);
+  }
+  if (existing && !existing.isDirectory()) return fail('STORAGE', `The backup folder ${folder} is not a folder`);
+  if (existing) return succeed(folder);
   try {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
     return fail('STORAGE', `The backup folder ${folder} cannot be created (${plainFileError(error)})`);
-  }
-  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
-    return fail('STORAGE', `The backup folder ${folder} is not a folder`);
   }
   return succeed(folder);
 }
