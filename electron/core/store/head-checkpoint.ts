@@ -58,7 +58,7 @@ function readCheckpointFile(ledgerPath: string): { checkpoint?: HeadCheckpoint; 
     descriptor = openSync(path, constants.O_RDONLY | NO_FOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return {};
+    if (code === 'ENOENT' || code === 'ENOTDIR') return {};
     if (code === 'ELOOP' || lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return { problem: 'is a symbolic link, not a checkpoint' };
     return { problem: `cannot be read (${code ?? String(error)})` };
   }

@@ -34,6 +34,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
     if (path.endsWith('/') || path.endsWith(sep)) throw storageFailure(path, 'ends in a path separator: it names a folder, not a ledger file');
     const folder = dirname(path);
     if (!existsSync(folder)) throw storageFailure(path, `cannot be created: the folder ${folder} does not exist`);
+    if (!statSync(folder).isDirectory()) throw storageFailure(path, `cannot be created: ${folder} is a file, not a folder`);
     checkSideFiles(path);
     if (!readOnly) {
       // What a killed process left of a ledger it was creating or restoring here.
