@@ -307,6 +307,7 @@ export class Ledger {
         });
       } catch (error) {
         this.repository.forget();
+        this.streamChecks.forget();
         if (isBusy(error) && attempt < BUSY_RETRIES) continue;
         const failure = error instanceof LedgerFailure ? { ok: false as const, error: error.error } : toStorageFailure(error, this.path);
         return commands.map(() => failure);

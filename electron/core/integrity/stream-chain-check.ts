@@ -79,6 +79,14 @@ export class StreamChainCheck {
     }
   }
 
+  /**
+   * Forgets what was verified. Called when a write transaction rolls back: a check inside it
+   * may have read (and counted) rows of that transaction, which no longer exist.
+   */
+  forget(): void {
+    this.verified.clear();
+  }
+
   private checkRow(row: NeighbourRow, expectedVersion: number, lastPosition: () => number): ChainBreak | undefined {
     if (row.streamVersion !== expectedVersion) {
       return { position: row.position, reason: `event ${expectedVersion} of ${row.streamId} is missing (the next one is ${row.streamVersion})` };
