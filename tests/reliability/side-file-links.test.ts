@@ -6,7 +6,7 @@
  * is refused by name (STORAGE), from the engine and from the CLI, and the other file keeps
  * every byte.
  */
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../electron/core/ledger';
@@ -124,6 +124,27 @@ describe('a side file that is not a regular file of the ledger refuses the ledge
       opened.value.close();
     }
     expect(fileHash(victim)).toBe(victimBefore);
+  });
+
+  it('a restore into a new ledger whose checkpoint name is a link: refused by name, the other file untouched, no ledger created', async () => {
+    const dir = caseFolder();
+    const source = join(dir, 'source.db');
+    makeLedger(source);
+    const exported = join(dir, 'export.jsonl');
+    const opened = Ledger.open({ path: source, actor: 'reliability-setup' });
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    const out = createWriteStream(exported);
+    await opened.value.exportJsonLines(out);
+    await new Promise<void>((resolve) => out.end(resolve));
+    opened.value.close();
+    const victim = victimIn(dir);
+    const victimBefore = fileHash(victim);
+    const target = join(dir, 'restored.db');
+    symlinkSync(victim, checkpointPathFor(target));
+    const restored = await Ledger.restore(exported, { path: target, actor: 'reliability-check' });
+    expect(restored).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringMatching(/\.head\.json.*symbolic link/) } });
+    expect(fileHash(victim)).toBe(victimBefore);
+    expect(existsSync(target)).toBe(false);
   });
 
   it('an empty head checkpoint (created, never written: a crash) is no record, and the ledger opens', () => {

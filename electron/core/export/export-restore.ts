@@ -15,6 +15,7 @@ import { LedgerFailure, fail, succeed, type Result } from '../../../shared/error
 import { AccountsProjection, ReplayError } from '../projection/accounts-projection';
 import type { EventStore, StoredEvent } from '../store/event-store';
 import { checkpointPathFor } from '../store/head-checkpoint';
+import { checkSideFiles } from '../store/side-files';
 import { publishWithoutReplacing, removeLeftoverSiblings, removeWithSideFiles, temporarySibling } from '../store/staged-file';
 import { toStorageFailure } from '../store/storage-errors';
 import { verifyChain } from '../store/verify';
@@ -34,6 +35,13 @@ export async function restoreIntoNewFile(
   path: string,
   open: (temporaryPath: string) => Result<OpenedForRestore>,
 ): Promise<Result<{ events: number; head: string }>> {
+  // Whatever sits under the new ledger's side-file names must be ours to replace (a stale checkpoint).
+  try {
+    checkSideFiles(path);
+  } catch (error) {
+    if (error instanceof LedgerFailure) return { ok: false, error: error.error };
+    throw error;
+  }
   removeLeftoverSiblings(path, ['restoring']);
   const temporary = temporarySibling(path, 'restoring');
   try {
