@@ -316,6 +316,21 @@ describe('hostile input through the CLI', () => {
       { args: [...db, '__proto__', '--account', 'a1'], exit: [2] },
       { args: [...db, 'transfer', '--from', 'a1', '--to', 'a1', '--amount', '1.00'], exit: [1] },
       { args: [...db, 'history', '__proto__'], exit: [1] },
+      // Issue 16/17: signs and typos in flags, targets that are not files on disk, input
+      // files that are not there, and export targets that would overwrite the ledger.
+      { args: [...db, 'deposit', '--account', 'a1', '--amount', '-5'], exit: [1] },
+      { args: [...db, 'deposit', '--acount', 'a1', '--amount', '1.00'], exit: [2] },
+      { args: [...db, 'deposit', '--account', 'a1', '--amount', '1.00', '--amount', '2.00'], exit: [2] },
+      { args: ['--db', ':memory:', 'deposit', '--account', 'a1', '--amount', '1.00'], exit: [2] },
+      { args: ['--db', `file:${ledgerPath}?mode=memory`, 'deposit', '--account', 'a1', '--amount', '1.00'], exit: [2] },
+      { args: ['--db', `${ledgerPath}/`, 'accounts'], exit: [2] },
+      { args: [...db, 'apply', '--file', join(folder, 'missing.jsonl')], exit: [1] },
+      { args: [...db, 'apply', '--file', folder], exit: [1] },
+      { args: [...db, 'import', '--file', join(folder, 'missing.jsonl')], exit: [1] },
+      { args: [...db, 'export', '--out', ledgerPath, '--force'], exit: [1] },
+      { args: [...db, 'export', '--out', `${ledgerPath}-wal`, '--force'], exit: [1] },
+      { args: [...db, 'export', '--out', `${ledgerPath}.head.json`, '--force'], exit: [1] },
+      { args: [...db, 'export', '--format', 'csv', '--out', '/dev/null', '--force'], exit: [1] },
     ];
     const hostileLines = [
       'not json',
@@ -362,7 +377,7 @@ describe('hostile input through the CLI', () => {
     for (const answer of answers) expect(isTypedFailure(answer), JSON.stringify(answer).slice(0, 300)).toBe(true);
     expect(apply.stderr).toBe('');
 
-    // The CLI opened the file writable eleven times and wrote nothing.
+    // The CLI opened the file again and again and wrote nothing.
     ledger.refresh();
     expectUnchanged(before, lastPosition);
     const spawns = argvCases.length + 1;
