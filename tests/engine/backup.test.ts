@@ -6,6 +6,8 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { AnyCommand } from '../../shared/commands';
+import { hashAt } from '../../electron/core/backup/backup-check';
 import { createBackup } from '../../electron/core/backup/create-backup';
 import { listBackups, pruneBackups } from '../../electron/core/backup/list-backups';
 import { restoreBackup } from '../../electron/core/backup/restore-backup';
@@ -36,6 +38,33 @@ describe('createBackup', () => {
     expect(copy.verify()).toEqual({ ok: true, events: 21, head: summary.head });
     expect(ok(copy.getAccount('a1')).balanceMinor).toBe(12_000);
   });
+
+  it('finishes while another connection commits between every slice of the copy, holding a prefix of the log', async () => {
+    // Without the one-step fallback (copy-database.ts) SQLite restarts such a copy forever.
+    const { path, ledger, api } = seed(0);
+    ledger.executeBatch(Array.from({ length: 6_000 }, () => ({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo: 'x'.repeat(300) } }) as AnyCommand));
+    let writing = true;
+    let commits = 0;
+    const deadline = Date.now() + 20_000;
+    const writer = (async () => {
+      while (writing && Date.now() < deadline) {
+        ok(api.deposit({ account: 'a1', amount: '0.01' }));
+        commits += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const made = await createBackup(path, tempFolder());
+    const finishedWhileWriting = writing && Date.now() < deadline;
+    writing = false;
+    await writer;
+    expect(finishedWhileWriting).toBe(true);
+    const summary = ok(made);
+    expect(commits).toBeGreaterThan(0);
+    expect(summary.position).toBeGreaterThan(6_001);
+    expect(ledger.events({ fromPosition: summary.position, limit: 1 })).toHaveLength(1);
+    expect(hashAt(ledger.store.db, summary.position)).toBe(summary.head);
+    expect(openLedger(summary.file, { readOnly: true }).verify()).toMatchObject({ ok: true, events: summary.position });
+  }, 60_000);
 
   it('never writes over an existing file: a second backup in the same millisecond gets the next one', async () => {
     const { path } = seed(1);
