@@ -111,6 +111,10 @@ describe('the Accounts screen with 10,001 accounts', () => {
     expect(requestsOf('accountsPage')).toBe(1);
     expect(requestsOf('listAccounts')).toBe(0);
     await saveScreenshot(page, 'accounts-10k');
+    await page.setViewportSize({ width: 800, height: 600 });
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth)).toBeLessThanOrEqual(0);
+    await saveScreenshot(page, 'accounts-10k-800');
+    await page.setViewportSize({ width: 1366, height: 850 });
   });
 
   it('shows totals summed exactly over every account, not just the rows shown', async () => {
@@ -175,7 +179,13 @@ describe('the Accounts screen with 10,001 accounts', () => {
         await expect.poll(() => shownIds(5), { message: `${column} ${direction}` }).toEqual(expected);
       }
       expect(await table().locator('[role="columnheader"][aria-sort]').count()).toBe(1);
-      if (column === 'balance') await saveScreenshot(page, 'accounts-search-sort');
+      if (column === 'balance') {
+        await saveScreenshot(page, 'accounts-search-sort');
+        await page.setViewportSize({ width: 800, height: 600 });
+        await table().scrollIntoViewIfNeeded();
+        await saveScreenshot(page, 'accounts-search-sort-800');
+        await page.setViewportSize({ width: 1366, height: 850 });
+      }
     }
     await search.fill('');
   });
