@@ -11,7 +11,8 @@
 import { lstatSync, readdirSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fail, succeed, type Result } from '../../../shared/errors';
-import { checkpointPathFor } from '../store/head-checkpoint';
+import { kindOf, sideFilesOf } from '../store/side-files';
+import { isRunning } from '../store/staged-file';
 
 export type ExportTargetOptions = {
   /** Replace an existing regular file (never the ledger, its side files, a link or a special file). */
@@ -50,7 +51,7 @@ export function checkExportTarget(ledgerPath: string, out: string, options: Expo
  * and by the real path of the folder plus the name for side files that do not exist yet.
  */
 function isLedgerOrSideFile(ledgerPath: string, out: string, outStats: Stats | undefined): boolean {
-  const ledgerFiles = [ledgerPath, `${ledgerPath}-wal`, `${ledgerPath}-shm`, `${ledgerPath}-journal`, checkpointPathFor(ledgerPath)];
+  const ledgerFiles = [ledgerPath, ...sideFilesOf(ledgerPath)];
   if (outStats !== undefined) {
     for (const file of ledgerFiles) {
       const stats = lstatSafe(file);
@@ -94,23 +95,6 @@ export function removeStalePartials(out: string): void {
     // Only a regular file of ours is removed; a link or folder under that name is left alone.
     if (lstatSafe(path)?.isFile()) rmSync(path, { force: true });
   }
-}
-
-function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function kindOf(stats: Stats): string {
-  if (stats.isSymbolicLink()) return 'a symbolic link';
-  if (stats.isDirectory()) return 'a folder';
-  return 'a special file (a device, pipe or socket)';
 }
 
 function lstatSafe(path: string): Stats | undefined {

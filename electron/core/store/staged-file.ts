@@ -66,7 +66,8 @@ function prefixOf(path: string, purpose: StagePurpose): string {
   return `.${basename(path)}.${purpose}-`;
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this id runs (ours counts); leftovers are judged by it. */
+export function isRunning(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
