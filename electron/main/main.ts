@@ -22,7 +22,7 @@
  *      pushes a change notification so the renderer re-reads ledgerInfo and shows its banner.
  *      Nothing is ever repaired.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type MessageBoxOptions, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { APP_NAME, APP_VERSION } from '../core/app-version';
@@ -47,6 +47,7 @@ import {
   restoreSucceededMessage,
   withLedgerExtension,
 } from './file-dialogs';
+import { createAppBackups } from './backup-actions';
 import { aboutDetail, buildMenuTemplate } from './menu';
 import { resolveNativeBinding } from './native-binding';
 import { APP_SCHEME_PRIVILEGES, applySessionGuards, applyWebContentsGuards, secureWebPreferences } from './security';
@@ -97,6 +98,25 @@ const host = new LedgerHost({
   createTable: (getLedger) => createHandlers(getLedger, { chooseExportPath: (format) => chooseExportTarget(format).then((target) => target?.path) }),
 });
 
+// Rolling backups of the open ledger: daily, on quit after changes, and from the File menu.
+const backups = createAppBackups({
+  userDataFolder: app.getPath('userData'),
+  documentsFolder: () => app.getPath('documents'),
+  ...(nativeBinding ? { nativeBinding } : {}),
+  ledgerInfo: () => host.info(),
+  openLedgerFile: (path) => openLedgerFile(path),
+  showMessageBox: (options: MessageBoxOptions) => {
+    const window = liveWindow();
+    return window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options);
+  },
+  showOpenDialog: (options) => showOpenDialog(options),
+  showSaveDialog: (options) => showSaveDialog(options),
+  showError: (message, detail) => showError(message, detail),
+  showInfo: (message) => showInfo(message),
+  showBusy: (what) => (what ? setTitle(what) : showLedgerTitle()),
+  log: logError,
+});
+
 // Single-instance lock: one process owns the ledger; a second launch focuses the first window.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -116,7 +136,12 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
-  app.on('will-quit', () => host.close());
+  // Quitting waits for a backup of a ledger that changed since its last one (backup-schedule.ts).
+  app.on('before-quit', (event) => backups.schedule.onBeforeQuit(event, () => app.quit()));
+  app.on('will-quit', () => {
+    backups.schedule.stop();
+    host.close();
+  });
   process.on('unhandledRejection', (reason) => logError('Unhandled rejection in the main process', reason));
   app.whenReady().then(start, (error: unknown) => logError('The app could not start', error));
 }
@@ -145,6 +170,9 @@ async function start(): Promise<void> {
           openLedger: () => void chooseLedgerToOpen(),
           exportEventLog: () => void exportFromMenu(),
           restoreFromExport: () => void restoreFromExport(),
+          backUpNow: () => void backups.backUpNow(),
+          restoreFromBackup: () => void backups.restoreFromBackup(),
+          chooseBackupFolder: () => void backups.chooseBackupFolder(),
           navigate,
           about: () => void showAbout(),
         },
@@ -154,6 +182,7 @@ async function start(): Promise<void> {
   );
   createWindow();
   await openLedgerFile(startupLedgerPath());
+  backups.schedule.start();
 }
 
 /** $LEDGER_DB, else ledger.db in the user-data folder (created on first run). */

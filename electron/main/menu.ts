@@ -1,7 +1,8 @@
 /**
  * The application menu as a plain template (Electron's MenuItemConstructorOptions), built
  * from the actions main.ts provides, so tests can read it without Electron.
- *   File:  New ledger…, Open ledger…, Export event log…, Restore from export…, Quit
+ *   File:  New ledger…, Open ledger…, Export event log…, Restore from export…,
+ *          Back up now, Restore from backup…, Backup folder…, Quit
  *   Edit:  the standard roles (without them macOS has no copy/paste shortcuts in text fields)
  *   View:  Accounts, Audit (sent to the renderer as NAVIGATE_CHANNEL)
  *   Help:  About (app version, schema version, ledger file path)
@@ -16,6 +17,12 @@ export type MenuActions = {
   readonly exportEventLog: () => void;
   /** Open dialog for an export, save dialog for the NEW ledger file, then switch to it. */
   readonly restoreFromExport: () => void;
+  /** A verified backup of the open ledger into the backup folder, now (backup-actions.ts). */
+  readonly backUpNow: () => void;
+  /** The backups listed with time, size and head position; the chosen one restored into a NEW file and opened. */
+  readonly restoreFromBackup: () => void;
+  /** A folder dialog; the choice is remembered in the app's settings file. */
+  readonly chooseBackupFolder: () => void;
   readonly navigate: (screen: Screen) => void;
   readonly about: () => void;
 };
@@ -33,6 +40,9 @@ export const MENU_IDS = {
   openLedger: 'file.open-ledger',
   exportEventLog: 'file.export-event-log',
   restoreFromExport: 'file.restore-from-export',
+  backUpNow: 'file.back-up-now',
+  restoreFromBackup: 'file.restore-from-backup',
+  chooseBackupFolder: 'file.backup-folder',
   accounts: 'view.accounts',
   audit: 'view.audit',
   about: 'help.about',
@@ -48,6 +58,10 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
       { type: 'separator' },
       { id: MENU_IDS.exportEventLog, label: 'Export Event Log…', click: () => actions.exportEventLog() },
       { id: MENU_IDS.restoreFromExport, label: 'Restore from Export…', click: () => actions.restoreFromExport() },
+      { type: 'separator' },
+      { id: MENU_IDS.backUpNow, label: 'Back Up Now', click: () => actions.backUpNow() },
+      { id: MENU_IDS.restoreFromBackup, label: 'Restore from Backup…', click: () => actions.restoreFromBackup() },
+      { id: MENU_IDS.chooseBackupFolder, label: 'Backup Folder…', click: () => actions.chooseBackupFolder() },
       { type: 'separator' },
       isMac ? { role: 'close' } : { role: 'quit', label: 'Quit' },
     ],

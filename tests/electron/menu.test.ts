@@ -14,6 +14,9 @@ function record() {
     openLedger: () => calls.push('open'),
     exportEventLog: () => calls.push('export'),
     restoreFromExport: () => calls.push('restore'),
+    backUpNow: () => calls.push('back-up-now'),
+    restoreFromBackup: () => calls.push('restore-backup'),
+    chooseBackupFolder: () => calls.push('backup-folder'),
     navigate: (screen) => calls.push(`navigate:${screen}`),
     about: () => calls.push('about'),
   };
@@ -45,7 +48,7 @@ describe('menu template (Windows/Linux)', () => {
   it('File: New ledger…, Open ledger…, Export event log…, Restore from export…, Quit', () => {
     const file = template[0]!.submenu as MenuItemConstructorOptions[];
     const labels = file.filter((item) => item.type !== 'separator').map((item) => item.label ?? item.role);
-    expect(labels).toEqual(['New Ledger…', 'Open Ledger…', 'Export Event Log…', 'Restore from Export…', 'Quit']);
+    expect(labels).toEqual(['New Ledger…', 'Open Ledger…', 'Export Event Log…', 'Restore from Export…', 'Back Up Now', 'Restore from Backup…', 'Backup Folder…', 'Quit']);
     expect(byId(template, MENU_IDS.exportEventLog).enabled).not.toBe(false);
     expect(byId(template, MENU_IDS.restoreFromExport).enabled).not.toBe(false);
     expect(file.at(-1)?.role).toBe('quit');

@@ -9,7 +9,7 @@
  * A settings file that is missing, not a regular file, too large or not valid JSON means
  * "the defaults"; it is replaced (never written through a link) only when a folder is chosen.
  */
-import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fail, succeed, type Result } from '../../../shared/errors';
 import { syncFolder } from './backup-folder';
@@ -40,6 +40,7 @@ export function saveBackupFolderSetting(userDataFolder: string, folder: string):
   const temporary = `${path}.${process.pid}.partial`;
   let created = false;
   try {
+    mkdirSync(userDataFolder, { recursive: true });
     writeFileSync(temporary, `${JSON.stringify({ ...readSettings(userDataFolder), backupFolder: folder }, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     created = true;
     renameSync(temporary, path);

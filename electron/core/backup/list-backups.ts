@@ -85,3 +85,20 @@ export async function pruneBackups(
   }
   return succeed(removed);
 }
+
+export type NewestBackup = { readonly file: string; readonly time: Date; readonly position: number };
+
+/**
+ * The newest backup in `folder` of the ledger at `ledgerPath` (same name, same creation
+ * time), read without verifying it; undefined when there is none or the ledger cannot be read.
+ */
+export async function newestBackupOf(folder: string, ledgerPath: string, nativeBinding?: string): Promise<NewestBackup | undefined> {
+  const binding = nativeBinding ? { nativeBinding } : {};
+  const ledger = await checkBackupFile(ledgerPath, { verify: false, describedAs: `The ledger ${ledgerPath}`, ...binding });
+  if (!ledger.ok) return undefined;
+  const listed = await listBackups(folder, { verify: false, ...binding });
+  if (!listed.ok) return undefined;
+  const stem = ledgerStem(ledgerPath);
+  const newest = listed.value.find((backup) => backup.ledgerStem === stem && backup.problem === undefined && backup.ledgerCreatedAt === ledger.value.ledgerCreatedAt);
+  return newest && { file: newest.file, time: new Date(newest.time), position: newest.position ?? 0 };
+}
