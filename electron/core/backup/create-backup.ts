@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { lstatSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fail, LedgerFailure, succeed, type Result } from '../../../shared/errors';
 import { readCheckpoint } from '../store/head-checkpoint';
 import { openDatabase } from '../store/open-database';
@@ -71,7 +71,7 @@ async function backUpFrom(source: Database.Database, ledgerPath: string, backupF
   // Read before the copy: the checkpoint never leads the log, so the copy must hold it.
   const checkpoint = readCheckpoint(ledgerPath);
   const { finalPath, time } = freeFinalName(backupFolder, ledgerStem(ledgerPath), options.now?.() ?? new Date());
-  const temporary = join(backupFolder, temporaryFileName(finalPath.slice(backupFolder.length + 1), process.pid));
+  const temporary = join(backupFolder, temporaryFileName(basename(finalPath), process.pid));
   try {
     createExclusive(temporary);
   } catch (error) {
