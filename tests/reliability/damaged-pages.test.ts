@@ -96,7 +96,7 @@ describe('a byte flipped anywhere in the file is answered, never crashed on', ()
     // The sweep does reach damage SQLite reports, and flips verify names by position.
     expect(outcomes.some((outcome) => outcome.open === 'STORAGE')).toBe(true);
     expect(outcomes.some((outcome) => outcome.verify.startsWith('bad at'))).toBe(true);
-  });
+  }, 180_000);
 
   it('through the CLI (verify, accounts, deposit): exit 0-3 and JSON on stdout, never an uncaught exception', async () => {
     // The flips that hurt most first (refused or failing verify), then the rest, up to CLI_FLIPS.
@@ -128,7 +128,8 @@ describe('a byte flipped anywhere in the file is answered, never crashed on', ()
       `damaged pages: ${outcomes.length} flips, ${outcomes.filter((outcome) => outcome.open !== 'ok').length} refused at open, ` +
         `${outcomes.filter((outcome) => outcome.verify.startsWith('bad at')).length} named by verify, ${CLI_FLIPS} also through the CLI, 0 uncaught`,
     );
-  });
+    // Three child processes a flip, each about half a second, longer on a busy machine.
+  }, 300_000);
 });
 
 function rank(outcome: Outcome): number {
