@@ -10,9 +10,25 @@
  * inputs.json (the stamp) is renamed last.
  */
 import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLI_BUNDLE, CLI_INPUTS, CLI_OUT_DIR, PROJECT_ROOT, cliBundleIsCurrent } from './lib/cli-bundle.mjs';
+
+/**
+ * zod's error messages in every language are most of its size (~360 KB of a 1 MB bundle) and
+ * are all parsed at every start; the engine words its own messages and zod's default is
+ * English, so only English is kept.
+ */
+const ZOD_ENGLISH_ONLY = {
+  name: 'zod-english-only',
+  setup(bundler) {
+    bundler.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 
 /** The bulk writer's thread is loaded by Node from a file beside the code that starts it. */
 const WRITER_THREAD = 'electron/core/bulk/writer-thread.mjs';
@@ -33,6 +49,10 @@ export async function buildCli({ outDir = CLI_OUT_DIR, log = (line) => process.s
     external: ['better-sqlite3'],
     // Bundled CommonJS code may call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+    plugins: [ZOD_ENGLISH_ONLY],
+    // Less text to parse at every start; names are kept, so a stack trace still reads.
+    minifyWhitespace: true,
+    minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
