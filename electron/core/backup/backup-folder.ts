@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync, statSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { fail, succeed, type Result } from '../../../shared/errors';
+import { isRunning } from '../store/staged-file';
 import { plainFileError } from './plain-words';
 import { parseBackupFileName, parseTemporaryFileName, type BackupName } from './backup-names';
 
@@ -51,7 +52,7 @@ export function backupEntries(folder: string): BackupEntry[] {
  * files, and only when the process named in them is no longer running here (a backup another
  * process is writing right now is left alone).
  */
-export function removeLeftoverTemporaries(folder: string, isRunning: (pid: number) => boolean = processIsRunning): string[] {
+export function removeLeftoverTemporaries(folder: string): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(folder)) {
     const temporary = parseTemporaryFileName(name);
@@ -97,15 +98,5 @@ export function syncFolder(folder: string): void {
     fsyncSync(descriptor);
   } finally {
     closeSync(descriptor);
-  }
-}
-
-export function processIsRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -2,16 +2,18 @@
  * Making one backup of a ledger: a consistent copy written under a temporary name in the
  * backup folder, verified (it opens as a ledger, its chain verifies up to its head, it holds
  * the source's head checkpoint and is a prefix of the source's log), flushed to disk, and only
- * then renamed to its final name and the folder flushed. So a final name only ever holds a
- * verified backup, and no existing file is ever written over. Any failure removes the
- * temporary; a temporary left by a killed process is removed by the next backup.
+ * then given its final name — by a hard link, which cannot replace a file (staged-file.ts) —
+ * and the folder flushed. So a final name only ever holds a verified backup, and no existing
+ * file is ever written over. Any failure removes the temporary; a temporary left by a killed
+ * process is removed by the next backup.
  */
 import type Database from 'better-sqlite3';
-import { lstatSync, renameSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fail, LedgerFailure, succeed, type Result } from '../../../shared/errors';
 import { readCheckpoint } from '../store/head-checkpoint';
 import { openDatabase } from '../store/open-database';
+import { publishWithoutReplacing } from '../store/staged-file';
 import { checkBackupFile, hashAt } from './backup-check';
 import {
   createExclusive,
@@ -92,12 +94,13 @@ async function backUpFrom(source: Database.Database, ledgerPath: string, backupF
     if (facts.position > 0 && hashAt(source, facts.position) !== facts.head) {
       return fail('INTEGRITY', `No backup was made of ${ledgerPath}: the copy's event at position ${facts.position} differs from the ledger's`);
     }
-    if (lstatSync(finalPath, { throwIfNoEntry: false })) {
+    const bytes = lstatSync(temporary).size;
+    // A hard link (or, without them, an exclusive copy) never replaces a file that appeared meanwhile.
+    if (!publishWithoutReplacing(temporary, finalPath)) {
       return fail('ALREADY_EXISTS', `No backup was made: ${finalPath} appeared while the backup was written`);
     }
-    const bytes = lstatSync(temporary).size;
-    renameSync(temporary, finalPath);
     kept = true;
+    syncFile(finalPath);
     syncFolder(backupFolder);
     return succeed({ file: finalPath, time: time.toISOString(), position: facts.position, head: facts.head, bytes, ledgerCreatedAt: facts.ledgerCreatedAt });
   } catch (error) {
@@ -105,7 +108,7 @@ async function backUpFrom(source: Database.Database, ledgerPath: string, backupF
     if (options.signal?.aborted) return fail('STORAGE', `The backup of ${ledgerPath} was stopped; nothing was left behind`);
     return fail('STORAGE', `No backup was made of ${ledgerPath} in ${backupFolder}: ${describeFailure(error)}; nothing was left behind`);
   } finally {
-    if (!kept) removeTemporary(temporary);
+    removeTemporary(temporary);
   }
 }
 

@@ -1,15 +1,20 @@
 /**
  * Restoring a backup into a NEW ledger file, never over an existing one. The copy is made
- * under a temporary name beside the target, verified (it opens as a ledger and its whole
- * chain verifies), flushed, and only then renamed to the chosen name. The backup itself is
- * only read.
+ * under a temporary name beside the target (the store's staged files: staged-file.ts),
+ * verified (it opens as a ledger and its whole chain verifies), flushed, and only then given
+ * the chosen name — by a hard link, which cannot replace a file that appeared meanwhile. A
+ * failure or a kill leaves at most the temporary, which the next restore into that name
+ * removes. The backup itself is only read.
  */
-import { existsSync, lstatSync, readdirSync, renameSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { existsSync, lstatSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fail, LedgerFailure, succeed, type Result } from '../../../shared/errors';
 import { openDatabase } from '../store/open-database';
+import { checkSideFiles } from '../store/side-files';
+import { publishWithoutReplacing, removeLeftoverSiblings, removeWithSideFiles, temporarySibling } from '../store/staged-file';
 import { checkBackupFile } from './backup-check';
-import { createExclusive, processIsRunning, removeTemporary, syncFile, syncFolder } from './backup-folder';
+import { createExclusive, syncFile, syncFolder } from './backup-folder';
 import { copyDatabase } from './copy-database';
 import { describeFailure, plainFileError } from './plain-words';
 
@@ -24,50 +29,37 @@ export async function restoreBackup(backupPath: string, targetPath: string, opti
   }
   const folder = dirname(targetPath);
   if (!existsSync(folder)) return fail('STORAGE', `The folder ${folder} does not exist; nothing was restored`);
-  removeLeftoverRestores(folder, basename(targetPath));
-  const temporary = join(folder, restoreTemporaryName(basename(targetPath), process.pid));
   const binding = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {};
-  let source;
+  let source: Database.Database;
   try {
+    // What sits under the new ledger's side-file names must be ours to replace (no links, no folders).
+    checkSideFiles(targetPath);
     source = openDatabase(backupPath, { readOnly: true, ...binding });
   } catch (error) {
     if (error instanceof LedgerFailure) return { ok: false, error: error.error };
     throw error;
   }
-  let kept = false;
+  removeLeftoverSiblings(targetPath, ['restoring']);
+  const temporary = temporarySibling(targetPath, 'restoring');
+  let published = false;
   try {
     createExclusive(temporary);
     await copyDatabase(source, temporary, binding);
     syncFile(temporary);
     const checked = await checkBackupFile(temporary, { verify: true, describedAs: `The copy of ${backupPath}`, ...binding });
     if (!checked.ok) return fail(checked.error.code, `Nothing was restored: ${checked.error.message}`);
-    if (lstatSync(targetPath, { throwIfNoEntry: false })) {
-      return fail('ALREADY_EXISTS', `The file ${targetPath} appeared while the backup was restored; nothing was restored`);
+    if (!publishWithoutReplacing(temporary, targetPath)) {
+      return fail('ALREADY_EXISTS', `The file ${targetPath} appeared while the backup was restored; nothing was replaced`);
     }
-    renameSync(temporary, targetPath);
-    kept = true;
+    published = true;
+    syncFile(targetPath);
     syncFolder(folder);
     return succeed({ path: targetPath, position: checked.value.position, head: checked.value.head });
   } catch (error) {
-    if (kept) return fail('STORAGE', `${targetPath} was restored but its folder could not be flushed to disk (${plainFileError(error)})`);
+    if (published) return fail('STORAGE', `${targetPath} was restored but could not be flushed to disk (${plainFileError(error)})`);
     return fail('STORAGE', `Nothing was restored into ${targetPath}: ${describeFailure(error)}`);
   } finally {
     source.close();
-    if (!kept) removeTemporary(temporary);
-  }
-}
-
-function restoreTemporaryName(targetName: string, pid: number): string {
-  return `.${targetName}.${pid}.restore-partial`;
-}
-
-/** Temporaries of an earlier restore into the same name by a process that is gone. */
-function removeLeftoverRestores(folder: string, targetName: string): void {
-  const prefix = `.${targetName}.`;
-  for (const name of readdirSync(folder)) {
-    if (!name.startsWith(prefix)) continue;
-    const match = /^(\d{1,10})\.restore-partial(?:-journal|-wal|-shm)?$/.exec(name.slice(prefix.length));
-    if (!match || processIsRunning(Number(match[1]))) continue;
-    removeTemporary(join(folder, name.replace(/-(journal|wal|shm)$/, '')));
+    removeWithSideFiles(temporary);
   }
 }
