@@ -29,7 +29,8 @@ function openLedger(path: string): Ledger {
   return opened.value;
 }
 
-function build(path: string, accounts: number): void {
+/** Opens `accounts` accounts on a new ledger file through the engine, a batch at a time. */
+export function openAccounts(path: string, accounts: number): void {
   const ledger = openLedger(path);
   try {
     for (let start = 0; start < accounts; start += BATCH) {
@@ -47,7 +48,7 @@ function build(path: string, accounts: number): void {
 
 export function measureAccountList(folder: string, accounts: number, log: (message: string) => void): Figure[] {
   const path = join(folder, 'accounts.db');
-  build(path, accounts);
+  openAccounts(path, accounts);
   const ledger = openLedger(path);
   try {
     const handlers = createHandlers(() => ledger);
