@@ -1,5 +1,5 @@
 /** Display formatting of dates and event types for the person reading the screen. */
-import type { EventType } from '../../../shared/events';
+import { EVENT_LABELS, eventLabel } from '../../../shared/event-labels';
 import type { HistoryEntry } from '../../../shared/views';
 
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -53,19 +53,8 @@ export function formatFullDateTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : fullDateTime.format(date);
 }
 
-const EVENT_LABELS: Record<EventType, string> = {
-  AccountOpened: 'Account opened',
-  MoneyDeposited: 'Deposit',
-  MoneyWithdrawn: 'Withdrawal',
-  TransferSent: 'Transfer out',
-  TransferReceived: 'Transfer in',
-  AccountClosed: 'Account closed',
-};
-
-/** "Deposit", "Transfer out", … for an event type. */
-export function eventLabel(type: EventType): string {
-  return EVENT_LABELS[type] ?? type;
-}
+/** "Deposit", "Transfer out", … for an event type: one list, shared with the CLI (`events --type Deposit`). */
+export { eventLabel };
 
 /** "Transfer to ACC-2 (Bob Stone)", "Deposit", …; the owner when it is known. */
 export function describeEntry(entry: HistoryEntry, counterpartyOwner?: string): string {
