@@ -73,6 +73,8 @@ export const QUERY_CHANNELS = {
       /** Case-insensitive text found in the account's id or owner. */
       search: z.string().max(ACCOUNT_SEARCH_MAX_LENGTH).optional(),
       sort: z.strictObject({ column: z.enum(ACCOUNT_SORT_COLUMNS), direction: z.enum(SORT_DIRECTIONS) }).optional(),
+      /** Just this account (its row, or none): what the Account page asks while the chain is broken. */
+      account: accountIdSchema.optional(),
     }),
   },
   getAccount: { request: z.strictObject({ account: accountIdSchema }) },

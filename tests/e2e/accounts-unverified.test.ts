@@ -80,6 +80,18 @@ describe('a tampered ledger on the Accounts screen', () => {
     await saveScreenshot(page, 'accounts-unverified');
   });
 
+  it('marks the balance on the Account page of an account the break touches, and only there', async () => {
+    await page.goto(`${host.url}#/account/ACC-1`);
+    await page.getByRole('heading', { name: 'Alice Martin' }).waitFor();
+    const block = page.getByTestId('account-balance').locator('xpath=..');
+    await expect.poll(() => block.innerText()).toContain('Unverified');
+    await saveScreenshot(page, 'account-unverified');
+    await page.goto(`${host.url}#/account/ACC-2`);
+    await page.getByRole('heading', { name: 'Bob Stone' }).waitFor();
+    await page.waitForTimeout(500);
+    expect(await page.getByTestId('account-balance').locator('xpath=..').innerText()).not.toContain('Unverified');
+  });
+
   it('never hit a page error, console error or CSP violation', () => {
     expect(problems).toEqual([]);
   });

@@ -187,6 +187,7 @@ describe('accountsPage', () => {
       { sort: { column: 'owner', direction: 'up' } },
       { sort: { column: 'owner' } },
       { extra: true },
+      { account: 'not an id!' },
       'owner',
     ]) {
       const error = failure(api.accountsPage(request as never), 'VALIDATION');
@@ -216,5 +217,9 @@ describe('accountsPage', () => {
       ['EUR', '2007.00', true],
       ['USD', '5.00', false],
     ]);
+    // One account on its own, as the Account page asks.
+    expect(ok(reopened.accountsPage({ account: 'late' })).rows.map((row) => [row.id, row.balance, row.unverified])).toEqual([['late', '2002.00', true]]);
+    expect(ok(reopened.accountsPage({ account: 'early' })).rows.map((row) => [row.id, row.unverified])).toEqual([['early', false]]);
+    expect(ok(reopened.accountsPage({ account: 'nobody' }))).toMatchObject({ rows: [], matches: 0, accounts: 3 });
   });
 });

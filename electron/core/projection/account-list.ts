@@ -30,6 +30,8 @@ export type AccountPageRequest = {
   readonly limit?: number;
   readonly search?: string;
   readonly sort?: AccountSort;
+  /** Just this account: its row, or none. */
+  readonly account?: string;
 };
 
 export const DEFAULT_ACCOUNT_PAGE_SIZE = 100;
@@ -60,7 +62,7 @@ class AccountList {
   page(request: AccountPageRequest, unverifiedFrom: number | null): AccountPage {
     this.sync();
     const sort = request.sort ?? DEFAULT_ACCOUNT_SORT;
-    const matches = this.matching(sort.column, normalizeSearch(request.search));
+    const matches = request.account === undefined ? this.matching(sort.column, normalizeSearch(request.search)) : this.only(request.account);
     const offset = request.offset ?? 0;
     const end = Math.min(matches.length, offset + (request.limit ?? DEFAULT_ACCOUNT_PAGE_SIZE));
     const rows: AccountListRow[] = [];
@@ -174,6 +176,11 @@ class AccountList {
     for (const account of inOrder) if (found[account.number] === 1) matches.push(account);
     this.lastSearch = { key, generation: this.generation, matches };
     return matches;
+  }
+
+  private only(accountId: string): ListedAccount[] {
+    const account = this.listed.get(accountId);
+    return account ? [account] : [];
   }
 
   /** Currencies holding an account whose last event is at or after `from`. */
