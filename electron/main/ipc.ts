@@ -19,7 +19,7 @@ export type InvokeEvent = { readonly senderFrame: SenderFrame | null };
 
 /** The part of Electron's ipcMain the registration uses (tests pass a Map-backed fake). */
 export type IpcMainLike = {
-  handle(channel: string, listener: (event: any, ...args: any[]) => unknown): void;
+  handle(channel: string, listener: (event: InvokeEvent, ...args: unknown[]) => unknown): void;
 };
 
 export type IpcOptions = {

@@ -144,7 +144,7 @@ type NavigationEvent = { preventDefault(): void; readonly url?: string };
 
 /** The parts of Electron's WebContents the guards use (tests pass a plain object). */
 export type GuardedWebContents = {
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: (event: NavigationEvent, url?: string) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
 };
 

@@ -23,9 +23,9 @@ import {
 
 /** The part of Electron's ipcRenderer the API uses. */
 export type IpcRendererLike = {
-  invoke(channel: string, ...args: any[]): Promise<any>;
-  on(channel: string, listener: (event: any, ...args: any[]) => void): unknown;
-  removeListener(channel: string, listener: (...args: any[]) => void): unknown;
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
 };
 
 function failure(code: Failure['error']['code'], message: string): Failure {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../electron/core/ledger';
 import type { SenderFrame } from '../../electron/main/security';
+import type { InvokeEvent } from '../../electron/main/ipc';
 
 export type TempLedger = { readonly ledger: Ledger; readonly path: string; readonly folder: string; cleanup(): void };
 
@@ -37,7 +38,7 @@ export function tempFolder(): { readonly folder: string; cleanup(): void } {
 /** The renderer's own top-level document, as Electron reports it in event.senderFrame. */
 export const APP_FRAME: SenderFrame = { url: 'app://app/index.html#/accounts', parent: null };
 
-type Listener = (event: unknown, ...args: unknown[]) => unknown;
+type Listener = (event: InvokeEvent, ...args: unknown[]) => unknown;
 
 /** ipcMain stand-in: remembers handlers by channel; refuses a second handler like Electron. */
 export class FakeIpcMain {
@@ -78,12 +79,12 @@ export class FakeIpcRenderer {
     }
   }
 
-  on(channel: string, listener: (...args: any[]) => void): this {
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): this {
     this.emitter.on(channel, listener);
     return this;
   }
 
-  removeListener(channel: string, listener: (...args: any[]) => void): this {
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): this {
     this.emitter.removeListener(channel, listener);
     return this;
   }

@@ -15,7 +15,7 @@ import { Ledger } from '../../electron/core/ledger';
 import { registerIpcHandlers } from '../../electron/main/ipc';
 import { LedgerHost } from '../../electron/main/ledger-host';
 import type { ExportFormat } from '../../shared/audit';
-import { COMMAND_CHANNELS, ipcChannelName, type LedgerChannel } from '../../shared/ipc-contract';
+import { ipcChannelName, type COMMAND_CHANNELS, type LedgerChannel } from '../../shared/ipc-contract';
 import { seedLedger, tamperPayload } from './ledger-files';
 import { APP_FRAME, FakeIpcMain, tempFolder } from './fixtures';
 

@@ -9,7 +9,7 @@
  * - Each event is chained to the one before by SHA-256 (hash-chain.ts).
  * - Subscribers hear about events only after they are committed and durable.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { LedgerFailure, type LedgerError } from '../../../shared/errors';
 import type { EventMetadata } from '../../../shared/events';
 import { GENESIS_HASH, hashEvent, type ChainRow } from './hash-chain';

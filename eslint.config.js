@@ -1,0 +1,119 @@
+/**
+ * Lint rules: the layer table (docs/layers.md) as per-folder import rules, plus the rules the
+ * code already follows. Each layer's tsconfig catches what a runtime lacks (globals and
+ * modules); these rules catch imports across folders, which types alone cannot.
+ *
+ * Every source file falls in exactly one layer block below: ESLint does not merge two
+ * `no-restricted-imports` settings for one file, the later one replaces the earlier.
+ */
+import { builtinModules } from 'node:module';
+import svelte from 'eslint-plugin-svelte';
+import tseslint from 'typescript-eslint';
+
+/** Node's built-in modules, by both names (`node:fs` and plain `fs`). */
+const NODE_BUILTINS = {
+  regex: `^(node:.*|${builtinModules.map((name) => name.replace(/[/]/g, '\\/')).join('|')})$`,
+  message: 'Node built-ins do not exist in this layer (see docs/layers.md).',
+};
+const ELECTRON = { name: 'electron', message: 'Only electron/main and electron/preload may use Electron.' };
+const SQLITE = { name: 'better-sqlite3', message: 'Only the engine (electron/core) touches SQLite.' };
+
+/** An import whose path passes through a folder with this name, e.g. `../../electron/core/ledger`. */
+const throughFolder = (folder, message) => ({ regex: `(^|/)${folder}(/|$)`, message });
+
+/** `no-restricted-imports` for one layer: named modules and folder patterns it never imports. */
+function layer(files, { paths = [], patterns = [] }, ignores = []) {
+  return { files, ignores, rules: { 'no-restricted-imports': ['error', { paths, patterns }] } };
+}
+
+/** Browser pages outside renderer/ (the preview bridge, the loading page): the renderer's rules. */
+const PAGE_RULES = {
+  paths: [ELECTRON, SQLITE],
+  patterns: [NODE_BUILTINS, throughFolder('core', 'A page reaches the engine only through its host.')],
+};
+const BROWSER_PAGES = ['electron/preview/bridge.ts', 'electron/main/startup-page/**'];
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      'dist/**',
+      'dist-*/**',
+      'release/**',
+      '.cache/**',
+      'test-results/**',
+      'bench/results/**',
+      'docs/**',
+      'build/**',
+    ],
+  },
+  {
+    files: ['**/*.{ts,mts,js,mjs}'],
+    languageOptions: { parser: tseslint.parser, ecmaVersion: 'latest', sourceType: 'module' },
+  },
+  ...svelte.configs['flat/base'],
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    files: ['**/*.{ts,mts,js,mjs,svelte}'],
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+    },
+  },
+
+  {
+    // Tests read JSON answers (`json.error.code`) and drive stand-ins for Electron objects whose
+    // shapes the assertions themselves check; typing each answer would add casts, not safety.
+    files: ['tests/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+
+  layer(['shared/**'], {
+    paths: [ELECTRON, SQLITE],
+    patterns: [
+      NODE_BUILTINS,
+      throughFolder('electron', 'shared/ is pure: it imports only shared/ and zod.'),
+      throughFolder('renderer', 'shared/ is pure: it imports only shared/ and zod.'),
+    ],
+  }),
+  layer(['electron/core/**'], {
+    paths: [ELECTRON],
+    patterns: [
+      throughFolder('renderer', 'The engine has no UI.'),
+      throughFolder('main', 'The engine never depends on a host.'),
+      throughFolder('preload', 'The engine never depends on a host.'),
+      throughFolder('cli', 'The engine never depends on a host.'),
+      throughFolder('preview', 'The engine never depends on a host.'),
+    ],
+  }),
+  layer(
+    ['electron/cli/**', 'electron/preview/**'],
+    {
+      paths: [ELECTRON],
+      patterns: [
+        throughFolder('main', 'The CLI and the preview host run without Electron.'),
+        throughFolder('renderer', 'The hosts serve the renderer; they never import it.'),
+      ],
+    },
+    BROWSER_PAGES,
+  ),
+  layer(
+    ['electron/main/**'],
+    { patterns: [throughFolder('renderer', 'The main process reaches the renderer only over IPC.')] },
+    BROWSER_PAGES,
+  ),
+  layer(['electron/preload/**'], {
+    paths: [SQLITE],
+    patterns: [NODE_BUILTINS, throughFolder('core', 'The sandboxed preload only relays IPC to the main process.')],
+  }),
+  layer(['renderer/src/**'], {
+    paths: [ELECTRON, SQLITE],
+    patterns: [NODE_BUILTINS, throughFolder('electron', 'The renderer talks to its host only through window.ledger.')],
+  }),
+  layer(BROWSER_PAGES, PAGE_RULES),
+);
