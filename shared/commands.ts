@@ -49,7 +49,7 @@ const memoSchema = z
     if (problem !== undefined) context.addIssue({ code: 'custom', message: describeTextProblem(problem, MEMO_MAX_CHARACTERS, true) });
   });
 
-const currencySchema = z
+export const currencySchema = z
   .string({ error: 'must be text' })
   .refine((code) => isCurrency(code), { error: 'is not an ISO 4217 currency code such as EUR, USD or JPY' });
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   accountIdSchema,
   closeAccountSchema,
+  currencySchema,
   depositSchema,
   openAccountSchema,
   transferSchema,
@@ -30,6 +31,7 @@ import {
   ACCOUNT_PAGE_LIMIT,
   ACCOUNT_SEARCH_MAX_LENGTH,
   ACCOUNT_SORT_COLUMNS,
+  ACCOUNT_STATUSES,
   SORT_DIRECTIONS,
   type AccountPage,
   type AccountView,
@@ -75,6 +77,14 @@ export const QUERY_CHANNELS = {
       sort: z.strictObject({ column: z.enum(ACCOUNT_SORT_COLUMNS), direction: z.enum(SORT_DIRECTIONS) }).optional(),
       /** Just this account (its row, or none): what the Account page asks while the chain is broken. */
       account: accountIdSchema.optional(),
+      /** Only these accounts, those that exist (the owners of the rows a screen shows). */
+      ids: z.array(accountIdSchema).max(ACCOUNT_PAGE_LIMIT).optional(),
+      /** Only accounts of this currency (transfer targets). */
+      currency: currencySchema.optional(),
+      /** Only open, or only closed, accounts. */
+      status: z.enum(ACCOUNT_STATUSES).optional(),
+      /** The search must be a whole id or owner (any case), not a part of one. */
+      exact: z.boolean().optional(),
     }),
   },
   getAccount: { request: z.strictObject({ account: accountIdSchema }) },

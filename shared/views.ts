@@ -4,7 +4,8 @@
  */
 import type { EventType } from './events';
 
-export type AccountStatus = 'open' | 'closed';
+export const ACCOUNT_STATUSES = ['open', 'closed'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 export type AccountView = {
   readonly id: string;
@@ -91,7 +92,7 @@ export type AccountPage = {
   /** Index of the first row within the matching accounts in the requested order. */
   readonly offset: number;
   readonly rows: AccountListRow[];
-  /** Accounts matching the search (all accounts without one). */
+  /** Accounts matching the search and filters (all accounts without any). */
   readonly matches: number;
   /** Every account in the ledger, open or closed. */
   readonly accounts: number;

@@ -1,7 +1,8 @@
 /**
  * The accounts list a page at a time (the Accounts screen's accountsPage query), answered
  * from the projection: searched by id or owner, sorted by any column, with per-currency totals
- * over every account, exact in BigInt.
+ * over every account, exact in BigInt. Filters narrow the rows to a currency, a status, a set
+ * of ids or a whole id or owner (what the Account and Audit screens ask for), never the totals.
  *
  * It follows the projection lazily: each query first applies the positions appended since the
  * last one, re-reading only the accounts they touched. A sorted array per column is built the
@@ -18,6 +19,7 @@ import {
   type AccountPage,
   type AccountSort,
   type AccountSortColumn,
+  type AccountStatus,
   type CurrencyTotal,
 } from '../../../shared/views';
 import type { AuditIndex } from '../audit/audit-index';
@@ -32,6 +34,14 @@ export type AccountPageRequest = {
   readonly sort?: AccountSort;
   /** Just this account: its row, or none. */
   readonly account?: string;
+  /** Only these accounts (the ones that exist), in the requested order. */
+  readonly ids?: readonly string[];
+  /** Only accounts of this currency. */
+  readonly currency?: string;
+  /** Only open, or only closed, accounts. */
+  readonly status?: AccountStatus;
+  /** The search is a whole id or owner (any case), not a part of one. */
+  readonly exact?: boolean;
 };
 
 export const DEFAULT_ACCOUNT_PAGE_SIZE = 100;
@@ -62,7 +72,7 @@ class AccountList {
   page(request: AccountPageRequest, unverifiedFrom: number | null): AccountPage {
     this.sync();
     const sort = request.sort ?? DEFAULT_ACCOUNT_SORT;
-    const matches = request.account === undefined ? this.matching(sort.column, normalizeSearch(request.search)) : this.only(request.account);
+    const matches = request.account === undefined ? this.matching(sort.column, request) : this.only(request.account);
     const offset = request.offset ?? 0;
     const end = Math.min(matches.length, offset + (request.limit ?? DEFAULT_ACCOUNT_PAGE_SIZE));
     const rows: AccountListRow[] = [];
@@ -165,15 +175,33 @@ class AccountList {
     return sorted;
   }
 
-  /** The accounts whose id or owner holds `needle`, in ascending `column` order. */
-  private matching(column: AccountSortColumn, needle: string): ListedAccount[] {
-    const inOrder = this.inOrder(column);
-    if (needle === '') return inOrder;
-    const key = `${column}\u0000${needle}`;
+  /**
+   * The accounts the request's search and filters keep, in ascending `column` order: those
+   * whose id or owner holds the search (or is it, when exact), of its currency and status,
+   * among its ids.
+   */
+  private matching(column: AccountSortColumn, request: AccountPageRequest): ListedAccount[] {
+    const needle = normalizeSearch(request.search);
+    const { currency, status, exact = false } = request;
+    const ids = request.ids === undefined ? undefined : [...new Set(request.ids)];
+    const narrowed = needle !== '' || exact || currency !== undefined || status !== undefined;
+    if (ids === undefined && !narrowed) return this.inOrder(column);
+    const key = JSON.stringify([column, needle, currency, status, exact, ids]);
     if (this.lastSearch?.key === key && this.lastSearch.generation === this.generation) return this.lastSearch.matches;
-    const found = this.searchText.find(needle);
-    const matches: ListedAccount[] = [];
-    for (const account of inOrder) if (found[account.number] === 1) matches.push(account);
+    const found = needle !== '' || exact ? this.searchText.find(needle) : undefined;
+    const keep = (account: ListedAccount): boolean =>
+      (found === undefined || found[account.number] === 1) &&
+      (!exact || account.state.id.toLowerCase() === needle || account.state.owner.trim().toLowerCase() === needle) &&
+      (currency === undefined || account.state.currency === currency) &&
+      (status === undefined || account.state.status === status);
+    const candidates =
+      ids === undefined
+        ? this.inOrder(column)
+        : ids
+            .map((id) => this.listed.get(id))
+            .filter((account) => account !== undefined)
+            .sort(ACCOUNT_ORDERS[column]);
+    const matches = narrowed ? candidates.filter(keep) : candidates;
     this.lastSearch = { key, generation: this.generation, matches };
     return matches;
   }
