@@ -119,7 +119,9 @@ describe('ledger in the browser, through the preview host', () => {
 
   it('transfers to the other account', async () => {
     await page.getByRole('radio', { name: 'Transfer' }).check();
-    await page.getByLabel('To account').selectOption('ACC-2');
+    await page.getByRole('combobox', { name: 'To account' }).fill('bob');
+    await page.getByRole('option', { name: /Bob Stone/ }).click();
+    expect(await page.getByRole('combobox', { name: 'To account' }).inputValue()).toBe('Bob Stone · ACC-2');
     await page.getByLabel('Amount to transfer (EUR)').fill('40.00');
     await page.getByLabel('Memo').fill('Rent share');
     await page.getByRole('button', { name: 'Transfer', exact: true }).click();

@@ -86,8 +86,13 @@ export type FilterResult = {
 /**
  * The accounts the Account field names, ignoring case: the account whose id it is, else the
  * accounts whose owner it is. `accounts` undefined (not loaded yet): an id is taken as typed.
+ * `named` is how many accounts the text names in all, when `accounts` holds only some of them.
  */
-export function resolveAccountField(text: string, accounts: readonly AccountRef[] | undefined): { ids: string[] } | { error: string } {
+export function resolveAccountField(
+  text: string,
+  accounts: readonly AccountRef[] | undefined,
+  named?: number,
+): { ids: string[] } | { error: string } {
   const wanted = text.toLowerCase();
   if (accounts === undefined) {
     return ACCOUNT_ID_PATTERN.test(text) ? { ids: [text] } : { error: 'Use an account ID or an owner’s name.' };
@@ -96,7 +101,7 @@ export function resolveAccountField(text: string, accounts: readonly AccountRef[
   const matched = byId.length > 0 ? byId : accounts.filter((account) => account.owner.trim().toLowerCase() === wanted);
   if (matched.length === 0) return { error: `No account has the ID or owner “${text}”.` };
   if (matched.length > FILTER_MAX_ACCOUNTS) {
-    return { error: `${matched.length} accounts belong to “${text}”; type one account ID (at most ${FILTER_MAX_ACCOUNTS} at once).` };
+    return { error: `${Math.max(matched.length, named ?? 0)} accounts belong to “${text}”; type one account ID (at most ${FILTER_MAX_ACCOUNTS} at once).` };
   }
   return { ids: matched.map((account) => account.id) };
 }
@@ -111,11 +116,12 @@ function readBound(text: string, locale: string | undefined): { decimal: string 
 
 /**
  * Turns the form into the filter the engine receives, with a sentence for each unusable field
- * (left out of `filter`). `accounts` resolves the Account field; `locale` reads amounts.
+ * (left out of `filter`). `accounts` resolves the Account field (`accountMatches`: how many
+ * accounts its text names in all, when `accounts` holds only some); `locale` reads amounts.
  */
 export function toAuditFilter(
   form: FilterForm,
-  options: { accounts?: readonly AccountRef[]; locale?: string } = {},
+  options: { accounts?: readonly AccountRef[]; accountMatches?: number; locale?: string } = {},
 ): FilterResult {
   const errors: Partial<Record<FilterField, string>> = {};
   const filter: {
@@ -130,7 +136,7 @@ export function toAuditFilter(
 
   const account = form.account.trim();
   if (account !== '') {
-    const resolved = resolveAccountField(account, options.accounts);
+    const resolved = resolveAccountField(account, options.accounts, options.accountMatches);
     if ('ids' in resolved) filter.accounts = resolved.ids;
     else errors.account = resolved.error;
   }
