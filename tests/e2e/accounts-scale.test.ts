@@ -8,52 +8,12 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
 import { formatMoney, minorToDecimal } from '../../shared/money-format';
 import { ACCOUNT_SORT_COLUMNS, type AccountPage, type AccountSort } from '../../shared/views';
-import { Ledger } from '../../electron/core/ledger';
 import { saveScreenshot } from './support/browser';
+import { ACCOUNTS, seedManyAccounts } from './support/many-accounts';
 import { closePreviewSession, openPreviewSession } from './support/preview-session';
 import { callApi, runCli, temporaryFolder, type PreviewHost } from './support/preview-host';
-
-const ACCOUNTS = 10_000;
-const FIRST_NAMES = ['Grace', 'Ada', 'Émile', 'zoë', 'Linus', 'Barbara', 'Alan', 'Katherine', 'Édith', 'Tim'];
-const LAST_NAMES = ['Hopper', 'Lovelace', 'Zola', 'Åberg', 'Torvalds', 'Liskov', 'Turing', 'Johnson', 'Piaf', 'Berners-Lee'];
-const CURRENCIES = ['EUR', 'EUR', 'EUR', 'USD', 'JPY'] as const;
-/** The longest owner the rules allow: 200 characters, no spaces to break at. */
-export const LONG_OWNER = `Maximilian${'-Alexander'.repeat(19)}`.slice(0, 200);
-const LONG_ID = 'LONG-OWNER-1';
-
-function ownerOf(index: number): string {
-  return `${FIRST_NAMES[index % 10]} ${LAST_NAMES[Math.floor(index / 10) % 10]} ${String(index).padStart(5, '0')}`;
-}
-
-/** Opens the accounts through the engine (batched, before any host opens the file); answers the expected totals. */
-function seed(database: string): Map<string, bigint> {
-  const opened = Ledger.open({ path: database, actor: 'test-seed' });
-  if (!opened.ok) throw new Error(opened.error.message);
-  const ledger = opened.value;
-  const totals = new Map<string, bigint>();
-  try {
-    const commands: AnyCommand[] = [];
-    for (let index = 0; index < ACCOUNTS; index++) {
-      const currency = CURRENCIES[index % CURRENCIES.length]!;
-      const minor = (index * 7919) % 1_000_000;
-      const initial = currency === 'JPY' ? String(minor) : minorToDecimal(BigInt(minor), currency);
-      commands.push({ name: 'open', input: { account: `ACC-${index}`, owner: ownerOf(index), currency, initial } });
-      totals.set(currency, (totals.get(currency) ?? 0n) + BigInt(minor));
-    }
-    commands.push({ name: 'open', input: { account: LONG_ID, owner: LONG_OWNER, currency: 'EUR', initial: '1.00' } });
-    totals.set('EUR', totals.get('EUR')! + 100n);
-    for (let start = 0; start < commands.length; start += 1_000) {
-      const failed = ledger.executeBatch(commands.slice(start, start + 1_000)).find((result) => !result.ok);
-      if (failed && !failed.ok) throw new Error(failed.error.message);
-    }
-  } finally {
-    ledger.close();
-  }
-  return totals;
-}
 
 describe('the Accounts screen with 10,001 accounts', () => {
   const temporary = temporaryFolder('ledger-e2e-accounts');
@@ -83,7 +43,7 @@ describe('the Accounts screen with 10,001 accounts', () => {
   };
 
   beforeAll(async () => {
-    expectedTotals = seed(database);
+    expectedTotals = seedManyAccounts(database);
     ({ host, browser, page, problems } = await openPreviewSession(database));
     page.on('request', (request) => requests.push(request.url()));
   });
