@@ -21,9 +21,28 @@ const SQLITE = { name: 'better-sqlite3', message: 'Only the engine (electron/cor
 /** An import whose path passes through a folder with this name, e.g. `../../electron/core/ledger`. */
 const throughFolder = (folder, message) => ({ regex: `(^|/)${folder}(/|$)`, message });
 
-/** `no-restricted-imports` for one layer: named modules and folder patterns it never imports. */
+/** A regular expression's source as an esquery `/…/` literal, which ends at the first slash, escaped or not. */
+const inSelector = (source) => source.replace(/\\?\//g, '\\x2F');
+
+/**
+ * `no-restricted-imports` for one layer: named modules and folder patterns it never imports.
+ * That rule sees `import`/`export … from` only, so the same list is applied to `import('…')`
+ * and `require('…')` with a string literal through `no-restricted-syntax`.
+ */
 function layer(files, { paths = [], patterns = [] }, ignores = []) {
-  return { files, ignores, rules: { 'no-restricted-imports': ['error', { paths, patterns }] } };
+  const forbidden = [
+    ...paths.map(({ name, message }) => ({ source: `^${name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}$`, message })),
+    ...patterns.map(({ regex, message }) => ({ source: regex, message })),
+  ];
+  const calls = forbidden.flatMap(({ source, message }) => [
+    { selector: `ImportExpression > Literal.source[value=/${inSelector(source)}/]`, message },
+    { selector: `CallExpression[callee.name='require'] > Literal.arguments[value=/${inSelector(source)}/]`, message },
+  ]);
+  return {
+    files,
+    ignores,
+    rules: { 'no-restricted-imports': ['error', { paths, patterns }], 'no-restricted-syntax': ['error', ...calls] },
+  };
 }
 
 /** Browser pages outside renderer/ (the preview bridge, the loading page): the renderer's rules. */
