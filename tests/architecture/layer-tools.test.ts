@@ -25,10 +25,15 @@ type Outcome = { readonly code: number; readonly output: string; readonly errors
 
 function run(script: string, args: readonly string[]): Promise<Outcome> {
   return new Promise((resolvePromise) => {
-    execFile(process.execPath, [script, ...args], { cwd: ROOT, timeout: TOOL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolvePromise({ code, output: stdout, errors: stderr });
-    });
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { cwd: ROOT, timeout: TOOL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolvePromise({ code, output: stdout, errors: stderr });
+      },
+    );
   });
 }
 
@@ -96,7 +101,8 @@ const PLANTS: readonly Plant[] = [
     tsconfig: 'renderer/tsconfig.json',
     stem: 'renderer/src/components/PlantedViolation',
     extension: '.svelte',
-    source: '<script lang="ts">\n  import { readFileSync } from \'node:fs\';\n  const planted = [readFileSync, process.platform];\n</script>\n\n<p>{planted.length}</p>\n',
+    source:
+      '<script lang="ts">\n  import { readFileSync } from \'node:fs\';\n  const planted = [readFileSync, process.platform];\n</script>\n\n<p>{planted.length}</p>\n',
     typeErrors: [],
   },
 ];
