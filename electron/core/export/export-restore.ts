@@ -6,9 +6,12 @@
  *
  * A verified export is not necessarily a restorable one: an export is not signed (anyone can
  * edit it and recompute every hash), and one written by a newer version may hold events this
- * version cannot read. So the restored log is also replayed before it is committed; an event
- * that cannot be applied refuses the whole restore instead of leaving a ledger whose
- * projection stops there (and that would take commands on top of it).
+ * version cannot read. So the first pass also holds every event to the rules of the command
+ * that would have recorded it (import/event-rules.ts, the legacy import's check): a file with
+ * one event no command could have recorded is refused whole, naming its line, before anything
+ * is written. The restored log is also replayed before it is committed; an event that cannot
+ * be applied refuses the whole restore instead of leaving a ledger whose projection stops
+ * there (and that would take commands on top of it).
  */
 import { existsSync, renameSync } from 'node:fs';
 import { LedgerFailure, fail, succeed, type Result } from '../../../shared/errors';
@@ -19,6 +22,7 @@ import { checkSideFiles } from '../store/side-files';
 import { publishWithoutReplacing, removeLeftoverSiblings, removeWithSideFiles, temporarySibling } from '../store/staged-file';
 import { toStorageFailure } from '../store/storage-errors';
 import { verifyChain } from '../store/verify';
+import { EventRules } from '../import/event-rules';
 import { verifyExportFile } from './export-verify';
 
 /** A ledger opened on the temporary file a restore writes. */
@@ -74,9 +78,26 @@ export async function restoreExport(store: EventStore, exportPath: string): Prom
   if (store.lastPosition() > 0) {
     return fail('ALREADY_EXISTS', `The ledger ${store.path} is not empty; restore an export only into a new, empty ledger`);
   }
-  const checked = await verifyExportFile(exportPath);
+  // First pass: the chain verifies, and every event is one its command could have recorded.
+  const rules = new EventRules();
+  let lines = 0;
+  let broken: { readonly line: number; readonly position: number; readonly problem: string } | undefined;
+  const checked = await verifyExportFile(exportPath, (row) => {
+    lines += 1;
+    if (broken !== undefined) return;
+    const problem = rules.check(row);
+    if (problem !== undefined) broken = { line: lines, position: row.position, problem };
+  });
   if (!checked.ok) return fail('INTEGRITY', `The export ${exportPath} fails verification at line ${checked.firstBadLine}: ${checked.reason}`);
   if (checked.manifest.filter) return fail('VALIDATION', `The export ${exportPath} is restricted by a filter and cannot be restored`);
+  const unfinished = broken === undefined ? rules.unfinished() : undefined;
+  if (unfinished !== undefined) broken = { line: lines, position: checked.manifest.lastPosition, problem: unfinished };
+  if (broken !== undefined) {
+    return fail(
+      'INTEGRITY',
+      `The export ${exportPath} cannot be restored: line ${broken.line} (position ${broken.position}) is not what a command records: ${broken.problem}; nothing was restored`,
+    );
+  }
   const rows: StoredEvent[] = [];
   const flush = () => {
     for (const row of rows.splice(0)) {
