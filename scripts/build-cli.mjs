@@ -19,6 +19,7 @@ import { CLI_BUNDLE, CLI_INPUTS, CLI_OUT_DIR, PROJECT_ROOT, cliBundleIsCurrent }
  * are all parsed at every start; the engine words its own messages and zod's default is
  * English, so only English is kept.
  */
+/** @type {import('esbuild').Plugin} */
 const ZOD_ENGLISH_ONLY = {
   name: 'zod-english-only',
   setup(bundler) {
@@ -33,6 +34,11 @@ const ZOD_ENGLISH_ONLY = {
 /** The bulk writer's thread is loaded by Node from a file beside the code that starts it. */
 const WRITER_THREAD = 'electron/core/bulk/writer-thread.mjs';
 
+/**
+ * Builds the bundle into outDir; returns the bundle's path.
+ * @param {{ outDir?: string; log?: (line: string) => void }} [options]
+ * @returns {Promise<string>}
+ */
 export async function buildCli({ outDir = CLI_OUT_DIR, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   const { build } = await import('esbuild');
   const startedAt = Date.now();
@@ -70,12 +76,13 @@ export async function buildCli({ outDir = CLI_OUT_DIR, log = (line) => process.s
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const outIndex = process.argv.indexOf('--out');
-  const outDir = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : CLI_OUT_DIR;
+  const outDir = outIndex > 0 ? resolve(/** @type {string} */ (process.argv[outIndex + 1])) : CLI_OUT_DIR;
   const ifStale = process.argv.includes('--if-stale');
   try {
     if (!ifStale || !cliBundleIsCurrent(outDir)) await buildCli({ outDir });
   } catch (error) {
-    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes("'esbuild'")) {
+    const failure = /** @type {{ code?: unknown; message?: unknown } | null | undefined} */ (error);
+    if (failure?.code === 'ERR_MODULE_NOT_FOUND' && String(failure.message).includes("'esbuild'")) {
       // An install without devDependencies: bin/ledger.mjs builds on first run if it can, or says why not.
       process.stderr.write('esbuild is not installed; the ledger CLI was not built.\n');
     } else {

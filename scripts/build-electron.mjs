@@ -36,9 +36,15 @@ export const IMPORT_META_URL_IN_CJS = {
 /** Modules a sandboxed preload may require (Electron's sandbox offers little more). */
 const PRELOAD_ALLOWED_REQUIRES = new Set(['electron']);
 
+/**
+ * Builds the three bundles into outDir; returns outDir.
+ * @param {{ outDir?: string; log?: (message: string) => void }} [options]
+ * @returns {Promise<string>}
+ */
 export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron'), log = console.log } = {}) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'startup'), { recursive: true });
+  /** @type {import('esbuild').BuildOptions} */
   const common = { bundle: true, sourcemap: true, legalComments: 'none', logLevel: 'warning', absWorkingDir: PROJECT_ROOT };
 
   await build({
@@ -83,14 +89,18 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
   return outDir;
 }
 
-/** Every module name a CommonJS bundle passes to require(). */
+/**
+ * Every module name a CommonJS bundle passes to require().
+ * @param {string} source
+ * @returns {string[]}
+ */
 export function preloadRequires(source) {
-  return [...source.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]);
+  return [...source.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => /** @type {string} */ (match[1]));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const outIndex = process.argv.indexOf('--out');
-  const outDir = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : undefined;
+  const outDir = outIndex > 0 ? resolve(/** @type {string} */ (process.argv[outIndex + 1])) : undefined;
   buildElectron(outDir ? { outDir } : {}).catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -32,19 +32,35 @@ const NODE_BUILD_BACKUP = join(PROJECT_ROOT, '.cache', 'node-native-backup', 'be
 /** Long enough for a slow mirror to answer, short enough not to hang a CI job. */
 const PREFLIGHT_TIMEOUT_MS = 10 * 60 * 1000;
 
+/** @type {Readonly<Record<string, string>>} */
 const PLATFORM_FLAGS = { '--linux': 'linux', '-l': 'linux', '--win': 'win32', '-w': 'win32', '--mac': 'darwin', '-m': 'darwin' };
+/** @type {Readonly<Record<string, string>>} */
 const ARCH_FLAGS = { '--x64': 'x64', '--arm64': 'arm64', '--ia32': 'ia32', '--armv7l': 'armv7l', '--universal': 'universal' };
 
-/** The platform/arch pairs whose Electron zip electron-builder will need. */
+/** @typedef {{ platform: string; arch: string }} DistTarget */
+
+/**
+ * The platform/arch pairs whose Electron zip electron-builder will need.
+ * @param {readonly string[]} args
+ * @param {DistTarget} [host]
+ * @returns {DistTarget[]}
+ */
 export function targetsOf(args, host = { platform: process.platform, arch: process.arch }) {
-  const platforms = [...new Set(args.map((arg) => PLATFORM_FLAGS[arg]).filter(Boolean))];
-  let archs = [...new Set(args.map((arg) => ARCH_FLAGS[arg]).filter(Boolean))];
+  const platforms = [...new Set(args.map((arg) => PLATFORM_FLAGS[arg]).filter((name) => name !== undefined))];
+  let archs = [...new Set(args.map((arg) => ARCH_FLAGS[arg]).filter((name) => name !== undefined))];
   if (archs.includes('universal')) archs = [...new Set([...archs.filter((arch) => arch !== 'universal'), 'x64', 'arm64'])];
   const targetPlatforms = platforms.length > 0 ? platforms : [host.platform];
   const targetArchs = archs.length > 0 ? archs : [host.arch];
   return targetPlatforms.flatMap((platform) => targetArchs.map((arch) => ({ platform, arch })));
 }
 
+/**
+ * What `npm run dist` says when an Electron zip cannot be downloaded.
+ * @param {string} version
+ * @param {DistTarget} target
+ * @param {unknown} error
+ * @returns {string}
+ */
 export function cannotDownloadMessage(version, target, error) {
   return [
     `npm run dist stopped: this machine cannot download Electron ${version} for ${target.platform}-${target.arch}.`,
@@ -56,7 +72,11 @@ export function cannotDownloadMessage(version, target, error) {
   ].join('\n');
 }
 
-/** Step 1: every Electron zip must be downloadable (or already in the cache). */
+/**
+ * Step 1: every Electron zip must be downloadable (or already in the cache).
+ * @param {string} version
+ * @param {readonly DistTarget[]} targets
+ */
 async function preflight(version, targets) {
   // The same @electron/get electron-builder uses, so the cache it fills is the one it reads.
   const builderRequire = createRequire(require.resolve('app-builder-lib/package.json'));

@@ -21,6 +21,21 @@ import { pathToFileURL } from 'node:url';
 import { electronVersion, PROJECT_ROOT } from './lib/electron-env.mjs';
 
 const require = createRequire(import.meta.url);
+/** Loaded by name through require(): the package ships no types, its result is typed below. */
+const ELECTRONEGATIVITY = '@doyensec/electronegativity';
+
+/**
+ * The part of Electronegativity's answer this script reads.
+ * @typedef {{ id: string; severity: unknown; confidence: unknown; file: string; location?: { line?: number };
+ *   description: string; visibility?: { inlineDisabled?: boolean; globalCheckDisabled?: boolean } }} RawIssue
+ * @typedef {{ issues: RawIssue[]; errors: unknown[]; globalChecks: number; atomicChecks: number }} RawResult
+ * @typedef {(options: Record<string, unknown>, forCli: boolean) => Promise<RawResult>} Runner
+ */
+
+/**
+ * A finding, as the scan reports it.
+ * @typedef {{ id: string; severity: string; confidence: string; file: string; line: number; description: string; silenced: boolean }} ScanIssue
+ */
 
 /** Source folders scanned (build output and node_modules are not sources). */
 const SCANNED_FOLDERS = ['electron', 'renderer'];
@@ -38,11 +53,17 @@ const EXPLANATION_WINDOW_LINES = 8;
 
 const FAILING_SEVERITIES = new Set(['HIGH', 'MEDIUM']);
 
+/** @param {unknown} value Electronegativity's severity or confidence: an object with a name, or a name. */
 function severityName(value) {
-  return String(value?.name ?? value ?? '').toUpperCase();
+  return String((/** @type {{ name?: unknown } | null | undefined} */ (value))?.name ?? value ?? '').toUpperCase();
 }
 
+/**
+ * @param {string} folder
+ * @returns {string[]}
+ */
 function filesUnder(folder) {
+  /** @type {string[]} */
   const found = [];
   for (const entry of readdirSync(folder)) {
     if (SKIPPED_NAMES.has(entry) || entry.startsWith('.')) continue;
@@ -53,8 +74,13 @@ function filesUnder(folder) {
   return found;
 }
 
-/** Every eng-disable comment in the scanned sources that lacks its explanation. */
+/**
+ * Every eng-disable comment in the scanned sources that lacks its explanation.
+ * @param {{ root?: string; folders?: string[] }} [options]
+ * @returns {string[]}
+ */
 export function unexplainedDisables({ root = PROJECT_ROOT, folders = SCANNED_FOLDERS } = {}) {
+  /** @type {string[]} */
   const problems = [];
   for (const folder of folders) {
     for (const file of filesUnder(join(root, folder))) {
@@ -70,6 +96,11 @@ export function unexplainedDisables({ root = PROJECT_ROOT, folders = SCANNED_FOL
   return problems;
 }
 
+/**
+ * Scans the folders together; `output` also writes Electronegativity's own report (.csv or .sarif).
+ * @param {{ root?: string; folders?: string[]; output?: string }} [options]
+ * @returns {Promise<{ issues: ScanIssue[]; errors: unknown[]; checks: number }>}
+ */
 export async function scan({ root = PROJECT_ROOT, folders = SCANNED_FOLDERS, output } = {}) {
   // One folder holding both source trees, so the global checks see the whole app.
   const staging = mkdtempSync(join(tmpdir(), 'electronegativity-'));
@@ -80,7 +111,7 @@ export async function scan({ root = PROJECT_ROOT, folders = SCANNED_FOLDERS, out
         filter: (path) => !path.split(/[\\/]/).some((part) => SKIPPED_NAMES.has(part)),
       });
     }
-    const runModule = require('@doyensec/electronegativity');
+    const runModule = /** @type {Runner & { default?: Runner }} */ (require(ELECTRONEGATIVITY));
     const run = runModule.default ?? runModule;
     const result = await run(
       {
@@ -120,7 +151,7 @@ async function main() {
   const failing = open.filter((issue) => FAILING_SEVERITIES.has(issue.severity));
   const unexplained = unexplainedDisables();
 
-  console.log(`Electronegativity ${require('@doyensec/electronegativity/package.json').version}: ${checks} checks over ${SCANNED_FOLDERS.join('/, ')}/ (Electron ${electronVersion()})`);
+  console.log(`Electronegativity ${require(`${ELECTRONEGATIVITY}/package.json`).version}: ${checks} checks over ${SCANNED_FOLDERS.join('/, ')}/ (Electron ${electronVersion()})`);
   for (const [name, reason] of Object.entries(EXCLUDED_CHECKS)) console.log(`  excluded ${name}: ${reason}`);
   for (const issue of open) {
     console.log(`  ${issue.severity.padEnd(13)} ${issue.id} ${issue.file}${issue.line ? `:${issue.line}` : ''} — ${issue.description}`);

@@ -43,10 +43,11 @@ try {
   );
 }
 
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, LEDGER_NATIVE_BINDING: nativeBinding };
 // Would turn Electron into plain Node and ignore the app.
 delete env.ELECTRON_RUN_AS_NODE;
 
 const child = spawn(electron, ['.', ...electronArguments], { cwd: PROJECT_ROOT, env, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

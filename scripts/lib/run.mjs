@@ -3,9 +3,15 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './electron-env.mjs';
 
-/** Runs a command to completion with inherited stdio; rejects on a non-zero exit. */
+/**
+ * Runs a command to completion with inherited stdio; rejects on a non-zero exit.
+ * @param {string} command
+ * @param {readonly string[]} args
+ * @param {import('node:child_process').SpawnOptions} [options]
+ * @returns {Promise<void>}
+ */
 export function run(command, args, options = {}) {
-  return new Promise((resolve, reject) => {
+  return new Promise((/** @type {() => void} */ resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', cwd: PROJECT_ROOT, ...options });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -20,7 +26,11 @@ export function buildRenderer() {
   return run(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts']);
 }
 
-/** Prints a message and ends the script with `code`. */
+/**
+ * Prints a message and ends the script with `code`.
+ * @param {string} message
+ * @returns {never}
+ */
 export function stop(message, code = 1) {
   console.error(`\n${message}\n`);
   process.exit(code);

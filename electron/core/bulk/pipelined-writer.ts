@@ -24,6 +24,7 @@ import type { Failure, Result } from '../../../shared/errors';
 import { INSERT_COMMAND_RECORD_SQL } from '../domain/command-records';
 import type { Ledger, LedgerStagingBasis, StagedBatch } from '../ledger';
 import { INSERT_EVENT_SQL, TAIL_SQL, type StoredEvent } from '../store/event-store';
+import type { ThreadReply, WriterMessage, WriterThreadData } from './writer-protocol';
 import { GENESIS_HASH } from '../store/hash-chain';
 import { BULK_WRITER_PAGE_CACHE_KIB, connectionPragmas } from '../store/open-database';
 
@@ -58,7 +59,6 @@ type Submitted = {
 };
 type InFlight = { readonly submitted: Submitted; readonly batch: StagedBatch };
 /** What the thread answers for each batch, in the order they were posted. */
-type ThreadReply = { readonly outcome: 'committed' | 'moved' | 'failed' | 'skipped'; readonly message?: string };
 
 export class PipelinedWriter {
   /** The SQLite thread; undefined once lost (or for an in-memory ledger): then every batch takes the plain path. */
@@ -87,7 +87,7 @@ export class PipelinedWriter {
         genesisHash: GENESIS_HASH,
         valuesPerEvent: VALUES_PER_EVENT,
         valuesPerRecord: VALUES_PER_RECORD,
-      },
+      } satisfies WriterThreadData,
     });
     thread.on('message', (reply: ThreadReply) => this.onReply(reply));
     thread.on('error', (error) => this.onThreadLost(error));
@@ -122,7 +122,7 @@ export class PipelinedWriter {
     const thread = this.thread;
     if (thread === undefined) return;
     const exited = once(thread, 'exit');
-    thread.postMessage({ kind: 'close' });
+    thread.postMessage({ kind: 'close' } satisfies WriterMessage);
     await exited;
   }
 
@@ -186,7 +186,7 @@ export class PipelinedWriter {
     if (this.inFlight.length === 0 && this.notCommitted.length > 0) {
       this.queue = [...this.notCommitted, ...this.queue];
       this.notCommitted = [];
-      this.thread?.postMessage({ kind: 'resume' });
+      this.thread?.postMessage({ kind: 'resume' } satisfies WriterMessage);
     }
     this.pump();
   }
@@ -255,7 +255,7 @@ class RowSender {
   readonly send = (row: StoredEvent): void => {
     this.values.push(row.position, row.eventId, row.streamId, row.streamVersion, row.type, row.schemaVersion, row.data, row.metadata, row.recordedAt, row.hash);
     if (this.values.length >= CHUNK_EVENTS * VALUES_PER_EVENT) {
-      this.thread.postMessage({ kind: 'rows', events: this.values });
+      this.thread.postMessage({ kind: 'rows', events: this.values } satisfies WriterMessage);
       this.values = [];
       this.chunksSent += 1;
     }
@@ -267,11 +267,11 @@ class RowSender {
    * basis says.
    */
   finish(batch: StagedBatch): void {
-    this.thread.postMessage({ kind: 'batch', expectedTail: batch.appends.expectedTail, events: this.values, records: batch.commandRecords.flat() });
+    this.thread.postMessage({ kind: 'batch', expectedTail: batch.appends.expectedTail, events: this.values, records: batch.commandRecords.flat() } satisfies WriterMessage);
   }
 
   /** The batch could not be staged: the thread drops the chunks it holds of it. */
   abandon(): void {
-    if (this.chunksSent > 0) this.thread.postMessage({ kind: 'discard' });
+    if (this.chunksSent > 0) this.thread.postMessage({ kind: 'discard' } satisfies WriterMessage);
   }
 }

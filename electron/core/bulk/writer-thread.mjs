@@ -23,10 +23,13 @@
  * slower of the two, its batches thus grow by themselves and each event's share of the
  * commit shrinks.
  */
+/** @import { EventValues, LogTail, ThreadReply, WriterMessage, WriterThreadData } from './writer-protocol' */
 import Database from 'better-sqlite3';
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort as maybeParentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 
-const { path, nativeBinding, pragmas, sql, genesisHash, valuesPerEvent, valuesPerRecord } = workerData;
+if (!maybeParentPort) throw new Error('writer-thread.mjs runs only as a worker thread');
+const parentPort = maybeParentPort;
+const { path, nativeBinding, pragmas, sql, genesisHash, valuesPerEvent, valuesPerRecord } = /** @type {WriterThreadData} */ (workerData);
 
 const db = new Database(path, nativeBinding ? { nativeBinding } : {});
 for (const pragma of pragmas) db.pragma(pragma);
@@ -36,15 +39,32 @@ const insertRecord = db.prepare(sql.insertRecord);
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
+/** @type {ThreadReply} */
+const SKIPPED = { outcome: 'skipped' };
+/** @type {ThreadReply} */
+const COMMITTED = { outcome: 'committed' };
+/** @type {LogTail} */
 const GENESIS = { position: 0, hash: genesisHash };
 // The values are read spelled out (no array per row): the engine says how many it sends.
 if (valuesPerEvent !== 10) throw new Error(`the writer thread reads 10 values per event, not ${valuesPerEvent}`);
 
 let halted = false;
-/** Chunks of rows of the batch being received ('rows' messages), in order, until its 'batch' message. */
+/**
+ * Chunks of rows of the batch being received ('rows' messages), in order, until its 'batch' message.
+ * @type {EventValues[]}
+ */
 let receiving = [];
 
-/** Takes a chunk of rows, or drops the chunks of a batch that was not staged; false for any other message. */
+/**
+ * @typedef {{ readonly expectedTail: LogTail; readonly chunks: readonly EventValues[]; readonly records: readonly unknown[] }} Batch
+ * A batch with all its rows.
+ */
+
+/**
+ * Takes a chunk of rows, or drops the chunks of a batch that was not staged; false for any other message.
+ * @param {WriterMessage} message
+ * @returns {message is Extract<WriterMessage, { kind: 'rows' | 'discard' }>}
+ */
 function receiveRows(message) {
   if (message.kind === 'rows') receiving.push(message.events);
   else if (message.kind === 'discard') receiving = [];
@@ -52,14 +72,18 @@ function receiveRows(message) {
   return true;
 }
 
-/** A batch message with all its rows: the chunks received before it, then its own. */
+/**
+ * A batch message with all its rows: the chunks received before it, then its own.
+ * @param {Extract<WriterMessage, { kind: 'batch' }>} message
+ * @returns {Batch}
+ */
 function completeBatch(message) {
   const chunks = [...receiving, message.events];
   receiving = [];
   return { expectedTail: message.expectedTail, chunks, records: message.records };
 }
 
-parentPort.on('message', (message) => {
+parentPort.on('message', (/** @type {WriterMessage} */ message) => {
   if (receiveRows(message)) return;
   if (message.kind === 'resume') {
     halted = false;
@@ -72,25 +96,31 @@ parentPort.on('message', (message) => {
   }
   const first = completeBatch(message);
   if (halted) {
-    parentPort.postMessage({ outcome: 'skipped' });
+    parentPort.postMessage(SKIPPED);
     return;
   }
   // Every batch already waiting joins this one's transaction (see the file comment). Chunks of
   // a batch still being staged are kept for it.
   const group = [first];
   for (let waiting = receiveMessageOnPort(parentPort); waiting !== undefined; waiting = receiveMessageOnPort(parentPort)) {
-    if (receiveRows(waiting.message)) continue;
-    if (waiting.message.kind !== 'batch') throw new Error(`the writer thread got ${waiting.message.kind} behind a batch: bug`);
-    group.push(completeBatch(waiting.message));
+    const next = /** @type {WriterMessage} */ (waiting.message);
+    if (receiveRows(next)) continue;
+    if (next.kind !== 'batch') throw new Error(`the writer thread got ${next.kind} behind a batch: bug`);
+    group.push(completeBatch(next));
   }
   for (const reply of commitGroup(group)) parentPort.postMessage(reply);
 });
 
+/**
+ * Commits the batches in one transaction, or none of them.
+ * @param {readonly Batch[]} batches
+ * @returns {ThreadReply[]}
+ */
 function commitGroup(batches) {
-  const notCommitted = (first) => [first, ...batches.slice(1).map(() => ({ outcome: 'skipped' }))];
+  const notCommitted = (/** @type {ThreadReply} */ first) => [first, ...batches.slice(1).map(() => SKIPPED)];
   try {
     begin.run();
-    let { position: lastPosition, hash: lastHash } = tail.get() ?? GENESIS;
+    let { position: lastPosition, hash: lastHash } = /** @type {LogTail | undefined} */ (tail.get()) ?? GENESIS;
     for (const [index, { expectedTail, chunks, records }] of batches.entries()) {
       if (expectedTail.position !== lastPosition || expectedTail.hash !== lastHash) {
         // Each batch was built on the one before it, so only the first can meet a log that
@@ -103,12 +133,12 @@ function commitGroup(batches) {
       // Each row's previous hash is the hash of the row before it (the tail's for the first).
       for (const events of chunks) {
         for (let at = 0; at < events.length; at += valuesPerEvent) {
-          const hash = events[at + 9];
+          const hash = /** @type {string} */ (events[at + 9]);
           insertEvent.run(
             events[at], events[at + 1], events[at + 2], events[at + 3], events[at + 4], events[at + 5],
             events[at + 6], events[at + 7], events[at + 8], lastHash, hash,
           );
-          lastPosition = events[at];
+          lastPosition = /** @type {number} */ (events[at]);
           lastHash = hash;
         }
       }
@@ -117,7 +147,7 @@ function commitGroup(batches) {
       }
     }
     commit.run();
-    return batches.map(() => ({ outcome: 'committed' }));
+    return batches.map(() => COMMITTED);
   } catch (error) {
     if (db.inTransaction) rollback.run();
     halted = true;
