@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildElectron } from './build-electron.mjs';
-import { electronVersion, PROJECT_ROOT } from './lib/electron-env.mjs';
+import { electronToolsNodeRefusal, electronVersion, PROJECT_ROOT } from './lib/electron-env.mjs';
 import { buildRenderer, run, stop } from './lib/run.mjs';
 
 const require = createRequire(import.meta.url);
@@ -108,6 +108,9 @@ function restoreNodeBuild() {
 }
 
 async function main() {
+  // Before anything else, so an older Node stops with the reason instead of deep in electron-builder.
+  const refusal = electronToolsNodeRefusal();
+  if (refusal) stop(`npm run dist stopped: ${refusal}\nNothing was built and nothing was changed.`);
   const args = process.argv.slice(2);
   const version = electronVersion();
   restoreNodeBuild();

@@ -23,6 +23,28 @@ export const ELECTRON_MISSING_MESSAGE = [
   'then run this command again.',
 ].join('\n');
 
+/**
+ * The oldest Node that can build for Electron: @electron/rebuild and node-abi (which
+ * electron-builder also uses) require it. The engine, the CLI and the tests need only Node 20.
+ */
+export const ELECTRON_TOOLS_MIN_NODE = '22.12.0';
+
+/**
+ * Why this Node cannot build better-sqlite3 for Electron (`npm run dist`, the first `npm start`),
+ * or undefined when it can.
+ * @param {string} [nodeVersion] e.g. process.versions.node
+ * @returns {string | undefined}
+ */
+export function electronToolsNodeRefusal(nodeVersion = process.versions.node) {
+  const [major = 0, minor = 0] = nodeVersion.split('.').map(Number);
+  const [minMajor = 0, minMinor = 0] = ELECTRON_TOOLS_MIN_NODE.split('.').map(Number);
+  if (major > minMajor || (major === minMajor && minor >= minMinor)) return undefined;
+  return (
+    `Building for Electron needs Node ${ELECTRON_TOOLS_MIN_NODE} or newer (@electron/rebuild and node-abi require it); this is Node ${nodeVersion}.\n` +
+    'The engine, the CLI and the tests run on Node 20; switch to Node 22.12+ to package or start the desktop app.'
+  );
+}
+
 /** The installed electron package's version (the npm package is there even without its binary). */
 export function electronVersion() {
   return JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
@@ -84,6 +106,8 @@ export async function ensureElectronNativeBinding({ version = electronVersion(),
   const nodeBuild = join(source, 'build');
   // Everything but the Node build output (build/ is what gets rebuilt).
   cpSync(source, moduleCopy, { recursive: true, filter: (path) => path !== nodeBuild && !path.startsWith(nodeBuild + sep) });
+  const refusal = electronToolsNodeRefusal();
+  if (refusal) throw new Error(refusal);
   const { rebuild } = await import('@electron/rebuild');
   await rebuild({ buildPath: workspace, electronVersion: version, force: true, onlyModules: ['better-sqlite3'], mode: 'sequential' });
   const built = join(moduleCopy, 'build', 'Release', 'better_sqlite3.node');
