@@ -1,24 +1,39 @@
 /**
  * The layer table (docs/layers.md) is enforced by the tools CI runs, not by this test: here a
  * violation is planted in each layer's folder, and the layer's own tsconfig, ESLint and (for a
- * component) svelte-check must each fail and name the planted file. The planted files have
- * unique names and are removed in a `finally`, whatever happens.
+ * component) svelte-check must each fail and name the planted file.
  *
- * The tools run as child processes exactly as `npm run typecheck` and `npm run lint` run them,
- * with the project's configuration files, so a config that stops covering a folder fails here.
+ * The plants go into a temporary copy of the source tree (with the project's own configuration
+ * files and node_modules linked in), never into the checkout: other test files run in parallel
+ * and read the source folders, and a planted file there would fail them. The tools run as child
+ * processes exactly as `npm run typecheck` and `npm run lint` run them, from the copy's root, so
+ * a config that stops covering a folder fails here.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
-const ESLINT = join(ROOT, 'node_modules/eslint/bin/eslint.js');
-const SVELTE_CHECK = join(ROOT, 'node_modules/svelte-check/bin/svelte-check');
+const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** What the layer configs read; build output, docs and node_modules (linked) stay behind. */
+const COPIED = ['shared', 'electron', 'renderer', 'tests', 'types', 'bench', 'scripts', 'bin', 'build', 'package.json', 'eslint.config.js', 'vitest.config.ts'];
+const ROOT = mkdtempSync(join(tmpdir(), 'ledger-layer-tools-'));
+const TSC = join(CHECKOUT, 'node_modules/typescript/bin/tsc');
+const ESLINT = join(CHECKOUT, 'node_modules/eslint/bin/eslint.js');
+const SVELTE_CHECK = join(CHECKOUT, 'node_modules/svelte-check/bin/svelte-check');
+
+function copySourceTree(): void {
+  const entries = [...COPIED, ...readdirSync(CHECKOUT).filter((name) => /^tsconfig.*\.json$/.test(name))];
+  for (const entry of entries) {
+    const from = join(CHECKOUT, entry);
+    if (existsSync(from)) cpSync(from, join(ROOT, entry), { recursive: true, filter: (source) => !/[\\/](node_modules|\.cache)$/.test(source) });
+  }
+  symlinkSync(join(CHECKOUT, 'node_modules'), join(ROOT, 'node_modules'), 'dir');
+}
 const TOOL_TIMEOUT_MS = 240_000;
 
 type Outcome = { readonly code: number; readonly output: string; readonly errors: string };
@@ -115,19 +130,16 @@ let svelteCheck: Outcome;
 let solution: readonly string[];
 
 beforeAll(async () => {
+  copySourceTree();
   // The layers' references (shared, the engine) must be built for `tsc -p` of a layer to read
   // their declarations. Their own errors, if any, are someone else's: only the exit matters below.
   await run(TSC, ['-b', 'shared/tsconfig.json', 'electron/core/tsconfig.json']);
-  try {
-    for (const plant of PLANTS) writeFileSync(join(ROOT, fileOf(plant)), plant.source, { flag: 'wx' });
-    const tsPlants = PLANTS.filter((plant) => plant.extension === '.ts');
-    const outcomes = await Promise.all(tsPlants.map((plant) => run(TSC, ['-p', plant.tsconfig, '--noEmit', '--pretty', 'false'])));
-    tsPlants.forEach((plant, index) => typeCheck.set(plant.layer, outcomes[index]!));
-    lint = await run(ESLINT, ['--no-warn-ignored', '--format', 'json', ...PLANTS.map(fileOf)]);
-    svelteCheck = await run(SVELTE_CHECK, ['--tsconfig', './renderer/tsconfig.json', '--threshold', 'error', '--output', 'machine']);
-  } finally {
-    for (const plant of PLANTS) rmSync(join(ROOT, fileOf(plant)), { force: true });
-  }
+  for (const plant of PLANTS) writeFileSync(join(ROOT, fileOf(plant)), plant.source, { flag: 'wx' });
+  const tsPlants = PLANTS.filter((plant) => plant.extension === '.ts');
+  const outcomes = await Promise.all(tsPlants.map((plant) => run(TSC, ['-p', plant.tsconfig, '--noEmit', '--pretty', 'false'])));
+  tsPlants.forEach((plant, index) => typeCheck.set(plant.layer, outcomes[index]!));
+  lint = await run(ESLINT, ['--no-warn-ignored', '--format', 'json', ...PLANTS.map(fileOf)]);
+  svelteCheck = await run(SVELTE_CHECK, ['--tsconfig', './renderer/tsconfig.json', '--threshold', 'error', '--output', 'machine']);
   const parsed = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
   solution = ((parsed.config as { references?: Array<{ path: string }> }).references ?? []).map(({ path }) =>
     path.endsWith('.json') ? join(ROOT, path) : join(ROOT, path, 'tsconfig.json'),
@@ -135,7 +147,7 @@ beforeAll(async () => {
 }, 4 * TOOL_TIMEOUT_MS);
 
 afterAll(() => {
-  for (const plant of PLANTS) rmSync(join(ROOT, fileOf(plant)), { force: true });
+  rmSync(ROOT, { recursive: true, force: true });
 });
 
 /** Lines of a tool's output that report the planted file. */
@@ -168,18 +180,18 @@ describe('a violation planted in each layer fails the tools CI runs', () => {
     expect(reported).toMatch(/Cannot find (module 'node:fs'|name 'process')/);
   });
 
-  it('the planted files are gone', () => {
-    for (const plant of PLANTS) expect(() => readFileSync(join(ROOT, fileOf(plant)))).toThrow();
+  it('the checkout itself never held a planted file', () => {
+    for (const plant of PLANTS) expect(existsSync(join(CHECKOUT, fileOf(plant)))).toBe(false);
   });
 });
 
 describe('CI runs those checks over every layer', () => {
   it('npm run typecheck builds the root solution and runs svelte-check with the renderer tsconfig', () => {
-    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts['typecheck']).toMatch(/^tsc -b && svelte-check --tsconfig \.\/renderer\/tsconfig\.json/);
     expect(scripts['lint']).toMatch(/^eslint /);
     for (const folder of ['shared', 'electron', 'renderer', 'tests']) expect(scripts['lint']!.split(' ')).toContain(folder);
-    const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
+    const ci = readFileSync(join(CHECKOUT, '.ci/run'), 'utf8');
     expect(ci).toContain('npm run -s typecheck');
     expect(ci).toContain('npm run -s lint');
   });
