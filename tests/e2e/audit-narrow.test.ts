@@ -5,14 +5,10 @@
  * time, the balance after under the amount, and the command and actor are left to the event's
  * details; at 1366 px all eight columns stand side by side. Screenshots at both sizes.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveScreenshot } from './support/browser';
-import { runCliRaw } from './support/audit-ledger';
-import { closePreviewSession, openPreviewSession } from './support/preview-session';
-import { temporaryFolder, type PreviewHost } from './support/preview-host';
+import { applyLines } from './support/audit-ledger';
+import { previewSuite } from './support/preview-session';
 
 const NARROW = { width: 800, height: 600 } as const;
 const WIDE = { width: 1366, height: 850 } as const;
@@ -29,18 +25,17 @@ const COMMANDS = [
 type CellBox = { column: string; left: number; right: number; cut: boolean };
 
 describe('the audit log at 800 and 1366 pixels wide', () => {
-  const temporary = temporaryFolder('ledger-e2e-audit-narrow');
-  const database = join(temporary.folder, 'audit.db');
-  let host: PreviewHost;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
+  const session = previewSuite('ledger-e2e-audit-narrow', 'audit.db', {
+    seed: async () => {
+      await applyLines(session.database, session.folder, 'seed.jsonl', COMMANDS);
+    },
+  });
 
-  const sidewaysScroll = () => page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth);
+  const sidewaysScroll = () => session.page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth);
 
   /** The shown cells of the rows in view, with the card's inner edges. */
   const layout = () =>
-    page.getByTestId('audit-list').evaluate((table) => {
+    session.page.getByTestId('audit-list').evaluate((table) => {
       const card = table.closest('section')!.getBoundingClientRect();
       const cells: CellBox[] = [];
       for (const cell of table.querySelectorAll<HTMLElement>('[role="row"][data-position] [role="cell"]')) {
@@ -56,35 +51,19 @@ describe('the audit log at 800 and 1366 pixels wide', () => {
       return { cardLeft: card.left, cardRight: card.right, cells, reasons };
     });
 
-  beforeAll(async () => {
-    const file = join(temporary.folder, 'seed.jsonl');
-    writeFileSync(file, `${COMMANDS.map((command) => JSON.stringify(command)).join('\n')}\n`);
-    const applied = await runCliRaw(database, ['apply', '--file', file]);
-    if (applied.code !== 0) throw new Error(applied.stdout + applied.stderr);
-    ({ host, browser, page, problems } = await openPreviewSession(database));
-  });
-
-  afterAll(async () => {
-    await closePreviewSession({ browser, host });
-    temporary.remove();
-  });
-
   for (const [size, columns] of [
     [NARROW, ['col-position', 'col-when', 'col-type', 'col-account', 'col-amount', 'col-balance', 'col-memo']],
     [WIDE, ['col-position', 'col-when', 'col-type', 'col-account', 'col-amount', 'col-balance', 'col-memo', 'col-command']],
   ] as const) {
     it(`shows ${columns.length} columns inside the card at ${size.width} px, match reasons whole`, async () => {
-      await page.setViewportSize(size);
-      await page.goto(`${host.url}#/audit`);
-      await page.getByLabel('Search').fill('alice');
-      await expect.poll(() => page.getByTestId('audit-list').getByTestId('match-reason').allInnerTexts()).toEqual([
-        'matched counterparty’s owner',
-        'matched owner',
-        'matched owner, memo',
-        'matched owner',
-      ]);
-      await page.getByTestId('audit-list').scrollIntoViewIfNeeded();
-      await saveScreenshot(page, size === NARROW ? 'audit-log-800' : 'audit-log-1366');
+      await session.page.setViewportSize(size);
+      await session.page.goto(`${session.host.url}#/audit`);
+      await session.page.getByLabel('Search').fill('alice');
+      await expect
+        .poll(() => session.page.getByTestId('audit-list').getByTestId('match-reason').allInnerTexts())
+        .toEqual(['matched counterparty’s owner', 'matched owner', 'matched owner, memo', 'matched owner']);
+      await session.page.getByTestId('audit-list').scrollIntoViewIfNeeded();
+      await saveScreenshot(session.page, size === NARROW ? 'audit-log-800' : 'audit-log-1366');
       expect(await sidewaysScroll()).toBeLessThanOrEqual(0);
       const { cardLeft, cardRight, cells, reasons } = await layout();
       expect([...new Set(cells.map((cell) => cell.column))].sort()).toEqual([...columns].sort());
@@ -93,11 +72,11 @@ describe('the audit log at 800 and 1366 pixels wide', () => {
         expect(cell.right, cell.column).toBeLessThanOrEqual(cardRight + 0.5);
       }
       expect(reasons.filter((reason) => reason.cut)).toEqual([]);
-      await page.getByLabel('Search').fill('');
+      await session.page.getByLabel('Search').fill('');
     });
   }
 
   it('never hit a page error, console error or CSP violation', () => {
-    expect(problems).toEqual([]);
+    expect(session.problems).toEqual([]);
   });
 });

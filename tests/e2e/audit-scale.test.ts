@@ -7,12 +7,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveScreenshot } from './support/browser';
-import { closePreviewSession, openPreviewSession } from './support/preview-session';
+import { previewSuite } from './support/preview-session';
 import { runCliRaw } from './support/audit-ledger';
-import { callApi, temporaryFolder, type PreviewHost } from './support/preview-host';
+import { callApi } from './support/preview-host';
 
 const ACCOUNTS = ['BIG-1', 'BIG-2', 'BIG-3', 'BIG-4'];
 const OWNERS = ['Grace Hopper', 'Ada Lovelace', 'Alan Turing', 'Edsger Dijkstra'];
@@ -37,14 +36,17 @@ function writeCommands(file: string): void {
 }
 
 describe('audit list of 100,000 events', () => {
-  const temporary = temporaryFolder('ledger-e2e-audit-scale');
-  const database = join(temporary.folder, 'big.db');
-  let host: PreviewHost;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
+  const session = previewSuite('ledger-e2e-audit-scale', 'big.db', {
+    seed: async () => {
+      const file = join(session.folder, 'commands.jsonl');
+      writeCommands(file);
+      const applied = await runCliRaw(session.database, ['apply', '--file', file]);
+      if (applied.code !== 0) throw new Error(`apply failed: ${applied.stderr}`);
+    },
+    timeout: 180_000,
+  });
 
-  const list = () => page.getByTestId('audit-list');
+  const list = () => session.page.getByTestId('audit-list');
   const viewport = () => list().locator('[role="rowgroup"][aria-label^="Events"]');
   const domRows = () => list().locator('[data-row], [data-row-loading]').count();
   const loadedPositions = () =>
@@ -52,7 +54,7 @@ describe('audit list of 100,000 events', () => {
       .locator('[data-position]')
       .evaluateAll((rows) => rows.map((row) => Number((row as HTMLElement).dataset.position)));
   const loadingRows = () => list().locator('[data-row-loading]').count();
-  const matchCount = () => page.getByTestId('audit-match-count').innerText();
+  const matchCount = () => session.page.getByTestId('audit-match-count').innerText();
 
   /** Waits until every rendered row is loaded; answers their positions. */
   async function settled(): Promise<number[]> {
@@ -76,31 +78,18 @@ describe('audit list of 100,000 events', () => {
     return settled();
   }
 
-  beforeAll(async () => {
-    const file = join(temporary.folder, 'commands.jsonl');
-    writeCommands(file);
-    const applied = await runCliRaw(database, ['apply', '--file', file]);
-    if (applied.code !== 0) throw new Error(`apply failed: ${applied.stderr}`);
-    ({ host, browser, page, problems } = await openPreviewSession(database));
-  }, 180_000);
-
-  afterAll(async () => {
-    await closePreviewSession({ browser, host });
-    temporary.remove();
-  });
-
   it('renders only the rows in view, newest first', async () => {
-    await page.goto(`${host.url}#/audit`);
+    await session.page.goto(`${session.host.url}#/audit`);
     await expect.poll(matchCount).toContain(`All ${TOTAL.toLocaleString('en-US')} events`);
     expect(await list().getAttribute('aria-rowcount')).toBe(String(TOTAL + 1));
     const positions = await settled();
     expect(positions[0]).toBe(TOTAL);
     expect(positions).toEqual(positions.map((_, index) => TOTAL - index));
-    await page
+    await session.page
       .getByTestId('integrity-status')
       .getByText(`Chain verified through position ${TOTAL.toLocaleString('en-US')}`)
       .waitFor({ timeout: 60_000 });
-    await saveScreenshot(page, 'audit-100k');
+    await saveScreenshot(session.page, 'audit-100k');
   });
 
   it('jumps to the middle: the page there is read by its keyset cursor', async () => {
@@ -111,16 +100,16 @@ describe('audit list of 100,000 events', () => {
 
   it('reaches the very first event with the keyboard (End)', async () => {
     await list().locator('[data-position][tabindex="0"]').focus();
-    await page.keyboard.press('End');
+    await session.page.keyboard.press('End');
     await expect.poll(async () => (await loadedPositions()).at(-1), { timeout: 30_000 }).toBe(1);
     expect(await list().locator('[data-position="1"]').innerText()).toContain('Account opened');
-    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.position)).toBe('1');
+    expect(await session.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.position)).toBe('1');
     expect(await domRows()).toBeLessThan(DOM_ROW_LIMIT);
   });
 
   it('walks a filtered list page by page down to its oldest event', async () => {
-    await page.getByLabel('Account', { exact: true }).fill('BIG-2');
-    const expected = (await callApi(host, 'auditCount', { filter: { accounts: ['BIG-2'] } })).json.value.matches as number;
+    await session.page.getByLabel('Account', { exact: true }).fill('BIG-2');
+    const expected = (await callApi(session.host, 'auditCount', { filter: { accounts: ['BIG-2'] } })).json.value.matches as number;
     expect(expected).toBe(TOTAL / ACCOUNTS.length);
     await expect.poll(matchCount).toContain(`${expected.toLocaleString('en-US')} of ${TOTAL.toLocaleString('en-US')} events match`);
     // A new filter starts at the top.
@@ -138,34 +127,42 @@ describe('audit list of 100,000 events', () => {
     const scrollTop = await viewport().evaluate((element) => element.scrollTop);
     const row = list().locator(`[data-position="${before[10]}"]`);
     await row.getByRole('link', { name: 'BIG-2' }).click();
-    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
-    await page.goBack();
+    await session.page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    await session.page.goBack();
     await expect.poll(matchCount).toContain('25,000 of 100,000 events match');
-    expect(await page.getByLabel('Account', { exact: true }).inputValue()).toBe('BIG-2');
+    expect(await session.page.getByLabel('Account', { exact: true }).inputValue()).toBe('BIG-2');
     await expect.poll(() => viewport().evaluate((element) => element.scrollTop)).toBe(scrollTop);
     expect(await settled()).toEqual(before);
   });
 
   it('offers events recorded meanwhile without moving the rows being read, and shows them at the top by itself', async () => {
     const reading = await settled();
-    const deposit = await runCliRaw(database, ['deposit', '--account', 'BIG-2', '--amount', '1.00', '--memo', 'Arrived while reading']);
+    const deposit = await runCliRaw(session.database, [
+      'deposit',
+      '--account',
+      'BIG-2',
+      '--amount',
+      '1.00',
+      '--memo',
+      'Arrived while reading',
+    ]);
     expect(deposit.code).toBe(0);
-    await page.getByText('1 new event recorded since this list was loaded.').waitFor({ timeout: 15_000 });
+    await session.page.getByText('1 new event recorded since this list was loaded.').waitFor({ timeout: 15_000 });
     expect(await loadedPositions()).toEqual(reading);
-    await page.getByRole('button', { name: 'Show newest' }).click();
+    await session.page.getByRole('button', { name: 'Show newest' }).click();
     await expect.poll(async () => (await loadedPositions())[0]).toBe(TOTAL + 1);
     await expect.poll(matchCount).toContain('25,001 of 100,001 events match');
 
     // At the top, new events simply appear; one on another account only updates the total.
-    await runCliRaw(database, ['deposit', '--account', 'BIG-3', '--amount', '2.00']);
+    await runCliRaw(session.database, ['deposit', '--account', 'BIG-3', '--amount', '2.00']);
     await expect.poll(matchCount, { timeout: 15_000 }).toContain('25,001 of 100,002 events match');
-    await runCliRaw(database, ['deposit', '--account', 'BIG-2', '--amount', '3.00']);
+    await runCliRaw(session.database, ['deposit', '--account', 'BIG-2', '--amount', '3.00']);
     await expect.poll(async () => (await loadedPositions())[0], { timeout: 15_000 }).toBe(TOTAL + 3);
     await expect.poll(matchCount).toContain('25,002 of 100,003 events match');
-    expect(await page.getByText('new event recorded').count()).toBe(0);
+    expect(await session.page.getByText('new event recorded').count()).toBe(0);
   });
 
   it('never hit a page error, console error or CSP violation', () => {
-    expect(problems).toEqual([]);
+    expect(session.problems).toEqual([]);
   });
 });

@@ -4,11 +4,11 @@
  * edited behind the app's back (immutability triggers dropped, hash left as it was) and an
  * export line edited after it was written.
  */
-import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { exportToFile } from '../../electron/core/handlers';
 import { Ledger } from '../../electron/core/ledger';
 import type { AccountView } from '../../shared/views';
+import { forge } from '../reliability/helpers';
 
 /** Opens, runs `work`, closes. */
 export async function withLedger<T>(path: string, work: (ledger: Ledger) => T | Promise<T>): Promise<T> {
@@ -58,20 +58,12 @@ export async function exportLedger(path: string, exportPath: string): Promise<nu
  * triggers dropped and put back, the stored hash left alone: only a walk of the chain finds it.
  */
 export function tamperPayload(path: string, position: number, edit: (data: string) => string): void {
-  const db = new Database(path);
-  try {
-    const triggers = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").pluck().all() as string[];
-    db.transaction(() => {
-      db.exec('DROP TRIGGER IF EXISTS events_refuse_update; DROP TRIGGER IF EXISTS events_refuse_delete;');
-      const { data } = db.prepare('SELECT data FROM events WHERE position = ?').get(position) as { data: string };
-      const changed = edit(data);
-      if (changed === data) throw new Error('the edit changed nothing');
-      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(changed, position);
-      for (const sql of triggers) db.exec(sql);
-    })();
-  } finally {
-    db.close();
-  }
+  forge(path, (db) => {
+    const { data } = db.prepare('SELECT data FROM events WHERE position = ?').get(position) as { data: string };
+    const changed = edit(data);
+    if (changed === data) throw new Error('the edit changed nothing');
+    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(changed, position);
+  });
 }
 
 /** Replaces the first occurrence of `from` in an export file (an edit after the export was written). */

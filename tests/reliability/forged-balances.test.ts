@@ -7,13 +7,13 @@
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, dispatch } from '../../electron/core/handlers';
 import { Ledger } from '../../electron/core/ledger';
 import { hashEvent, type ChainRow } from '../../electron/core/store/hash-chain';
 import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
-import { ledgerFingerprint, removeFolder, runCli, scratchFolder } from './helpers';
+import { forge, ledgerFingerprint, removeFolder, runCli, scratchFolder } from './helpers';
 
 let folder: string;
 let pristine: string;
@@ -23,21 +23,6 @@ let forgedPosition = 0;
 const SELECT_ROW =
   'SELECT position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type, schema_version AS schemaVersion, ' +
   'data, metadata, recorded_at AS recordedAt, previous_hash AS previousHash, hash FROM events WHERE position = ?';
-
-/** Drops the immutability triggers, edits, and puts them back exactly as they were (a careful forger). */
-function tamper(path: string, edit: (db: Database.Database) => void): void {
-  const db = new Database(path);
-  try {
-    const triggers = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").pluck().all() as string[];
-    db.transaction(() => {
-      db.exec('DROP TRIGGER events_refuse_update; DROP TRIGGER events_refuse_delete;');
-      edit(db);
-      for (const sql of triggers) db.exec(sql);
-    })();
-  } finally {
-    db.close();
-  }
-}
 
 /** alice's 5.00 deposit now says 5,000.00. */
 function raiseAmount(db: Database.Database): ChainRow {
@@ -85,7 +70,7 @@ function forgedCopy(name: string, edit: (db: Database.Database) => void): string
   const path = join(folder, `${name}.db`);
   copyFileSync(pristine, path);
   copyFileSync(checkpointPathFor(pristine), checkpointPathFor(path));
-  tamper(path, edit);
+  forge(path, edit);
   return path;
 }
 
@@ -104,7 +89,10 @@ describe('a command is never decided on a stream whose chain does not verify', (
         expect(answer).toMatchObject({ ok: false, error: { code: 'INTEGRITY', message: expect.stringMatching(/position \d+/) } });
         expect(ledger.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.stringMatching(/hash chain is broken at position/) });
         // Once broken, nothing else is booked either.
-        expect(await dispatch(table, 'deposit', { account: 'bob', amount: '1.00' })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+        expect(await dispatch(table, 'deposit', { account: 'bob', amount: '1.00' })).toMatchObject({
+          ok: false,
+          error: { code: 'INTEGRITY' },
+        });
       } finally {
         ledger.close();
       }

@@ -25,6 +25,37 @@ export function removeFolder(folder: string): void {
   rmSync(folder, { recursive: true, force: true });
 }
 
+/**
+ * What a careful forger with file access does: opens the ledger raw, drops the immutability
+ * triggers, runs `edit`, and puts the triggers back exactly as they were, all in one
+ * transaction. Only a walk of the hash chain can tell.
+ */
+export function forge(path: string, edit: (db: Database.Database) => void): void {
+  const db = new Database(path);
+  try {
+    const triggers = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").pluck().all() as string[];
+    if (triggers.length === 0) throw new Error(`${path} has no triggers on its events table: not a ledger file`);
+    db.transaction(() => {
+      db.exec('DROP TRIGGER IF EXISTS events_refuse_update; DROP TRIGGER IF EXISTS events_refuse_delete;');
+      edit(db);
+      for (const sql of triggers) db.exec(sql);
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/** Forges the amount (minor units) of the event at `position`, its hash left as it was. */
+export function forgeAmount(path: string, position: number, amountMinor: number): void {
+  forge(path, (db) => {
+    const data = JSON.parse(db.prepare('SELECT data FROM events WHERE position = ?').pluck().get(position) as string) as Record<
+      string,
+      unknown
+    >;
+    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify({ ...data, amountMinor }), position);
+  });
+}
+
 /** SHA-256 of a file's bytes, or "absent". */
 export function fileHash(path: string): string {
   if (!existsSync(path)) return 'absent';
@@ -100,8 +131,21 @@ export function onCompleteLines(stream: NodeJS.ReadableStream, onLine: (line: st
 
 /** The commands the reliability tests send (all in EUR, amounts as text with two decimals). */
 export type ModelCommand =
-  | { readonly command: 'open'; readonly account: string; readonly owner: string; readonly currency: 'EUR'; readonly initial: string; readonly commandId: string }
-  | { readonly command: 'deposit' | 'withdraw'; readonly account: string; readonly amount: string; readonly commandId: string; readonly expectedVersion?: number }
+  | {
+      readonly command: 'open';
+      readonly account: string;
+      readonly owner: string;
+      readonly currency: 'EUR';
+      readonly initial: string;
+      readonly commandId: string;
+    }
+  | {
+      readonly command: 'deposit' | 'withdraw';
+      readonly account: string;
+      readonly amount: string;
+      readonly commandId: string;
+      readonly expectedVersion?: number;
+    }
   | { readonly command: 'transfer'; readonly from: string; readonly to: string; readonly amount: string; readonly commandId: string };
 
 export function toMinor(amount: string): number {
@@ -177,9 +221,15 @@ export function readLog(path: string): LogRow[] {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db
-      .prepare('SELECT position, stream_id AS streamId, stream_version AS streamVersion, type, data, metadata FROM events ORDER BY position')
+      .prepare(
+        'SELECT position, stream_id AS streamId, stream_version AS streamVersion, type, data, metadata FROM events ORDER BY position',
+      )
       .all() as Array<{ position: number; streamId: string; streamVersion: number; type: string; data: string; metadata: string }>;
-    return rows.map((row) => ({ ...row, data: JSON.parse(row.data) as Record<string, unknown>, metadata: JSON.parse(row.metadata) as Record<string, unknown> }));
+    return rows.map((row) => ({
+      ...row,
+      data: JSON.parse(row.data) as Record<string, unknown>,
+      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    }));
   } finally {
     db.close();
   }

@@ -16,7 +16,7 @@ import { createHandlers, dispatch } from '../../electron/core/handlers';
 import { Ledger } from '../../electron/core/ledger';
 import { hashEvent, type HashedFields } from '../../electron/core/store/hash-chain';
 import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
-import { isTypedFailure, ledgerFingerprint, recordFigures, removeFolder, runCli, scratchFolder } from './helpers';
+import { forge, isTypedFailure, ledgerFingerprint, recordFigures, removeFolder, runCli, scratchFolder } from './helpers';
 
 type Row = HashedFields & { previousHash: string; hash: string };
 
@@ -31,22 +31,6 @@ const SELECT_ROW =
 const INSERT_ROW =
   'INSERT INTO events (position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, previous_hash, hash) ' +
   'VALUES (@position, @eventId, @streamId, @streamVersion, @type, @schemaVersion, @data, @metadata, @recordedAt, @previousHash, @hash)';
-
-/** Opens a copy's file raw, drops the immutability triggers, runs the edit, puts the triggers back. */
-function tamper(path: string, edit: (db: Database.Database) => void): void {
-  const db = new Database(path);
-  try {
-    const triggers = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").pluck().all() as string[];
-    expect(triggers.length).toBeGreaterThan(0);
-    db.transaction(() => {
-      db.exec('DROP TRIGGER events_refuse_update; DROP TRIGGER events_refuse_delete;');
-      edit(db);
-      for (const sql of triggers) db.exec(sql);
-    })();
-  } finally {
-    db.close();
-  }
-}
 
 function rowAt(db: Database.Database, position: number): Row {
   return db.prepare(SELECT_ROW).get(position) as Row;
@@ -96,7 +80,7 @@ const TAMPERINGS: readonly Tampering[] = [
   },
   {
     name: 'an edited payload that is no longer JSON',
-    edit: (db) => db.prepare("UPDATE events SET data = '{\"amountMinor\": 12' WHERE position = 8").run(),
+    edit: (db) => db.prepare('UPDATE events SET data = \'{"amountMinor": 12\' WHERE position = 8').run(),
     firstBad: () => 8,
     reason: /hash/,
   },
@@ -178,7 +162,7 @@ const TAMPERINGS: readonly Tampering[] = [
     // the checkpoint's.
     name: 'a chain rewritten from an edited event on, every hash recomputed',
     edit: (db) => {
-      db.prepare("UPDATE events SET data = replace(data, '\"amountMinor\":', '\"amountMinor\":9') WHERE position = 7").run();
+      db.prepare('UPDATE events SET data = replace(data, \'"amountMinor":\', \'"amountMinor":9\') WHERE position = 7').run();
       let previousHash = rowAt(db, 6).hash;
       for (let position = 7; position <= total; position++) {
         const row = rowAt(db, position);
@@ -238,7 +222,7 @@ describe('tampering is caught, naming the first bad position', () => {
   TAMPERINGS.forEach((tampering, index) => {
     it(`${tampering.name}: verify names position, the ledger opens read-only with the reason, nothing is written`, async () => {
       const path = copyOfPristine(`tampered-${index}`);
-      tamper(path, tampering.edit);
+      forge(path, tampering.edit);
       const expected = tampering.firstBad();
       const before = ledgerFingerprint(path);
 
@@ -249,7 +233,10 @@ describe('tampering is caught, naming the first bad position', () => {
 
       // The app's way (Electron's main process opens in slices), then the integrity walk; the
       // ledger turns read-only with the reason. (Ledger.open is the CLI's and tests' way.)
-      const opened = index % 2 === 0 ? await Ledger.openInSlices({ path, actor: 'reliability-check' }) : Ledger.open({ path, actor: 'reliability-check' });
+      const opened =
+        index % 2 === 0
+          ? await Ledger.openInSlices({ path, actor: 'reliability-check' })
+          : Ledger.open({ path, actor: 'reliability-check' });
       expect(opened.ok, JSON.stringify(!opened.ok && opened.error)).toBe(true);
       if (!opened.ok) return;
       const ledger = opened.value;
@@ -299,7 +286,15 @@ describe('tampering is caught, naming the first bad position', () => {
           'salary-2026-11',
           JSON.stringify(['deposit', { account: 'alice', amount: '2500.00' }]),
           1,
-          JSON.stringify({ position: 1, version: 1, account: 'alice', balance: '2600.00', balanceMinor: 260_000, currency: 'EUR', commandId: 'salary-2026-11' }),
+          JSON.stringify({
+            position: 1,
+            version: 1,
+            account: 'alice',
+            balance: '2600.00',
+            balanceMinor: 260_000,
+            currency: 'EUR',
+            commandId: 'salary-2026-11',
+          }),
         );
     } finally {
       raw.close();
@@ -322,7 +317,7 @@ describe('tampering is caught, naming the first bad position', () => {
   // putting them back would erase the evidence that they were removed.
   for (const [name, change] of [
     ['dropped', 'DROP TRIGGER events_refuse_update'],
-    ['altered', "DROP TRIGGER events_refuse_delete; CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events BEGIN SELECT 1; END"],
+    ['altered', 'DROP TRIGGER events_refuse_delete; CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events BEGIN SELECT 1; END'],
   ] as const) {
     it(`an immutability trigger ${name} (no event touched): verify fails naming the triggers, the ledger opens read-only, nothing is written`, async () => {
       const path = copyOfPristine(`trigger-${name}`);
@@ -332,12 +327,19 @@ describe('tampering is caught, naming the first bad position', () => {
       const before = ledgerFingerprint(path);
       const cli = await runCli(['--db', path, 'verify']);
       expect(cli.code, cli.stdout + cli.stderr).toBe(3);
-      expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, firstBadPosition: 0, reason: expect.stringMatching(new RegExp(`triggers.*${name}`)) });
+      expect(JSON.parse(cli.stdout)).toMatchObject({
+        ok: false,
+        firstBadPosition: 0,
+        reason: expect.stringMatching(new RegExp(`triggers.*${name}`)),
+      });
       const opened = Ledger.open({ path, actor: 'reliability-check' });
       if (!opened.ok) throw new Error(JSON.stringify(opened.error));
       try {
         expect(opened.value.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.stringMatching(/immutability triggers/) });
-        expect(opened.value.execute({ name: 'deposit', input: { account: 'alice', amount: '1.00' } })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+        expect(opened.value.execute({ name: 'deposit', input: { account: 'alice', amount: '1.00' } })).toMatchObject({
+          ok: false,
+          error: { code: 'INTEGRITY' },
+        });
       } finally {
         opened.value.close();
       }

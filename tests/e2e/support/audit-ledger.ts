@@ -64,7 +64,8 @@ export async function runCliRaw(database: string, args: readonly string[]): Prom
   }
 }
 
-async function applyLines(database: string, folder: string, name: string, commands: readonly object[]): Promise<void> {
+/** Applies `commands` through the CLI (`apply --file`, the file `name` in `folder`); throws if that fails. */
+export async function applyLines(database: string, folder: string, name: string, commands: readonly object[]): Promise<void> {
   const file = join(folder, name);
   writeFileSync(file, `${commands.map((command) => JSON.stringify(command)).join('\n')}\n`);
   const run = await runCliRaw(database, ['apply', '--file', file]);
@@ -106,7 +107,14 @@ export type CliEvent = {
   readonly streamId: string;
   readonly streamVersion: number;
   readonly type: string;
-  readonly data: Record<string, unknown> & { amountMinor?: number; initialMinor?: number; memo?: string; to?: string; from?: string; owner?: string };
+  readonly data: Record<string, unknown> & {
+    amountMinor?: number;
+    initialMinor?: number;
+    memo?: string;
+    to?: string;
+    from?: string;
+    owner?: string;
+  };
   readonly metadata: Record<string, unknown>;
   readonly recordedAt: string;
   readonly storedSchemaVersion: number;
