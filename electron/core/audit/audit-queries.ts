@@ -8,9 +8,10 @@ import { fail, succeed, type Result } from '../../../shared/errors';
 import { counterpartyOf, memoOf, type RecordedEvent } from '../../../shared/events';
 import { formatMinor } from '../../../shared/money';
 import { parseMoment } from '../../../shared/moments';
-import { decodeEvent } from '../events/decode';
+import { decodeEvent, parseStoredJson } from '../events/decode';
 import type { AccountsProjection } from '../projection/accounts-projection';
 import type { EventStore, StoredEvent } from '../store/event-store';
+import { damagedFile } from '../store/storage-errors';
 import type { CompiledFilter } from './audit-index';
 
 /** A transfer id (a UUID): only text of this shape is looked for inside transfer payloads. */
@@ -59,7 +60,7 @@ export class AuditQueries {
       .filter((row) => row.position !== position && row.position <= this.projection.lastPosition)
       .map(decodeEvent)
       .filter((other) => correlationId !== undefined && other.metadata.correlationId === correlationId);
-    const storedData = JSON.parse(stored.data) as unknown;
+    const storedData = parseStoredJson(stored.data, stored.position, 'payload');
     const upcastChanged = stored.type !== event.type || JSON.stringify(storedData) !== JSON.stringify(event.data);
     return succeed({
       row: this.toRow(event),
@@ -130,7 +131,7 @@ export class AuditQueries {
   private endOfCommandAt(position: number): number {
     if (position < 1) return position;
     const rows = this.store.readAll({ fromPosition: position, limit: 4 }).filter((row) => row.position <= this.projection.lastPosition);
-    const correlationOf = (row: StoredEvent) => (JSON.parse(row.metadata) as { correlationId?: string }).correlationId;
+    const correlationOf = (row: StoredEvent) => parseStoredJson(row.metadata, row.position, 'metadata').correlationId;
     const correlation = rows[0] && correlationOf(rows[0]);
     let end = position;
     for (const row of rows.slice(1)) {
@@ -142,7 +143,12 @@ export class AuditQueries {
 
   rowsAt(positions: readonly number[]): AuditRow[] {
     const byPosition = new Map(this.store.readPositions(positions).map((row) => [row.position, row]));
-    return positions.map((position) => this.toRow(decodeEvent(byPosition.get(position) as StoredEvent)));
+    return positions.map((position) => {
+      const row = byPosition.get(position);
+      // The index named a position the events table does not give back: its pages disagree.
+      if (row === undefined) throw damagedFile(this.store.path);
+      return this.toRow(decodeEvent(row));
+    });
   }
 
   private toRow(event: RecordedEvent): AuditRow {
@@ -196,7 +202,7 @@ export class AuditQueries {
     if (commandPosition !== undefined) {
       // The stored position is the command's last event; a transfer's first leg sits just before it.
       for (const row of this.store.readAll({ fromPosition: Math.max(1, commandPosition - 1), limit: 2 })) {
-        if ((JSON.parse(row.metadata) as { commandId?: string }).commandId === text) positions.push(row.position);
+        if (parseStoredJson(row.metadata, row.position, 'metadata').commandId === text) positions.push(row.position);
       }
     }
     if (TRANSFER_ID.test(text)) {
