@@ -6,6 +6,7 @@
 import type { Result } from '../../shared/errors';
 import type { Ledger } from '../core/ledger';
 import { parseLedgerTarget, type LedgerTarget } from '../core/ledger-target';
+import { typedErrorOf } from '../core/store/storage-errors';
 import { defaultLedgerPath } from '../core/paths';
 import type { FlagSpec, ParsedArguments } from './arguments';
 import { openLedgerFor, type LedgerAccess } from './open-ledger';
@@ -58,6 +59,10 @@ export function createContext(command: string, spec: CliCommand, parsed: ParsedA
       if (!opened.ok) throw new CliRefusal(opened.error);
       try {
         return await work(opened.value);
+      } catch (error) {
+        // Damage met after opening is this ledger's: answered typed, naming its file.
+        const typed = typedErrorOf(error, () => opened.value.path);
+        throw typed === undefined ? error : new CliRefusal(typed);
       } finally {
         opened.value.close();
       }

@@ -4,7 +4,7 @@
  * The commands are in command-table.ts; this file finds the command, reads its flags, runs it
  * and turns every refusal into typed JSON.
  */
-import { LedgerFailure } from '../../shared/errors';
+import { typedErrorOf } from '../core/store/storage-errors';
 import { closestWord, findCommandIndex, parseArguments, shown } from './arguments';
 import { createContext } from './command-context';
 import { CLI_COMMANDS, commandNamed } from './command-table';
@@ -59,9 +59,16 @@ run(process.argv.slice(2)).then(
       process.exitCode = EXIT.usage;
       return;
     }
-    if (error instanceof CliRefusal || error instanceof LedgerFailure) {
+    if (error instanceof CliRefusal) {
       printFailure(error.error);
-      process.exitCode = error instanceof CliRefusal ? error.exitCode : exitCodeFor(error.error);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    // A typed failure, or damage met outside the ledger a command opened (withLedger names that one).
+    const typed = typedErrorOf(error, () => 'that the command read');
+    if (typed !== undefined) {
+      printFailure(typed);
+      process.exitCode = exitCodeFor(typed);
       return;
     }
     // A bug, not a user's mistake: still one typed answer on stdout; the details go to stderr.

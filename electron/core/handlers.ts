@@ -22,6 +22,7 @@ import type { SnapshotFilter } from './export/jsonl-export';
 import { storedTypesFor } from './events/upcasters';
 import { checkExportTarget, partialPathFor, removeStalePartials, type ExportTargetOptions } from './export/export-target';
 import { accountPage, unverifiedFrom } from './projection/account-list';
+import { typedErrorOf } from './store/storage-errors';
 
 /** Channels whose handler must await the host (a save dialog) or a stream; all others answer at once. */
 type AsyncChannel = 'exportEventLog';
@@ -39,8 +40,17 @@ export type HostServices = {
   readonly chooseExportPath?: (format: ExportFormat) => Promise<string | undefined>;
 };
 
+/** Each table's ledger, for dispatch to name the file in a damage error (not a channel: no key of the table). */
+const ledgerOfTable = new WeakMap<HandlerTable, () => Ledger>();
+
 /** Builds the table for a ledger. `getLedger` is read on each call, so File → Open can swap ledgers. */
 export function createHandlers(getLedger: () => Ledger, host: HostServices = {}): HandlerTable {
+  const table = handlerTable(getLedger, host);
+  ledgerOfTable.set(table, getLedger);
+  return table;
+}
+
+function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable {
   const command =
     (channel: keyof typeof COMMAND_CHANNELS) =>
     (request: unknown): Result<CommandReceipt> => {
@@ -161,14 +171,30 @@ export function dispatch(table: HandlerTable, channel: string, request: unknown)
   }
   try {
     const answer = table[channel as LedgerChannel](request);
-    return answer instanceof Promise ? answer.catch((error: unknown) => internalError(channel, error)) : answer;
+    return answer instanceof Promise ? answer.catch((error: unknown) => thrownAnswer(table, channel, error)) : answer;
   } catch (error) {
-    return internalError(channel, error);
+    return thrownAnswer(table, channel, error);
   }
 }
 
-/** A bug, not a user error: reported as such, without leaking a stack trace to the page. */
-function internalError(channel: string, error: unknown): Result<never> {
+/**
+ * What a handler threw, as an answer: a typed failure stays what it is (damage met while
+ * reading is STORAGE "… is damaged …", a broken chain INTEGRITY), and damage SQLite reported
+ * raw names the ledger's file. Anything else is a bug: reported as such, without leaking a
+ * stack trace to the page.
+ */
+function thrownAnswer(table: HandlerTable, channel: string, error: unknown): Result<never> {
+  const typed = typedErrorOf(error, () => ledgerPathOf(table));
+  if (typed !== undefined) return { ok: false, error: typed };
   console.error(`Handler ${channel} failed`, error);
   return fail('STORAGE', 'The ledger could not complete the request because of an internal error');
+}
+
+/** The path of the table's ledger, for a message; a table without one still gets words. */
+function ledgerPathOf(table: HandlerTable): string {
+  try {
+    return ledgerOfTable.get(table)?.().path ?? 'that holds this ledger';
+  } catch {
+    return 'that holds this ledger';
+  }
 }

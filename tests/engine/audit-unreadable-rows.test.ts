@@ -7,8 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LedgerFailure } from '../../shared/errors';
+import { dispatch } from '../../electron/core/handlers';
 import type { Ledger } from '../../electron/core/ledger';
-import { newLedger, ok, openLedger, tamper } from './helpers';
+import { handlersFor, newLedger, ok, openLedger, tamper } from './helpers';
 
 /** A ledger of four events whose third (a deposit on a) has stored metadata `metadata`. */
 function ledgerWithMetadata(metadata: string): Ledger {
@@ -56,6 +57,13 @@ describe('audit queries on a row whose stored JSON no longer parses', () => {
         expect(error.code, name).toBe('INTEGRITY');
         expect(error.message, name).toMatch(/^The event at position 3 cannot be read: /);
         expect(error.message, name).toMatch(why);
+      }
+      // The handler table answers it as it is (dispatch passes a typed failure through).
+      for (const [channel, request] of [['auditEvents', {}], ['eventDetail', { position: 3 }], ['accountHistory', { account: 'a' }]] as const) {
+        expect(dispatch(handlersFor(ledger), channel, request), channel).toEqual({
+          ok: false,
+          error: { code: 'INTEGRITY', message: expect.stringMatching(/^The event at position 3 cannot be read: /) },
+        });
       }
       // Rows that do not touch it still read.
       expect(ledger.audit.page({ accounts: ['b'] }, undefined, 100).rows.map((row) => row.position)).toEqual([2]);

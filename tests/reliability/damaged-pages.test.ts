@@ -58,30 +58,42 @@ function flippedCopy(offset: number): string {
   return path;
 }
 
-type Outcome = { offset: number; open: string; verify: string };
+type Outcome = { offset: number; open: string; verify: string; damagedAfterOpen: number };
+
+const INTERNAL_ERROR = /internal error/;
 
 /** Each answer is a typed value; describes what came back. Throws (failing the test) on an exception. */
 async function throughEngine(path: string): Promise<Omit<Outcome, 'offset'>> {
   const opened = Ledger.open({ path, actor: 'reliability-check' });
   if (!opened.ok) {
     expect(isTypedFailure(opened), JSON.stringify(opened)).toBe(true);
-    return { open: opened.error.code, verify: 'not opened' };
+    return { open: opened.error.code, verify: 'not opened', damagedAfterOpen: 0 };
   }
   const ledger = opened.value;
   try {
     const report = ledger.verify();
     if (!report.ok) expect(report).toMatchObject({ firstBadPosition: expect.any(Number), reason: expect.any(String) });
     const table = createHandlers(() => ledger);
+    let damagedAfterOpen = 0;
     for (const [channel, request] of [
       ['listAccounts', undefined],
       ['getAccount', { account: 'a1' }],
+      ['accountHistory', { account: 'a1' }],
       ['deposit', { account: 'a1', amount: '1.00' }],
       ['auditEvents', {}],
+      // A text filter looks ids up in the indexes with SQL of its own.
+      ['auditEvents', { filter: { text: 'a1' } }],
+      ['eventDetail', { position: 1 }],
+      ['eventDetail', { position: 30 }],
     ] as const) {
       const answer = await dispatch(table, channel, request);
-      if (!answer.ok) expect(isTypedFailure(answer), `${channel}: ${JSON.stringify(answer)}`).toBe(true);
+      if (answer.ok) continue;
+      expect(isTypedFailure(answer), `${channel}: ${JSON.stringify(answer)}`).toBe(true);
+      // Damage met after opening is answered as what it is, naming the file, never as a bug.
+      expect(answer.error.message, `${channel}: ${JSON.stringify(answer)}`).not.toMatch(INTERNAL_ERROR);
+      if (answer.error.code === 'STORAGE' && answer.error.message.startsWith(`The file ${path} is damaged`)) damagedAfterOpen += 1;
     }
-    return { open: 'ok', verify: report.ok ? 'ok' : `bad at ${report.firstBadPosition}` };
+    return { open: 'ok', verify: report.ok ? 'ok' : `bad at ${report.firstBadPosition}`, damagedAfterOpen };
   } finally {
     ledger.close();
   }
@@ -96,6 +108,8 @@ describe('a byte flipped anywhere in the file is answered, never crashed on', ()
     // The sweep does reach damage SQLite reports, and flips verify names by position.
     expect(outcomes.some((outcome) => outcome.open === 'STORAGE')).toBe(true);
     expect(outcomes.some((outcome) => outcome.verify.startsWith('bad at'))).toBe(true);
+    // …and damage that only reads after opening meet (a history page, an index lookup).
+    expect(outcomes.filter((outcome) => outcome.damagedAfterOpen > 0).length).toBeGreaterThan(3);
   }, 180_000);
 
   it('through the CLI (verify, accounts, deposit): exit 0-3 and JSON on stdout, never an uncaught exception', async () => {
@@ -130,6 +144,34 @@ describe('a byte flipped anywhere in the file is answered, never crashed on', ()
     );
     // Three child processes a flip, each about half a second, longer on a busy machine.
   }, 300_000);
+});
+
+describe('damage met after opening, through the CLI', () => {
+  it('history and events on flips the engine met after opening: exit 1 and the typed STORAGE answer naming the file, no stack trace', async () => {
+    const flips: number[] = [];
+    for (const offset of offsets) {
+      if (flips.length === 4) break;
+      const outcome = await throughEngine(flippedCopy(offset));
+      if (outcome.damagedAfterOpen > 0) flips.push(offset);
+    }
+    expect(flips.length).toBeGreaterThan(0);
+    let damaged = 0;
+    for (const offset of flips) {
+      const path = flippedCopy(offset);
+      for (const args of [['history', 'a1'], ['events']]) {
+        const run = await runCli(['--db', path, ...args]);
+        const what = `flip at ${offset}, ${args[0]}: exit ${run.code}, stdout ${run.stdout.slice(-300)}, stderr ${run.stderr.slice(0, 300)}`;
+        expect(run.stderr, what).toBe('');
+        if (run.code === 0) continue;
+        const answer = run.lines.at(-1) as { ok: boolean; error: { code: string; message: string } };
+        expect(isTypedFailure(answer), what).toBe(true);
+        expect(answer.error.message, what).not.toMatch(INTERNAL_ERROR);
+        expect(run.code, what).toBe(answer.error.code === 'INTEGRITY' ? 3 : 1);
+        if (answer.error.message.startsWith(`The file ${path} is damaged`)) damaged += 1;
+      }
+    }
+    expect(damaged).toBeGreaterThan(0);
+  }, 120_000);
 });
 
 function rank(outcome: Outcome): number {

@@ -2,7 +2,7 @@
  * Raw SQLite errors never cross the engine's boundary: each becomes a typed failure with a
  * plain message naming the file.
  */
-import { LedgerFailure, fail, type Failure } from '../../../shared/errors';
+import { LedgerFailure, fail, type Failure, type LedgerError } from '../../../shared/errors';
 
 const PLAIN_WORDS: Readonly<Record<string, string>> = {
   SQLITE_FULL: 'the disk (or the ledger size limit) is full',
@@ -51,6 +51,16 @@ export function readingDamaged<T>(path: string, read: () => T): T {
     if (isDamage(error)) throw damagedFile(path);
     throw error;
   }
+}
+
+/**
+ * The typed answer an error thrown past a boundary stands for: a LedgerFailure's own error, or
+ * damage met in the ledger at `path` (damagedFile's). Undefined for anything else: a bug.
+ */
+export function typedErrorOf(error: unknown, path: () => string): LedgerError | undefined {
+  if (error instanceof LedgerFailure) return error.error;
+  if (isDamage(error)) return damagedFile(path()).error;
+  return undefined;
 }
 
 export function toStorageFailure(error: unknown, path: string): Failure {
