@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { join } from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Ledger } from '../../electron/core/ledger';
 import { buildElectron } from '../../scripts/build-electron.mjs';
 import { electronBinaryPath, ensureElectronNativeBinding } from '../../scripts/lib/electron-env.mjs';
@@ -27,6 +27,8 @@ import { tempFolder } from '../ipc/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 const executablePath = electronBinaryPath();
+/** vi.waitFor's options for the real app: a menu action that writes or switches a file may take seconds. */
+const WAIT_APP = { timeout: 20_000, interval: 50 } as const;
 const SKIP_MESSAGE =
   'Electron binary not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD=1): skipping the real-window tests (tests/electron/app.test.ts)';
 if (!executablePath) console.warn(SKIP_MESSAGE);
@@ -44,10 +46,14 @@ describe.skipIf(!executablePath)(title, () => {
 
   beforeAll(async () => {
     // The renderer and the bundles as `npm start` builds them.
-    const vite = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+    const vite = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts'],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+      },
+    );
     if (vite.status !== 0) throw new Error('The renderer build failed');
     await buildElectron({ log: () => {} });
     const nativeBinding = await ensureElectronNativeBinding({ log: () => {} });
@@ -113,7 +119,12 @@ describe.skipIf(!executablePath)(title, () => {
   it('gives the page no Node.js and exactly one preload object', async () => {
     const globals = await page.evaluate(() => {
       const view = window as unknown as PageWindow;
-      return { require: typeof view.require, process: typeof view.process, module: typeof view.module, keys: Object.keys(view.ledger).sort() };
+      return {
+        require: typeof view.require,
+        process: typeof view.process,
+        module: typeof view.module,
+        keys: Object.keys(view.ledger).sort(),
+      };
     });
     expect(globals).toMatchObject({ require: 'undefined', process: 'undefined', module: 'undefined' });
     expect(globals.keys).toEqual([...CHANNEL_NAMES, 'onChanged', 'onNavigate'].sort());
@@ -151,7 +162,9 @@ describe.skipIf(!executablePath)(title, () => {
       const receipt = cli.value.execute({ name: 'deposit', input: { account: 'e2e-alice', amount: '1.00' } });
       expect(receipt.ok).toBe(true);
       const position = receipt.ok ? receipt.value.position : 0;
-      await page.waitForFunction((expected) => ((window as unknown as PageWindow).changes ?? []).includes(expected), position, { timeout: 10_000 });
+      await page.waitForFunction((expected) => ((window as unknown as PageWindow).changes ?? []).includes(expected), position, {
+        timeout: 10_000,
+      });
     } finally {
       cli.value.close();
     }
@@ -198,20 +211,12 @@ describe.skipIf(!executablePath)(title, () => {
     }, id);
   }
 
-  async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   it('File → Export Event Log… writes a JSON Lines export that verifies', async () => {
     const target = join(folder.folder, 'smoke-export.jsonl');
     await answerDialogs({ save: target });
     await clickMenuItem('file.export-event-log');
-    await waitFor(() => existsSync(target), 'the export file');
-    await waitFor(async () => (await verifyExportFile(target)).ok, 'a complete, verifying export');
+    await vi.waitFor(() => expect(existsSync(target), 'the export file').toBe(true), WAIT_APP);
+    await vi.waitFor(async () => expect((await verifyExportFile(target)).ok, 'a complete, verifying export').toBe(true), WAIT_APP);
   });
 
   it('File → Restore from Export… switches the window to the restored ledger with the same accounts', async () => {
@@ -220,12 +225,14 @@ describe.skipIf(!executablePath)(title, () => {
     const before = await page.evaluate(() => (window as unknown as PageWindow).ledger.listAccounts());
     await answerDialogs({ open: exported, save: restored });
     await clickMenuItem('file.restore-from-export');
-    await waitFor(async () => {
+    await vi.waitFor(async () => {
       const info = await page.evaluate(() => (window as unknown as PageWindow).ledger.ledgerInfo());
-      return info.ok && info.value.path === restored;
-    }, 'the switch to the restored ledger');
+      expect(info.ok && info.value.path, 'the switch to the restored ledger').toBe(restored);
+    }, WAIT_APP);
     const after = await page.evaluate(() => (window as unknown as PageWindow).ledger.listAccounts());
     expect(after).toEqual(before);
-    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getTitle())).toBe('smoke-restored.db — Event Ledger');
+    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getTitle())).toBe(
+      'smoke-restored.db — Event Ledger',
+    );
   });
 });

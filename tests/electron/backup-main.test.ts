@@ -6,21 +6,12 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Ledger } from '../../electron/core/ledger';
 import { tempFolder } from '../ipc/fixtures';
-import { buildMainBundle, invoke, menuItem, quit, startAppOnRenderer, until } from './main-bundle';
+import { useMainBundle, invoke, menuItem, quit, startAppOnRenderer, WAIT } from './main-bundle';
 
-let build: { bundle: string; cleanup(): void };
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  build = await buildMainBundle();
-});
-afterAll(() => build.cleanup());
-afterEach(() => {
-  process.env = { ...savedEnv };
-});
+const build = useMainBundle();
 
 const backupsIn = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith('.ledger-backup.db')) : []);
 
@@ -32,7 +23,7 @@ describe('backups in the main process', () => {
       expect(menuItem(fake, 'file.back-up-now').label).toBe('Back Up Now');
       await invoke(fake, 'openAccount', { account: 'alice', owner: 'Alice', currency: 'EUR', initial: '5.00' });
       menuItem(fake, 'file.back-up-now').click();
-      await until(() => fake.messageBoxes.length === 1, 'the message box');
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 1, 'the message box').toBe(true), WAIT);
       expect(fake.messageBoxes[0]).toMatchObject({ type: 'info', message: 'Backup made' });
       const folder = join(work.folder, 'user-data', 'backups');
       expect(backupsIn(folder)).toHaveLength(1);
@@ -51,11 +42,11 @@ describe('backups in the main process', () => {
       const chosen = join(work.folder, 'external-disk');
       fake.dialogAnswers.open.push({ canceled: false, filePaths: [chosen] });
       menuItem(fake, 'file.backup-folder').click();
-      await until(() => fake.messageBoxes.length === 1, 'the confirmation');
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 1, 'the confirmation').toBe(true), WAIT);
       expect(fake.dialogOptions.open.at(-1)).toMatchObject({ properties: expect.arrayContaining(['openDirectory']) });
       expect(JSON.parse(readFileSync(join(work.folder, 'user-data', 'settings.json'), 'utf8'))).toEqual({ backupFolder: chosen });
       menuItem(fake, 'file.back-up-now').click();
-      await until(() => fake.messageBoxes.length === 2, 'the backup message');
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 2, 'the backup message').toBe(true), WAIT);
       expect(backupsIn(chosen)).toHaveLength(1);
     } finally {
       quit(fake);
@@ -69,20 +60,23 @@ describe('backups in the main process', () => {
     try {
       await invoke(fake, 'openAccount', { account: 'alice', owner: 'Alice', currency: 'EUR', initial: '5.00' });
       menuItem(fake, 'file.back-up-now').click();
-      await until(() => fake.messageBoxes.length === 1, 'the backup');
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 1, 'the backup').toBe(true), WAIT);
       await invoke(fake, 'deposit', { account: 'alice', amount: '1.00' });
 
       const target = join(work.folder, 'restored');
       fake.dialogAnswers.save.push({ canceled: false, filePath: target });
       menuItem(fake, 'file.restore-from-backup').click();
-      await until(() => fake.messageBoxes.length === 3, 'the list and the result');
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 3, 'the list and the result').toBe(true), WAIT);
       const list = fake.messageBoxes[1]!;
       expect(list.buttons).toEqual([expect.stringMatching(/ — .* — up to event 1 \(ledger\)$/), 'Other Backup File…', 'Cancel']);
       expect(list.cancelId).toBe(2);
       expect(list.detail).toContain('up to event 1');
       expect(fake.messageBoxes[2]).toMatchObject({ message: 'Backup restored' });
       // The restored ledger is open: it holds the backup's one event, not the later deposit.
-      await until(() => fake.windows[0]!.titles.at(-1) === 'restored.db — Event Ledger', 'the restored ledger in the title');
+      await vi.waitFor(
+        () => expect(fake.windows[0]!.titles.at(-1) === 'restored.db — Event Ledger', 'the restored ledger in the title').toBe(true),
+        WAIT,
+      );
       const accounts = await invoke(fake, 'listAccounts');
       expect(accounts).toMatchObject({ ok: true, value: [{ id: 'alice', balance: '5.00' }] });
     } finally {
@@ -101,7 +95,7 @@ describe('backups in the main process', () => {
       let prevented = false;
       fake.electron.app.emit('before-quit', { preventDefault: () => (prevented = true) });
       expect(prevented).toBe(true);
-      await until(() => fake.log.includes('quit'), 'the quit after the backup');
+      await vi.waitFor(() => expect(fake.log.includes('quit'), 'the quit after the backup').toBe(true), WAIT);
       expect(backupsIn(folder)).toHaveLength(1);
       const copy = Ledger.open({ path: join(folder, backupsIn(folder)[0]!), actor: 'test', readOnly: true });
       if (!copy.ok) throw new Error(copy.error.message);

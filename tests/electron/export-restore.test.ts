@@ -13,25 +13,18 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { localDate } from '../../electron/main/file-dialogs';
 import { CHANGE_NOTIFICATION_CHANNEL } from '../../shared/ipc-contract';
 import { tempFolder } from '../ipc/fixtures';
 import type { FakeElectron } from './fake-electron';
 import { exportLedger, seedLedger, tamperExport, tamperPayload } from '../ipc/ledger-files';
-import { buildMainBundle, invoke, menuItem, quit, startApp, startAppOnRenderer, until } from './main-bundle';
+import { useMainBundle, invoke, menuItem, quit, startApp, startAppOnRenderer, WAIT } from './main-bundle';
 
-let build: { bundle: string; cleanup(): void };
-const savedEnv = { ...process.env };
+const build = useMainBundle();
 let work: { folder: string; cleanup(): void };
 let fake: FakeElectron | undefined;
-
-beforeAll(async () => {
-  build = await buildMainBundle();
-});
-
-afterAll(() => build.cleanup());
 
 beforeEach(() => {
   work = tempFolder();
@@ -40,7 +33,6 @@ beforeEach(() => {
 afterEach(() => {
   if (fake) quit(fake);
   fake = undefined;
-  process.env = { ...savedEnv };
   work.cleanup();
 });
 
@@ -66,7 +58,7 @@ describe('File → Export Event Log…', () => {
   it('offers a save dialog in Documents named ledger-export-DATE.jsonl, with both formats', async () => {
     await startOnSeededLedger();
     clickMenu('file.export-event-log');
-    await until(() => fake!.dialogOptions.save.length === 1, 'the save dialog');
+    await vi.waitFor(() => expect(fake!.dialogOptions.save.length === 1, 'the save dialog').toBe(true), WAIT);
     const options = fake!.dialogOptions.save[0]!;
     expect(options.defaultPath).toBe(join(fake!.electron.app.getPath('documents'), `ledger-export-${localDate(new Date())}.jsonl`));
     expect(options.filters).toEqual([
@@ -81,7 +73,7 @@ describe('File → Export Event Log…', () => {
     const target = file('export.jsonl');
     fake!.dialogAnswers.save.push({ canceled: false, filePath: target });
     clickMenu('file.export-event-log');
-    await until(() => fake!.messageBoxes.length === 1, 'the result');
+    await vi.waitFor(() => expect(fake!.messageBoxes.length === 1, 'the result').toBe(true), WAIT);
     expect(fake!.messageBoxes[0]).toMatchObject({ type: 'info', message: 'Event log exported' });
     expect(fake!.messageBoxes[0]!.detail).toContain('8 events');
     expect(fake!.messageBoxes[0]!.detail).toContain(target);
@@ -94,7 +86,7 @@ describe('File → Export Event Log…', () => {
     const target = file('events.csv');
     fake!.dialogAnswers.save.push({ canceled: false, filePath: target });
     clickMenu('file.export-event-log');
-    await until(() => fake!.messageBoxes.length === 1, 'the result');
+    await vi.waitFor(() => expect(fake!.messageBoxes.length === 1, 'the result').toBe(true), WAIT);
     expect(fake!.messageBoxes[0]).toMatchObject({ type: 'info' });
     expect(fake!.messageBoxes[0]!.detail).toContain('spreadsheet (CSV)');
     const [header, ...rows] = readFileSync(target, 'utf8').trim().split(/\r?\n/);
@@ -107,7 +99,7 @@ describe('File → Export Event Log…', () => {
     await startOnSeededLedger();
     fake!.dialogAnswers.save.push({ canceled: false, filePath: file('notes.txt') }, { canceled: false, filePath: file('plain') });
     clickMenu('file.export-event-log');
-    await until(() => fake!.messageBoxes.length === 2, 'the refusal and the result');
+    await vi.waitFor(() => expect(fake!.messageBoxes.length === 2, 'the refusal and the result').toBe(true), WAIT);
     expect(fake!.messageBoxes[0]).toMatchObject({ type: 'error', message: 'Choose another file name' });
     expect(fake!.messageBoxes[0]!.detail).toContain('notes.txt');
     expect(fake!.dialogOptions.save[1]!.defaultPath).toBe(file('notes.txt'));
@@ -121,7 +113,7 @@ describe('File → Export Event Log…', () => {
     const before = filesHere();
     fake!.dialogAnswers.save.push({ canceled: true });
     clickMenu('file.export-event-log');
-    await until(() => fake!.dialogOptions.save.length === 1, 'the save dialog');
+    await vi.waitFor(() => expect(fake!.dialogOptions.save.length === 1, 'the save dialog').toBe(true), WAIT);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fake!.messageBoxes).toEqual([]);
     expect(filesHere()).toEqual(before);
@@ -131,7 +123,7 @@ describe('File → Export Event Log…', () => {
     await startOnSeededLedger();
     fake!.dialogAnswers.save.push({ canceled: false, filePath: join(work.folder, 'no-such-folder', 'export.jsonl') });
     clickMenu('file.export-event-log');
-    await until(() => fake!.messageBoxes.length === 1, 'the error');
+    await vi.waitFor(() => expect(fake!.messageBoxes.length === 1, 'the error').toBe(true), WAIT);
     expect(fake!.messageBoxes[0]).toMatchObject({ type: 'error', message: 'The event log could not be exported' });
     expect(fake!.messageBoxes[0]!.detail).toContain('no-such-folder');
   });
@@ -183,7 +175,7 @@ describe('File → Restore from Export…', () => {
     fake!.dialogAnswers.save.push({ canceled: false, filePath: target });
     window().webContents.sent.length = 0;
     clickMenu('file.restore-from-export');
-    await until(() => fake!.messageBoxes.length === 1, 'the result');
+    await vi.waitFor(() => expect(fake!.messageBoxes.length === 1, 'the result').toBe(true), WAIT);
 
     expect(fake!.dialogOptions.open[0]).toMatchObject({ filters: [{ name: 'Event log (JSON Lines)', extensions: ['jsonl'] }] });
     expect(fake!.dialogOptions.save[0]!.defaultPath).toBe(file(`restored-${localDate(new Date())}.db`));
@@ -194,7 +186,10 @@ describe('File → Restore from Export…', () => {
 
     expect(window().titles.at(-1)).toBe('restored.db — Event Ledger');
     expect(changeNotifications().at(-1)).toEqual({ channel: CHANGE_NOTIFICATION_CHANNEL, payload: { lastPosition: 8 } });
-    expect(await invoke(fake!, 'ledgerInfo')).toMatchObject({ ok: true, value: { path: file('restored.db'), lastPosition: 8, readOnly: false } });
+    expect(await invoke(fake!, 'ledgerInfo')).toMatchObject({
+      ok: true,
+      value: { path: file('restored.db'), lastPosition: 8, readOnly: false },
+    });
     expect(await invoke(fake!, 'listAccounts')).toEqual({ ok: true, value: accounts });
     expect(await integrityReaches('verified')).toMatchObject({ verifiedThrough: 8 });
     // The restored ledger takes commands like any other.
@@ -210,7 +205,7 @@ describe('File → Restore from Export…', () => {
     fake!.dialogAnswers.save.push({ canceled: false, filePath: file('restored.db') });
     window().webContents.sent.length = 0;
     clickMenu('file.restore-from-export');
-    await until(() => fake!.messageBoxes.length === 1, 'the refusal');
+    await vi.waitFor(() => expect(fake!.messageBoxes.length === 1, 'the refusal').toBe(true), WAIT);
 
     expect(fake!.messageBoxes[0]).toMatchObject({ type: 'error', message: 'The export cannot be restored' });
     expect(fake!.messageBoxes[0]!.detail).toMatch(/fails verification at line 3/);
@@ -230,7 +225,7 @@ describe('File → Restore from Export…', () => {
     fake!.dialogAnswers.open.push({ canceled: false, filePaths: [exported] });
     fake!.dialogAnswers.save.push({ canceled: false, filePath: file('taken.db') });
     clickMenu('file.restore-from-export');
-    await until(() => fake!.messageBoxes.length === 1, 'the refusal');
+    await vi.waitFor(() => expect(fake!.messageBoxes.length === 1, 'the refusal').toBe(true), WAIT);
 
     expect(fake!.messageBoxes[0]).toMatchObject({ type: 'error', message: 'The export cannot be restored' });
     expect(fake!.messageBoxes[0]!.detail).toContain('already exists');
@@ -243,16 +238,18 @@ describe('File → Restore from Export…', () => {
     await exportLedger(file('original.db'), file('backup.jsonl'));
     writeFileSync(file('broken.db'), 'not a ledger at all '.repeat(300));
     fake = await startApp(build.bundle, file('broken.db'), work.folder);
-    await until(() => window().titles.at(-1) === 'No ledger open — Event Ledger', 'the failed startup');
+    await vi.waitFor(() => expect(window().titles.at(-1) === 'No ledger open — Event Ledger', 'the failed startup').toBe(true), WAIT);
     expect(window().webContents.getURL()).toBe('app://startup/loading.html');
 
     fake.dialogAnswers.open.push({ canceled: false, filePaths: [file('backup.jsonl')] });
     fake.dialogAnswers.save.push({ canceled: false, filePath: file('restored.db') });
     clickMenu('file.restore-from-export');
-    await until(() => window().webContents.getURL() === 'app://app/index.html', 'the renderer');
+    await vi.waitFor(() => expect(window().webContents.getURL() === 'app://app/index.html', 'the renderer').toBe(true), WAIT);
     // With no current ledger the default sits in Documents.
-    expect(fake.dialogOptions.save[0]!.defaultPath).toBe(join(fake.electron.app.getPath('documents'), `restored-${localDate(new Date())}.db`));
-    await until(() => fake!.messageBoxes.length === 1, 'the result');
+    expect(fake.dialogOptions.save[0]!.defaultPath).toBe(
+      join(fake.electron.app.getPath('documents'), `restored-${localDate(new Date())}.db`),
+    );
+    await vi.waitFor(() => expect(fake!.messageBoxes.length === 1, 'the result').toBe(true), WAIT);
     expect(fake.messageBoxes[0]).toMatchObject({ type: 'info', message: 'Ledger restored' });
     expect(await invoke(fake, 'listAccounts')).toEqual({ ok: true, value: accounts });
     const status = await fake.protocolHandlers.get('app')!(new Request('app://startup/status'));
@@ -268,14 +265,14 @@ describe('File → Restore from Export…', () => {
 
     fake!.dialogAnswers.open.push({ canceled: true, filePaths: [] });
     clickMenu('file.restore-from-export');
-    await until(() => fake!.dialogOptions.open.length === 1, 'the open dialog');
+    await vi.waitFor(() => expect(fake!.dialogOptions.open.length === 1, 'the open dialog').toBe(true), WAIT);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(fake!.dialogOptions.save).toEqual([]);
 
     fake!.dialogAnswers.open.push({ canceled: false, filePaths: [exported] });
     fake!.dialogAnswers.save.push({ canceled: true });
     clickMenu('file.restore-from-export');
-    await until(() => fake!.dialogOptions.save.length === 1, 'the save dialog');
+    await vi.waitFor(() => expect(fake!.dialogOptions.save.length === 1, 'the save dialog').toBe(true), WAIT);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(fake!.dialogOptions.save[0]!.defaultPath).toBe(file(`restored-${localDate(new Date())}-2.db`));
     expect(fake!.messageBoxes).toEqual([]);
@@ -283,15 +280,16 @@ describe('File → Restore from Export…', () => {
   });
 });
 
-/** Polls integrityStatus the way the renderer does until it reaches `state`; returns the status. */
-async function integrityReaches(state: string, timeoutMs = 10_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await invoke(fake!, 'integrityStatus');
-    if (answer.ok && answer.value.state === state) return answer.value;
-    if (Date.now() > deadline) throw new Error(`integrity status stayed ${JSON.stringify(answer)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Asks integrityStatus the way the renderer does until it reaches `state`; answers that status. */
+function integrityReaches(state: string, timeoutMs = 10_000): Promise<any> {
+  return vi.waitFor(
+    async () => {
+      const answer = await invoke(fake!, 'integrityStatus');
+      expect(answer.ok && answer.value.state, JSON.stringify(answer)).toBe(state);
+      return answer.value;
+    },
+    { ...WAIT, timeout: timeoutMs },
+  );
 }
 
 describe('integrity in the app', () => {
@@ -300,11 +298,11 @@ describe('integrity in the app', () => {
     // Position 3 is alice's deposit of 7.50 (750 minor units); the stored hash stays as it was.
     tamperPayload(file('ledger.db'), 3, (data) => data.replace('750', '75000'));
     fake = await startApp(build.bundle, file('ledger.db'), work.folder);
-    await until(() => (window().titles.at(-1) ?? '').includes('READ-ONLY'), 'the read-only title');
+    await vi.waitFor(() => expect((window().titles.at(-1) ?? '').includes('READ-ONLY'), 'the read-only title').toBe(true), WAIT);
 
     expect(window().titles.at(-1)).toBe('ledger.db — Event Ledger — READ-ONLY: integrity failure at position 3');
-    await until(() => window().webContents.getURL() === 'app://app/index.html', 'the renderer');
-    await until(() => changeNotifications().length > 0, 'the change notification');
+    await vi.waitFor(() => expect(window().webContents.getURL() === 'app://app/index.html', 'the renderer').toBe(true), WAIT);
+    await vi.waitFor(() => expect(changeNotifications().length > 0, 'the change notification').toBe(true), WAIT);
     expect(await invoke(fake!, 'integrityStatus')).toMatchObject({ ok: true, value: { state: 'failed', firstBadPosition: 3 } });
     const info = await invoke(fake!, 'ledgerInfo');
     expect(info).toMatchObject({ ok: true, value: { readOnly: true } });
@@ -313,7 +311,10 @@ describe('integrity in the app', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
     // Never repaired: the edited payload is still there, and still refused after a while.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await invoke(fake!, 'openAccount', { account: 'dave', owner: 'Dave', currency: 'EUR' })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+    expect(await invoke(fake!, 'openAccount', { account: 'dave', owner: 'Dave', currency: 'EUR' })).toMatchObject({
+      ok: false,
+      error: { code: 'INTEGRITY' },
+    });
     expect(window().titles.at(-1)).toContain('READ-ONLY: integrity failure at position 3');
   });
 
@@ -329,8 +330,11 @@ describe('integrity in the app', () => {
     tamperPayload(file('other.db'), 2, (data) => data.replace('"Bob"', '"Mallory"'));
     fake!.dialogAnswers.open.push({ canceled: false, filePaths: [file('other.db')] });
     clickMenu('file.open-ledger');
-    await until(() => (window().titles.at(-1) ?? '').includes('READ-ONLY'), 'the read-only title');
+    await vi.waitFor(() => expect((window().titles.at(-1) ?? '').includes('READ-ONLY'), 'the read-only title').toBe(true), WAIT);
     expect(window().titles.at(-1)).toBe('other.db — Event Ledger — READ-ONLY: integrity failure at position 2');
-    expect(await invoke(fake!, 'withdraw', { account: 'alice', amount: '1.00' })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+    expect(await invoke(fake!, 'withdraw', { account: 'alice', amount: '1.00' })).toMatchObject({
+      ok: false,
+      error: { code: 'INTEGRITY' },
+    });
   });
 });

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Ledger } from '../../electron/core/ledger';
 import { LedgerHost, type LedgerOpener } from '../../electron/main/ledger-host';
 import type { LedgerChange } from '../../shared/ipc-contract';
@@ -37,13 +37,8 @@ afterEach(() => {
 
 const file = (name: string) => join(folder.folder, name);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
-const until = async (condition: () => boolean, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+/** vi.waitFor's options: the host reacts within milliseconds, a loaded machine within seconds. */
+const WAIT = { timeout: 5_000, interval: 10 } as const;
 
 /** A second writer on the same file, like `ledger apply` from the CLI. */
 function otherProcess(path: string): Ledger {
@@ -118,11 +113,11 @@ describe('switching', () => {
   it('swaps to the new ledger, closes the old one and notifies the renderer', async () => {
     await host.switchTo(file('a.db'));
     await host.handlers()!.openAccount({ account: 'alice', owner: 'Alice', currency: 'EUR' });
-    await until(() => changes.length > 0);
+    await vi.waitFor(() => expect(changes.length > 0).toBe(true), WAIT);
     changes.length = 0;
     const result = await host.switchTo(file('b.db'));
     expect(result).toMatchObject({ ok: true, value: { path: file('b.db'), lastPosition: 0 } });
-    await until(() => changes.length > 0);
+    await vi.waitFor(() => expect(changes.length > 0).toBe(true), WAIT);
     expect(changes).toEqual([{ lastPosition: 0 }]);
     expect(await host.handlers()!.listAccounts(undefined)).toEqual({ ok: true, value: [] });
   });
@@ -157,7 +152,7 @@ describe('change notifications', () => {
     changes.length = 0;
     const cli = otherProcess(file('shared.db'));
     cli.execute({ name: 'open', input: { account: 'bob', owner: 'Bob', currency: 'USD', initial: '10.00' } });
-    await until(() => changes.length > 0);
+    await vi.waitFor(() => expect(changes.length > 0).toBe(true), WAIT);
     expect(changes.at(-1)).toEqual({ lastPosition: 1 });
     expect(await host.handlers()!.getAccount({ account: 'bob' })).toMatchObject({ ok: true, value: { balance: '10.00' } });
   });
@@ -185,16 +180,19 @@ describe('restore from an export (File → Restore from Export…)', () => {
     const restorer = restoring();
     try {
       await restorer.switchTo(file('current.db'));
-      await until(() => changes.length > 0);
+      await vi.waitFor(() => expect(changes.length > 0).toBe(true), WAIT);
       changes.length = 0;
       const restored = await restorer.restoreFrom(file('backup.jsonl'), file('restored.db'));
-      expect(restored).toMatchObject({ ok: true, value: { events: 8, exportPath: file('backup.jsonl'), info: { path: file('restored.db'), lastPosition: 8 } } });
+      expect(restored).toMatchObject({
+        ok: true,
+        value: { events: 8, exportPath: file('backup.jsonl'), info: { path: file('restored.db'), lastPosition: 8 } },
+      });
       expect(restored.ok && restored.value.head).toMatch(/^[0-9a-f]{64}$/);
       expect(restorer.path).toBe(file('restored.db'));
       expect(await restorer.handlers()!.listAccounts(undefined)).toEqual({ ok: true, value: accounts });
-      await until(() => changes.length > 0);
+      await vi.waitFor(() => expect(changes.length > 0).toBe(true), WAIT);
       expect(changes).toEqual([{ lastPosition: 8 }]);
-      await until(() => restorer.integrity()?.state === 'verified');
+      await vi.waitFor(() => expect(restorer.integrity()?.state === 'verified').toBe(true), WAIT);
     } finally {
       restorer.close();
     }
@@ -209,7 +207,10 @@ describe('restore from an export (File → Restore from Export…)', () => {
     try {
       await restorer.switchTo(file('current.db'));
       const tampered = await restorer.restoreFrom(file('backup.jsonl'), file('restored.db'));
-      expect(tampered).toMatchObject({ ok: false, error: { code: 'INTEGRITY', message: expect.stringContaining('fails verification at line 2') } });
+      expect(tampered).toMatchObject({
+        ok: false,
+        error: { code: 'INTEGRITY', message: expect.stringContaining('fails verification at line 2') },
+      });
       expect(existsSync(file('restored.db'))).toBe(false);
       const taken = await restorer.restoreFrom(file('backup.jsonl'), file('taken.db'));
       expect(taken).toMatchObject({ ok: false, error: { code: 'ALREADY_EXISTS' } });
@@ -225,7 +226,10 @@ describe('restore from an export (File → Restore from Export…)', () => {
     const restorer = restoring();
     try {
       const opening = restorer.switchTo(file('a.db'));
-      expect(await restorer.restoreFrom(file('x.jsonl'), file('y.db'))).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringContaining('Still opening') } });
+      expect(await restorer.restoreFrom(file('x.jsonl'), file('y.db'))).toMatchObject({
+        ok: false,
+        error: { code: 'STORAGE', message: expect.stringContaining('Still opening') },
+      });
       await opening;
     } finally {
       restorer.close();
@@ -262,12 +266,15 @@ describe('integrity (verifyInBackground)', () => {
     try {
       await watched.switchTo(file('a.db'));
       watched.startWatching();
-      await until(() => failures.length > 0);
+      await vi.waitFor(() => expect(failures.length > 0).toBe(true), WAIT);
       expect(failures).toEqual([{ position: 4, readOnly: true }]);
       expect(watched.integrity()).toMatchObject({ state: 'failed', firstBadPosition: 4 });
       expect(watched.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.stringContaining('position 4') });
-      await until(() => changes.length >= 2);
-      expect(await watched.handlers()!.deposit({ account: 'alice', amount: '1.00' })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+      await vi.waitFor(() => expect(changes.length >= 2).toBe(true), WAIT);
+      expect(await watched.handlers()!.deposit({ account: 'alice', amount: '1.00' })).toMatchObject({
+        ok: false,
+        error: { code: 'INTEGRITY' },
+      });
       // Reported once per ledger, however often the timer looks.
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(watched.checkIntegrity()).toBe(false);
@@ -291,7 +298,7 @@ describe('integrity (verifyInBackground)', () => {
       await watched.switchTo(file('big.db'));
       // Right after opening the walk has just started (the engine tests the slicing itself).
       expect(watched.integrity()).toMatchObject({ state: 'verifying' });
-      await until(() => watched.integrity()?.state === 'verified');
+      await vi.waitFor(() => expect(watched.integrity()?.state === 'verified').toBe(true), WAIT);
       expect(watched.integrity()).toMatchObject({ state: 'verified', verifiedThrough: 5_001 });
       expect(watched.checkIntegrity()).toBe(false);
       expect(failures).toEqual([]);

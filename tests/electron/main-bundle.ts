@@ -6,6 +6,7 @@
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import { buildElectron } from '../../scripts/build-electron.mjs';
 import { tempFolder } from '../ipc/fixtures';
 import { createFakeElectron, loadWithFakeElectron, type FakeElectron } from './fake-electron';
@@ -25,13 +26,8 @@ export async function buildMainBundle(): Promise<{ bundle: string; cleanup(): vo
   return { bundle: join(outDir, 'main.cjs'), cleanup: build.cleanup };
 }
 
-export const until = async (condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+/** vi.waitFor's options for the stand-in app: it answers within milliseconds, a loaded machine within seconds. */
+export const WAIT = { timeout: 10_000, interval: 10 } as const;
 
 export function menuItem(fake: FakeElectron, id: string): { click: () => void; enabled?: boolean; label?: string } {
   const walk = (items: any[]): any => {
@@ -56,16 +52,19 @@ export async function startApp(bundle: string, ledgerPath: string, work: string)
   const fake = createFakeElectron({ userDataFallback: work });
   const before = new Set(process.listeners('unhandledRejection'));
   loadWithFakeElectron(bundle, fake);
-  processListeners.set(fake, process.listeners('unhandledRejection').filter((listener) => !before.has(listener)));
+  processListeners.set(
+    fake,
+    process.listeners('unhandledRejection').filter((listener) => !before.has(listener)),
+  );
   fake.becomeReady();
-  await until(() => fake.windows.length === 1, 'the window');
+  await vi.waitFor(() => expect(fake.windows.length === 1, 'the window').toBe(true), WAIT);
   return fake;
 }
 
 /** startApp, then waits until the window shows the renderer (the ledger is open). */
 export async function startAppOnRenderer(bundle: string, ledgerPath: string, work: string): Promise<FakeElectron> {
   const fake = await startApp(bundle, ledgerPath, work);
-  await until(() => fake.windows[0]!.webContents.getURL() === 'app://app/index.html', 'the renderer');
+  await vi.waitFor(() => expect(fake.windows[0]!.webContents.getURL() === 'app://app/index.html', 'the renderer').toBe(true), WAIT);
   return fake;
 }
 
@@ -85,3 +84,26 @@ export function quit(fake: FakeElectron): void {
 
 /** The process-level listeners each loaded bundle added (every load adds its own). */
 const processListeners = new WeakMap<FakeElectron, NodeJS.UnhandledRejectionListener[]>();
+
+/**
+ * The hooks every main-process file needs, registered where this is called: the bundle built
+ * once before the file's tests and removed after, and process.env put back after each test
+ * (the main process sets variables of its own). `bundle` is there once the beforeAll has run.
+ */
+export function useMainBundle(): { readonly bundle: string } {
+  let build: { bundle: string; cleanup(): void } | undefined;
+  const savedEnv = { ...process.env };
+  beforeAll(async () => {
+    build = await buildMainBundle();
+  });
+  afterAll(() => build?.cleanup());
+  afterEach(() => {
+    process.env = { ...savedEnv };
+  });
+  return {
+    get bundle() {
+      if (!build) throw new Error('The main bundle is not built: its beforeAll failed or has not run yet.');
+      return build.bundle;
+    },
+  };
+}

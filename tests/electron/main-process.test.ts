@@ -11,25 +11,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CHANGE_NOTIFICATION_CHANNEL, CHANNEL_NAMES, NAVIGATE_CHANNEL } from '../../shared/ipc-contract';
 import { LATEST_SCHEMA_VERSION } from '../../electron/core/store/schema';
 import { tempFolder } from '../ipc/fixtures';
 import { createFakeElectron, loadWithFakeElectron } from './fake-electron';
-import { APP_FRAME, buildMainBundle, menuItem, quit, startApp as startWith, until } from './main-bundle';
+import { APP_FRAME, useMainBundle, menuItem, quit, startApp as startWith, WAIT } from './main-bundle';
 
-let build: { bundle: string; cleanup(): void };
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  build = await buildMainBundle();
-});
-
-afterAll(() => build.cleanup());
-
-afterEach(() => {
-  process.env = { ...savedEnv };
-});
+const build = useMainBundle();
 
 const start = (ledgerPath: string, work: string) => startWith(build.bundle, ledgerPath, work);
 
@@ -38,7 +27,11 @@ describe('the main process, wired to a stand-in Electron', () => {
     const work = tempFolder();
     const fake = await start(join(work.folder, 'ledger.db'), work.folder);
     try {
-      expect(fake.log.slice(0, 3)).toEqual(['enableSandbox(ready=false)', 'registerSchemesAsPrivileged(ready=false)', 'requestSingleInstanceLock']);
+      expect(fake.log.slice(0, 3)).toEqual([
+        'enableSandbox(ready=false)',
+        'registerSchemesAsPrivileged(ready=false)',
+        'requestSingleInstanceLock',
+      ]);
       expect(fake.privilegedSchemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
       expect(fake.paths.get('userData')).toBe(join(work.folder, 'user-data'));
     } finally {
@@ -54,7 +47,7 @@ describe('the main process, wired to a stand-in Electron', () => {
       const [window] = fake.windows;
       expect(window!.loaded[0]).toBe('app://startup/loading.html');
       expect(window!.options.show).toBe(true);
-      await until(() => window!.webContents.getURL() === 'app://app/index.html', 'the renderer');
+      await vi.waitFor(() => expect(window!.webContents.getURL() === 'app://app/index.html', 'the renderer').toBe(true), WAIT);
       expect(window!.titles.at(-1)).toBe('ledger.db — Event Ledger');
       const status = await fake.protocolHandlers.get('app')!(new Request('app://startup/status'));
       expect(await status.json()).toEqual({ phase: 'ready', path: join(work.folder, 'ledger.db') });
@@ -81,7 +74,11 @@ describe('the main process, wired to a stand-in Electron', () => {
       });
       expect(window!.webContents.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
       let prevented = false;
-      window!.webContents.emit('will-navigate', { url: 'https://example.com', preventDefault: () => (prevented = true) }, 'https://example.com');
+      window!.webContents.emit(
+        'will-navigate',
+        { url: 'https://example.com', preventDefault: () => (prevented = true) },
+        'https://example.com',
+      );
       expect(prevented).toBe(true);
       let granted: boolean | undefined;
       fake.sessionState.permissionRequest?.({}, 'media', (answer: boolean) => (granted = answer), {});
@@ -98,16 +95,29 @@ describe('the main process, wired to a stand-in Electron', () => {
     const fake = await start(join(work.folder, 'ledger.db'), work.folder);
     try {
       const [window] = fake.windows;
-      await until(() => window!.webContents.getURL() === 'app://app/index.html', 'the renderer');
+      await vi.waitFor(() => expect(window!.webContents.getURL() === 'app://app/index.html', 'the renderer').toBe(true), WAIT);
       expect([...fake.ipcHandlers.keys()].sort()).toEqual(CHANNEL_NAMES.map((channel) => `ledger:${channel}`).sort());
-      const invoke = (channel: string, frame: unknown, request: unknown) => fake.ipcHandlers.get(`ledger:${channel}`)!({ senderFrame: frame }, request);
+      const invoke = (channel: string, frame: unknown, request: unknown) =>
+        fake.ipcHandlers.get(`ledger:${channel}`)!({ senderFrame: frame }, request);
       expect(await invoke('openAccount', APP_FRAME, { account: 'alice', owner: 'Alice', currency: 'EUR' })).toMatchObject({ ok: true });
       expect(await invoke('deposit', { url: 'https://evil.example/', parent: null }, { account: 'alice', amount: '9.00' })).toEqual({
         ok: false,
         error: { code: 'VALIDATION', message: 'Request refused: unknown sender' },
       });
-      expect(await invoke('deposit', APP_FRAME, { account: 'alice', amount: '9.00' })).toMatchObject({ ok: true, value: { balance: '9.00' } });
-      await until(() => window!.webContents.sent.some((message) => message.channel === CHANGE_NOTIFICATION_CHANNEL && (message.payload as any).lastPosition === 2), 'the change notification');
+      expect(await invoke('deposit', APP_FRAME, { account: 'alice', amount: '9.00' })).toMatchObject({
+        ok: true,
+        value: { balance: '9.00' },
+      });
+      await vi.waitFor(
+        () =>
+          expect(
+            window!.webContents.sent.some(
+              (message) => message.channel === CHANGE_NOTIFICATION_CHANNEL && (message.payload as any).lastPosition === 2,
+            ),
+            'the change notification',
+          ).toBe(true),
+        WAIT,
+      );
     } finally {
       quit(fake);
       work.cleanup();
@@ -119,14 +129,14 @@ describe('the main process, wired to a stand-in Electron', () => {
     const fake = await start(join(work.folder, 'ledger.db'), work.folder);
     try {
       const [window] = fake.windows;
-      await until(() => window!.webContents.getURL() === 'app://app/index.html', 'the renderer');
+      await vi.waitFor(() => expect(window!.webContents.getURL() === 'app://app/index.html', 'the renderer').toBe(true), WAIT);
       expect(menuItem(fake, 'file.export-event-log').enabled).not.toBe(false);
       expect(menuItem(fake, 'file.restore-from-export').enabled).not.toBe(false);
 
       writeFileSync(join(work.folder, 'notes.txt'), 'not a ledger '.repeat(500));
       fake.dialogAnswers.open.push({ canceled: false, filePaths: [join(work.folder, 'notes.txt')] });
       menuItem(fake, 'file.open-ledger').click();
-      await until(() => fake.messageBoxes.length === 1, 'the error dialog');
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 1, 'the error dialog').toBe(true), WAIT);
       expect(fake.messageBoxes[0]).toMatchObject({ type: 'error', message: 'The ledger cannot be opened' });
       expect(fake.messageBoxes[0]!.detail).toContain('notes.txt');
       expect(fake.messageBoxes[0]!.detail).toContain(`The ledger ${join(work.folder, 'ledger.db')} stays open.`);
@@ -134,20 +144,27 @@ describe('the main process, wired to a stand-in Electron', () => {
       window!.webContents.sent.length = 0;
       fake.dialogAnswers.save.push({ canceled: false, filePath: join(work.folder, 'second') });
       menuItem(fake, 'file.new-ledger').click();
-      await until(() => window!.webContents.sent.some((message) => message.channel === CHANGE_NOTIFICATION_CHANNEL), 'the switch notification');
+      await vi.waitFor(
+        () =>
+          expect(
+            window!.webContents.sent.some((message) => message.channel === CHANGE_NOTIFICATION_CHANNEL),
+            'the switch notification',
+          ).toBe(true),
+        WAIT,
+      );
       expect(window!.webContents.sent.at(-1)).toEqual({ channel: CHANGE_NOTIFICATION_CHANNEL, payload: { lastPosition: 0 } });
       expect(window!.titles.at(-1)).toBe('second.db — Event Ledger');
 
       fake.dialogAnswers.save.push({ canceled: false, filePath: join(work.folder, 'notes.txt') });
       menuItem(fake, 'file.new-ledger').click();
-      await until(() => fake.messageBoxes.length === 2, 'the refusal to overwrite');
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 2, 'the refusal to overwrite').toBe(true), WAIT);
       expect(fake.messageBoxes[1]!.message).toBe('A file with this name already exists');
 
       menuItem(fake, 'view.audit').click();
       expect(window!.webContents.sent.at(-1)).toEqual({ channel: NAVIGATE_CHANNEL, payload: 'audit' });
 
       menuItem(fake, 'help.about').click();
-      await until(() => fake.messageBoxes.length === 3, 'the About dialog');
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 3, 'the About dialog').toBe(true), WAIT);
       expect(fake.messageBoxes[2]!.detail).toContain('Version 0.1.0');
       expect(fake.messageBoxes[2]!.detail).toContain(`Ledger schema version ${LATEST_SCHEMA_VERSION}`);
       expect(fake.messageBoxes[2]!.detail).toContain(`Ledger file: ${join(work.folder, 'second.db')}`);
@@ -166,13 +183,11 @@ describe('the main process, wired to a stand-in Electron', () => {
       const [window] = fake.windows;
       const handler = fake.protocolHandlers.get('app')!;
       // Poll the status like the loading page does.
-      let status: any;
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        status = await (await handler(new Request('app://startup/status'))).json();
-        if (status.phase === 'failed' || Date.now() > deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      const status = await vi.waitFor(async () => {
+        const answer = await (await handler(new Request('app://startup/status'))).json();
+        expect(answer.phase).toBe('failed');
+        return answer;
+      }, WAIT);
       expect(status).toMatchObject({ phase: 'failed', path: broken });
       expect(status.message).toContain('broken.db');
       expect(window!.webContents.getURL()).toBe('app://startup/loading.html');
@@ -186,7 +201,10 @@ describe('the main process, wired to a stand-in Electron', () => {
       fake.dialogAnswers.open.push({ canceled: false, filePaths: [join(work.folder, 'good.db')] });
       const pressed = await handler(new Request('app://startup/action/open-ledger', { method: 'POST' }));
       expect(pressed.status).toBe(204);
-      await until(() => window!.webContents.getURL() === 'app://app/index.html', 'the renderer after opening another file');
+      await vi.waitFor(
+        () => expect(window!.webContents.getURL() === 'app://app/index.html', 'the renderer after opening another file').toBe(true),
+        WAIT,
+      );
       expect(fake.log).toContain('showOpenDialog');
     } finally {
       quit(fake);
@@ -199,7 +217,7 @@ describe('the main process, wired to a stand-in Electron', () => {
     const fake = await start(join(work.folder, 'ledger.db'), work.folder);
     try {
       const [window] = fake.windows;
-      await until(() => window!.webContents.getURL() === 'app://app/index.html', 'the renderer');
+      await vi.waitFor(() => expect(window!.webContents.getURL() === 'app://app/index.html', 'the renderer').toBe(true), WAIT);
       const invoke = (channel: string, request: unknown) => fake.ipcHandlers.get(`ledger:${channel}`)!({ senderFrame: APP_FRAME }, request);
       await invoke('openAccount', { account: 'alice', owner: 'Alice', currency: 'EUR', initial: '5.00' });
       expect(await invoke('exportEventLog', { format: 'jsonl' })).toEqual({ ok: true, value: null });

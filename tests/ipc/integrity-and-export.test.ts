@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { createHandlers } from '../../electron/core/handlers';
 import { Ledger } from '../../electron/core/ledger';
@@ -53,18 +53,24 @@ afterEach(() => {
 const file = (name: string) => join(work.folder, name);
 
 function call(channel: LedgerChannel, request?: unknown, frame = APP_FRAME) {
-  return ipcMain.invoke(ipcChannelName(channel), frame, request) as Promise<{ ok: boolean; value?: any; error?: { code: string; message: string } }>;
+  return ipcMain.invoke(ipcChannelName(channel), frame, request) as Promise<{
+    ok: boolean;
+    value?: any;
+    error?: { code: string; message: string };
+  }>;
 }
 
-async function pollIntegrity(state: string): Promise<any> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const answer = await call('integrityStatus');
-    expect(answer.ok).toBe(true);
-    if (answer.value.state === state) return answer.value;
-    if (Date.now() > deadline) throw new Error(`integrity stayed ${JSON.stringify(answer.value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** Asks integrityStatus until it reaches `state`; answers that status. */
+function pollIntegrity(state: string): Promise<any> {
+  return vi.waitFor(
+    async () => {
+      const answer = await call('integrityStatus');
+      expect(answer.ok).toBe(true);
+      expect(answer.value.state, JSON.stringify(answer.value)).toBe(state);
+      return answer.value;
+    },
+    { timeout: 10_000, interval: 5 },
+  );
 }
 
 describe('integrityStatus over IPC', () => {
@@ -75,9 +81,10 @@ describe('integrityStatus over IPC', () => {
     expect(verified).toMatchObject({ verifiedThrough: 8, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // A new event is verified after the change, too.
     expect(await call('deposit', { account: 'bob', amount: '1.00' })).toMatchObject({ ok: true });
-    const deadline = Date.now() + 5_000;
-    while ((await call('integrityStatus')).value.verifiedThrough !== 9 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect((await call('integrityStatus')).value).toMatchObject({ state: 'verified', verifiedThrough: 9 });
+    await vi.waitFor(async () => expect((await call('integrityStatus')).value).toMatchObject({ state: 'verified', verifiedThrough: 9 }), {
+      timeout: 5_000,
+      interval: 5,
+    });
   });
 
   it('a tampered ledger: failed at the first bad position, read-only, every command refused with INTEGRITY, queries answer', async () => {
@@ -100,7 +107,10 @@ describe('integrityStatus over IPC', () => {
       expect(await call(channel as LedgerChannel, request), channel).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
     }
     expect((await call('ledgerInfo')).value.lastPosition).toBe(8);
-    expect(await call('listAccounts')).toMatchObject({ ok: true, value: expect.arrayContaining([expect.objectContaining({ id: 'alice' })]) });
+    expect(await call('listAccounts')).toMatchObject({
+      ok: true,
+      value: expect.arrayContaining([expect.objectContaining({ id: 'alice' })]),
+    });
     expect(await call('auditCount', {})).toMatchObject({ ok: true, value: { total: 8 } });
   });
 });
@@ -128,7 +138,10 @@ describe('exportEventLog over IPC (the audit screen)', () => {
 
   it('the page cannot name a path, and a foreign sender never reaches the dialog', async () => {
     nextExportPath = file('x.jsonl');
-    expect(await call('exportEventLog', { format: 'jsonl', path: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await call('exportEventLog', { format: 'jsonl', path: '/etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION' },
+    });
     expect(await call('exportEventLog', { format: 'jsonl' }, { url: 'https://evil.example/', parent: null })).toMatchObject({
       ok: false,
       error: { code: 'VALIDATION' },
