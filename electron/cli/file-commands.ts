@@ -10,6 +10,9 @@ import { exportToFile, toSnapshotFilter } from '../core/handlers';
 import { Ledger } from '../core/ledger';
 import { restoreExport } from '../core/export/export-restore';
 import { verifyExportFile } from '../core/export/export-verify';
+import { verifyLedgerFile } from '../core/store/verify-file';
+import type { VerifyReport } from '../core/store/verify';
+import type { Result } from '../../shared/errors';
 import { applyStream } from './apply-stream';
 import { answer, orRefuse, withOk, type CliCommand, type CommandContext } from './command-context';
 import { checkInputFile } from './input-file';
@@ -47,11 +50,9 @@ export const FILE_COMMANDS = {
     run: async (context) => {
       const file = context.string('file');
       if (file !== undefined) return verifyExport(file);
-      return context.withLedger((ledger) => {
-        const report = ledger.verify();
-        printJson(report.ok ? report : { ok: false, firstBadPosition: report.firstBadPosition, reason: report.reason });
-        return report.ok ? EXIT.ok : EXIT.integrity;
-      });
+      const report = orRefuse(verifyTarget(context));
+      printJson(report.ok ? report : { ok: false, firstBadPosition: report.firstBadPosition, reason: report.reason });
+      return report.ok ? EXIT.ok : EXIT.integrity;
     },
   },
   export: {
@@ -74,6 +75,19 @@ export const FILE_COMMANDS = {
     run: runImport,
   },
 } satisfies Record<string, CliCommand>;
+
+/**
+ * `verify` of the ledger: a walk of the chain on the file, without replaying the projection,
+ * so damage is named at its position. Read-only; like any read, a file only a writable
+ * connection can read (a crashed writer's WAL to recover) is opened so, unless --read-only.
+ */
+function verifyTarget(context: CommandContext): Result<VerifyReport> {
+  const path = context.target().path;
+  const readOnly = verifyLedgerFile(path);
+  if (readOnly.ok || context.values['read-only'] === true || !existsSync(path)) return readOnly;
+  const writable = verifyLedgerFile(path, { readOnly: false });
+  return writable.ok ? writable : readOnly;
+}
 
 /** `verify --file`: offline, no database is opened at all. */
 async function verifyExport(file: string): Promise<number> {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, dispatch } from '../../electron/core/handlers';
 import { Ledger } from '../../electron/core/ledger';
 import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
+import { verifyLedgerFile } from '../../electron/core/store/verify-file';
 import { checkpointFile, isTypedFailure, recordFigures, removeFolder, runCli, scratchFolder } from './helpers';
 
 const PAGE_BYTES = 4_096;
@@ -58,21 +59,31 @@ function flippedCopy(offset: number): string {
   return path;
 }
 
-type Outcome = { offset: number; open: string; verify: string; damagedAfterOpen: number };
+/** `fileVerify`: verifyLedgerFile's answer (the chain walked on the store, no replay): a code, 'ok' or 'bad at P'. */
+type Outcome = { offset: number; open: string; verify: string; damagedAfterOpen: number; fileVerify: string };
 
 const INTERNAL_ERROR = /internal error/;
 
 /** Each answer is a typed value; describes what came back. Throws (failing the test) on an exception. */
 async function throughEngine(path: string): Promise<Omit<Outcome, 'offset'>> {
+  const walked = verifyLedgerFile(path);
+  if (!walked.ok) expect(isTypedFailure(walked), JSON.stringify(walked)).toBe(true);
+  const fileVerify = !walked.ok ? walked.error.code : walked.value.ok ? 'ok' : `bad at ${walked.value.firstBadPosition}`;
   const opened = Ledger.open({ path, actor: 'reliability-check' });
   if (!opened.ok) {
     expect(isTypedFailure(opened), JSON.stringify(opened)).toBe(true);
-    return { open: opened.error.code, verify: 'not opened', damagedAfterOpen: 0 };
+    // Damage the replay meets refuses the open; a walk of the chain names where it is.
+    if (walked.ok && opened.error.message.startsWith(`The file ${path} is damaged`)) {
+      expect(walked.value, JSON.stringify(opened)).toMatchObject({ ok: false, firstBadPosition: expect.any(Number), reason: expect.stringMatching(/damaged/) });
+    }
+    return { open: opened.error.code, verify: 'not opened', damagedAfterOpen: 0, fileVerify };
   }
   const ledger = opened.value;
   try {
     const report = ledger.verify();
     if (!report.ok) expect(report).toMatchObject({ firstBadPosition: expect.any(Number), reason: expect.any(String) });
+    // Without the replay, the walk is the same walk.
+    expect(walked, `flip in ${path}`).toEqual({ ok: true, value: report });
     const table = createHandlers(() => ledger);
     let damagedAfterOpen = 0;
     for (const [channel, request] of [
@@ -93,7 +104,7 @@ async function throughEngine(path: string): Promise<Omit<Outcome, 'offset'>> {
       expect(answer.error.message, `${channel}: ${JSON.stringify(answer)}`).not.toMatch(INTERNAL_ERROR);
       if (answer.error.code === 'STORAGE' && answer.error.message.startsWith(`The file ${path} is damaged`)) damagedAfterOpen += 1;
     }
-    return { open: 'ok', verify: report.ok ? 'ok' : `bad at ${report.firstBadPosition}`, damagedAfterOpen };
+    return { open: 'ok', verify: report.ok ? 'ok' : `bad at ${report.firstBadPosition}`, damagedAfterOpen, fileVerify };
   } finally {
     ledger.close();
   }
@@ -108,6 +119,8 @@ describe('a byte flipped anywhere in the file is answered, never crashed on', ()
     // The sweep does reach damage SQLite reports, and flips verify names by position.
     expect(outcomes.some((outcome) => outcome.open === 'STORAGE')).toBe(true);
     expect(outcomes.some((outcome) => outcome.verify.startsWith('bad at'))).toBe(true);
+    // …damage that refuses the open but that a walk of the chain names by position…
+    expect(outcomes.filter((outcome) => outcome.open === 'STORAGE' && outcome.fileVerify.startsWith('bad at')).length).toBeGreaterThan(3);
     // …and damage that only reads after opening meet (a history page, an index lookup).
     expect(outcomes.filter((outcome) => outcome.damagedAfterOpen > 0).length).toBeGreaterThan(3);
   }, 180_000);
@@ -144,6 +157,38 @@ describe('a byte flipped anywhere in the file is answered, never crashed on', ()
     );
     // Three child processes a flip, each about half a second, longer on a busy machine.
   }, 300_000);
+});
+
+describe('ledger verify on a damaged file (the chain is walked without replaying the projection)', () => {
+  it('names the damage at a position (exit 3) where opening it as a ledger is refused, and answers STORAGE only for a file that cannot be opened at all', async () => {
+    const refused: Array<{ offset: number; fileVerify: string }> = [];
+    for (const offset of offsets) {
+      const path = flippedCopy(offset);
+      if (Ledger.open({ path, actor: 'reliability-check', readOnly: true }).ok) continue;
+      const walked = verifyLedgerFile(path);
+      refused.push({ offset, fileVerify: !walked.ok ? walked.error.code : walked.value.ok ? 'ok' : `bad at ${walked.value.firstBadPosition}` });
+    }
+    const named = refused.filter((flip) => flip.fileVerify.startsWith('bad at')).slice(0, 6);
+    const unopenable = refused.filter((flip) => flip.fileVerify === 'STORAGE').slice(0, 2);
+    expect(named.length).toBe(6);
+    expect(unopenable.length).toBe(2);
+    for (const { offset, fileVerify } of [...named, ...unopenable]) {
+      const path = flippedCopy(offset);
+      const run = await runCli(['--db', path, 'verify']);
+      const what = `flip at ${offset}: exit ${run.code}, stdout ${run.stdout.slice(0, 300)}, stderr ${run.stderr.slice(0, 300)}`;
+      expect(run.stderr, what).toBe('');
+      if (fileVerify === 'STORAGE') {
+        expect(run.code, what).toBe(1);
+        expect(isTypedFailure(run.lines[0]), what).toBe(true);
+        expect(run.lines[0], what).toMatchObject({ error: { code: 'STORAGE' } });
+      } else {
+        expect(run.code, what).toBe(3);
+        expect(run.lines, what).toEqual([
+          { ok: false, firstBadPosition: Number(fileVerify.slice('bad at '.length)), reason: expect.stringMatching(/damaged/) },
+        ]);
+      }
+    }
+  }, 120_000);
 });
 
 describe('damage met after opening, through the CLI', () => {
