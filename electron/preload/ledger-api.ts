@@ -8,6 +8,7 @@
  * ipcRenderer-like object is a parameter so tests run this without Electron.
  */
 import type { Failure, Result } from '../../shared/errors';
+import { isResultEnvelope } from '../../shared/result-envelope';
 import type { LedgerApi } from '../../shared/ipc-contract';
 // Names only (no zod): keeps the sandboxed preload bundle small.
 import {
@@ -32,23 +33,16 @@ function failure(code: Failure['error']['code'], message: string): Failure {
   return { ok: false, error: { code, message } };
 }
 
-/** True for a value shaped like the Result envelope (what main always answers). */
-function isEnvelope(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const envelope = value as { ok?: unknown; value?: unknown; error?: { code?: unknown; message?: unknown } };
-  if (envelope.ok === true) return 'value' in envelope;
-  return envelope.ok === false && typeof envelope.error?.code === 'string' && typeof envelope.error.message === 'string';
-}
-
 export function createLedgerApi(ipc: IpcRendererLike): LedgerApi {
   const call = async (channel: LedgerChannel, request: unknown): Promise<Result<unknown>> => {
     try {
       const reply: unknown = await ipc.invoke(ipcChannelName(channel), request);
-      return isEnvelope(reply) ? reply : failure('STORAGE', 'The app answered with something that is not a ledger reply');
+      return isResultEnvelope(reply) ? reply : failure('STORAGE', 'The app answered with something that is not a ledger reply');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Structured clone refuses functions, DOM nodes, symbols…: the caller sent garbage.
-      if (/could not be cloned/i.test(message)) return failure('VALIDATION', 'The request contains values that cannot be sent (functions or similar)');
+      if (/could not be cloned/i.test(message))
+        return failure('VALIDATION', 'The request contains values that cannot be sent (functions or similar)');
       return failure('STORAGE', 'The request could not reach the ledger');
     }
   };

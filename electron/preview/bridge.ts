@@ -10,9 +10,10 @@
  */
 import type { Result } from '../../shared/errors';
 import type { ChannelRequest, LedgerApi, LedgerChange, LedgerChannel, LedgerResponses } from '../../shared/ipc-contract';
+import { PREVIEW_TOKEN_HEADER } from '../../shared/preview-token';
+import { isResultEnvelope } from '../../shared/result-envelope';
 
 const TOKEN_STORAGE_KEY = 'event-ledger-preview-token';
-const TOKEN_HEADER = 'x-ledger-token';
 
 function takeToken(): string {
   const address = new URL(window.location.href);
@@ -28,13 +29,6 @@ function takeToken(): string {
 
 const token = takeToken();
 
-function isEnvelope(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
-  const envelope = value as { ok: unknown; value?: unknown; error?: { code?: unknown; message?: unknown } };
-  if (envelope.ok === true) return 'value' in envelope;
-  return envelope.ok === false && typeof envelope.error?.code === 'string' && typeof envelope.error.message === 'string';
-}
-
 /**
  * One request to one channel. A refusal (bad token, invalid input, a domain rule) comes back
  * as a Failure envelope; only a transport failure (host gone, no envelope) rejects, just as
@@ -46,7 +40,7 @@ async function call<Channel extends LedgerChannel>(
 ): Promise<Result<LedgerResponses[Channel]>> {
   const response = await fetch(`/api/${channel}`, {
     method: 'POST',
-    headers: { [TOKEN_HEADER]: token, 'content-type': 'application/json' },
+    headers: { [PREVIEW_TOKEN_HEADER]: token, 'content-type': 'application/json' },
     body: request === undefined ? undefined : JSON.stringify(request),
     cache: 'no-store',
     credentials: 'omit',
@@ -57,7 +51,7 @@ async function call<Channel extends LedgerChannel>(
   } catch {
     throw new Error(`The preview host answered ${response.status} without a result`);
   }
-  if (!isEnvelope(body)) throw new Error(`The preview host answered ${response.status} with an unexpected body`);
+  if (!isResultEnvelope(body)) throw new Error(`The preview host answered ${response.status} with an unexpected body`);
   return body as Result<LedgerResponses[Channel]>;
 }
 

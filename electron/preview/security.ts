@@ -7,7 +7,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const TOKEN_HEADER = 'x-ledger-token';
 /** 32 random bytes: unguessable for the lifetime of one run. */
 const TOKEN_BYTES = 32;
 

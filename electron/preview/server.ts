@@ -6,13 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fail } from '../../shared/errors';
+import { PREVIEW_TOKEN_HEADER } from '../../shared/preview-token';
 import { createHandlers } from '../core/handlers';
 import type { Ledger } from '../core/ledger';
 import { handleChannel, sendJson } from './api';
 import { bundleBridge } from './bridge-bundle';
 import { ChangeFeed } from './change-feed';
 import { freshExportPath } from './export-folder';
-import { TOKEN_HEADER, createToken, hostAllowed, originAllowed, tokenMatches } from './security';
+import { createToken, hostAllowed, originAllowed, tokenMatches } from './security';
 import { createStaticFiles } from './static-files';
 
 /** Loopback only: the ledger must not be reachable from the network. */
@@ -79,7 +80,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
       }
       const isEvents = url.pathname === '/api/events';
       // EventSource cannot send headers, so the event stream alone takes the token in the query.
-      const given = isEvents ? (url.searchParams.get('token') ?? undefined) : headerValue(request, TOKEN_HEADER);
+      const given = isEvents ? (url.searchParams.get('token') ?? undefined) : headerValue(request, PREVIEW_TOKEN_HEADER);
       if (!tokenMatches(given, token)) {
         request.resume();
         return sendJson(

@@ -1,6 +1,7 @@
 /**
  * What the Electron side is built from and into:
- * - layer rules: the preload imports only the shared contract and `electron`; the main
+ * - layer rules: the preload imports only the shared contract (channel names and the
+ *   Result shape check at run time) and `electron`; the main
  *   process's policy modules import Electron's TYPES only (so tests run them without it);
  * - the esbuild bundles: one preload file whose only require is `electron` (a sandboxed
  *   preload can load nothing else), a main bundle with only electron, better-sqlite3 and
@@ -28,7 +29,8 @@ function importsOf(file: string): Array<{ specifier: string; typeOnly: boolean }
     found.push({ specifier: match[3]!, typeOnly: Boolean(match[2]) });
   }
   for (const match of source.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push({ specifier: match[1]!, typeOnly: false });
-  for (const match of source.matchAll(/\b(require|import)\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ specifier: match[2]!, typeOnly: false });
+  for (const match of source.matchAll(/\b(require|import)\(\s*['"]([^'"]+)['"]\s*\)/g))
+    found.push({ specifier: match[2]!, typeOnly: false });
   return found;
 }
 
@@ -46,6 +48,7 @@ describe('layer rules', () => {
           specifier === 'electron' ||
           specifier.startsWith('./') ||
           specifier === '../../shared/ipc-channels' ||
+          specifier === '../../shared/result-envelope' ||
           (typeOnly && (specifier === '../../shared/ipc-contract' || specifier === '../../shared/errors'));
         expect(allowed, `${file} imports ${specifier}`).toBe(true);
         expect(specifier.startsWith('node:'), `${file} imports ${specifier}`).toBe(false);
@@ -102,7 +105,11 @@ describe('bundles', () => {
     expect(html).not.toMatch(/<script>|<style>|\son\w+=/);
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
     // The header (security.ts) adds frame-ancestors, which a <meta> policy cannot carry.
-    expect(meta?.split('; ').sort()).toEqual(CONTENT_SECURITY_POLICY.split('; ').filter((part) => !part.startsWith('frame-ancestors')).sort());
+    expect(meta?.split('; ').sort()).toEqual(
+      CONTENT_SECURITY_POLICY.split('; ')
+        .filter((part) => !part.startsWith('frame-ancestors'))
+        .sort(),
+    );
   });
 });
 
@@ -130,7 +137,11 @@ describe('native module for Electron', () => {
   it('a wrong nativeBinding is a STORAGE envelope naming the file, not a crash', async () => {
     const folder = tempFolder();
     try {
-      const opened = await Ledger.openInSlices({ path: join(folder.folder, 'a.db'), actor: 'test', nativeBinding: join(folder.folder, 'missing.node') });
+      const opened = await Ledger.openInSlices({
+        path: join(folder.folder, 'a.db'),
+        actor: 'test',
+        nativeBinding: join(folder.folder, 'missing.node'),
+      });
       expect(opened).toMatchObject({ ok: false, error: { code: 'STORAGE' } });
     } finally {
       folder.cleanup();
