@@ -156,6 +156,8 @@ export async function exportToFile(
   } catch (error) {
     out.destroy();
     rmSync(temporary, { force: true });
+    const typed = typedErrorOf(error, () => ledger.path);
+    if (typed !== undefined) return { ok: false, error: typed };
     return fail('STORAGE', `The export to ${path} failed: ${(error as Error).message}`);
   }
 }

@@ -11,7 +11,7 @@
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers, dispatch } from '../../electron/core/handlers';
+import { createHandlers, dispatch, exportToFile } from '../../electron/core/handlers';
 import { Ledger } from '../../electron/core/ledger';
 import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
 import { verifyLedgerFile } from '../../electron/core/store/verify-file';
@@ -104,6 +104,13 @@ async function throughEngine(path: string): Promise<Omit<Outcome, 'offset'>> {
       expect(answer.error.message, `${channel}: ${JSON.stringify(answer)}`).not.toMatch(INTERNAL_ERROR);
       if (answer.error.code === 'STORAGE' && answer.error.message.startsWith(`The file ${path} is damaged`)) damagedAfterOpen += 1;
     }
+    // The JSON Lines export reads pages of its own by position: it ends, typed, whatever it meets.
+    const exported = await Promise.race([
+      exportToFile(ledger, `${path}.jsonl`, 'jsonl', {}, { force: true }),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still running after 10 s'), 10_000)),
+    ]);
+    expect(typeof exported, `export of ${path}: ${JSON.stringify(exported)}`).toBe('object');
+    if (typeof exported === 'object' && !exported.ok) expect(isTypedFailure(exported), JSON.stringify(exported)).toBe(true);
     return { open: 'ok', verify: report.ok ? 'ok' : `bad at ${report.firstBadPosition}`, damagedAfterOpen, fileVerify };
   } finally {
     ledger.close();

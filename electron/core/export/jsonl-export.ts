@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { APP_VERSION } from '../app-version';
 import { parseMoment } from '../../../shared/moments';
 import { GENESIS_HASH } from '../store/hash-chain';
+import { damagedFile } from '../store/storage-errors';
 import {
   EVENT_LINE_COLUMNS,
   EXPORT_FORMAT_NAME,
@@ -73,7 +74,10 @@ export async function exportJsonLines(
     for (let after = 0; ; ) {
       const read = page.all(parameters(filter, after)) as EventLineColumns[];
       if (read.length === 0) break;
-      after = read[read.length - 1]![0];
+      const next = read[read.length - 1]![0];
+      // Positions only grow; a page that does not move on is damage (read again, it would repeat forever).
+      if (next <= after) throw damagedFile(ledgerPath);
+      after = next;
       const rows = timed ? read.filter((row) => inRange(Date.parse(row[6]), fromMs, toMs)) : read;
       if (rows.length === 0) continue;
       let chunk = '';
