@@ -3,43 +3,17 @@
  * loading page (app://startup/ → dist-electron/startup/ plus its status endpoint) from the
  * app's own files, with the CSP and hardening headers on every response.
  * Checklist 18 ("prefer custom protocols over file://") is why this exists; the path
- * traversal check is security.ts's resolveInsideRoot.
+ * traversal check is core/served-file.ts's resolveServedFile (shared with the preview host).
  *
  * Importable without Electron: it is a plain `(Request) => Promise<Response>` function
  * (the WHATWG types Node and Electron's protocol.handle share), so tests call it directly.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { mimeTypeOf } from '../../shared/mime-types';
+import { resolveServedFile } from '../core/served-file';
 import { APP_SCHEME, RENDERER_HOST, STARTUP_HOST } from './app-url';
-import { resolveInsideRoot, SECURITY_RESPONSE_HEADERS } from './security';
+import { SECURITY_RESPONSE_HEADERS } from './security';
 import type { StartupStatus } from './startup-status';
-
-/** MIME types of every kind of file a Vite build or the loading page contains. */
-export const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
-export function mimeTypeOf(path: string): string {
-  return MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /** What the loading page's two buttons ask for while no ledger could be opened. */
 export type StartupAction = 'open-ledger' | 'new-ledger';
@@ -87,12 +61,10 @@ async function serveFile(request: Request, root: string, pathname: string, index
   } catch {
     return plain(400, 'Bad request');
   }
-  // Path traversal check: ../, %2e%2e%2f, %5c, absolute paths and NUL bytes all end here.
-  const file = resolveInsideRoot(root, decoded);
+  // Path traversal check: ../, %2e%2e%2f, %5c, NUL bytes and symbolic links leading out all end here.
+  const file = await resolveServedFile(root, decoded);
   if (file === undefined) return plain(404, 'Not found');
   try {
-    const info = await stat(file);
-    if (!info.isFile()) return plain(404, 'Not found');
     const body = request.method === 'HEAD' ? null : await readFile(file);
     return new Response(body, {
       status: 200,

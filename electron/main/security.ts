@@ -11,7 +11,6 @@
  *
  * This module is importable without Electron (tests): it only imports Electron's types.
  */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CustomScheme, Session, WebPreferences } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy';
 import { APP_SCHEME, isRendererOrigin, isRendererPage, parseUrl } from './app-url';
@@ -46,26 +45,6 @@ export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   scheme: APP_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
 };
-
-/**
- * Path-traversal check for the protocol handler: resolves `requestedPath` (the URL's
- * decoded pathname) inside `root` and returns the absolute file path, or undefined when it
- * would leave the root (`..`, an encoded `%2e%2e%2f`, a backslash on Windows, an absolute
- * path, a NUL byte). Only files under dist-renderer/ or dist-electron/startup/ are served.
- */
-export function resolveInsideRoot(root: string, requestedPath: string): string | undefined {
-  if (requestedPath.includes('\0')) return undefined;
-  const resolvedRoot = resolve(root);
-  const target = resolve(resolvedRoot, `.${sep}${requestedPath.replace(/^[/\\]+/, '')}`);
-  const inside = relative(resolvedRoot, target);
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return undefined;
-  return target;
-}
-
-/** Boolean form of resolveInsideRoot, for callers that only need the verdict. */
-export function isSafeAppPath(root: string, requestedPath: string): boolean {
-  return resolveInsideRoot(root, requestedPath) !== undefined;
-}
 
 // ── BrowserWindow options ─────────────────────────────────────────────────────────────────
 

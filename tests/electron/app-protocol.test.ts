@@ -3,7 +3,7 @@
  * folder: the right file with the right MIME type, the CSP on EVERY response (errors too),
  * no way out of the served folders, and the loading page's status endpoint and buttons.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppProtocolHandler, type StartupAction } from '../../electron/main/app-protocol';
@@ -99,6 +99,19 @@ describe('path traversal', () => {
     expect(body).not.toContain('MAIN SOURCE');
     expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
   });
+
+  it('does not follow a symbolic link inside the root to a file outside it, and serves one that stays inside', async () => {
+    const rendererRoot = join(folder.folder, 'dist-renderer');
+    symlinkSync(join(folder.folder, 'secret.txt'), join(rendererRoot, 'assets', 'leak.txt'));
+    symlinkSync(join(rendererRoot, 'assets', 'logo.svg'), join(rendererRoot, 'assets', 'alias.svg'));
+    const leak = await get('app://app/assets/leak.txt');
+    expect(leak.status).toBe(404);
+    expect(await leak.text()).not.toContain('SECRET');
+    const alias = await get('app://app/assets/alias.svg');
+    expect(alias.status).toBe(200);
+    expect(alias.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await alias.text()).toBe('<svg/>');
+  });
 });
 
 describe('the loading page', () => {
@@ -114,7 +127,10 @@ describe('the loading page', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({ phase: 'opening', path: '/data/ledger.db', applied: 500, total: 1000 });
     status.failed('/data/ledger.db', 'The file /data/ledger.db is not a ledger');
-    expect(await (await get('app://startup/status')).json()).toMatchObject({ phase: 'failed', message: 'The file /data/ledger.db is not a ledger' });
+    expect(await (await get('app://startup/status')).json()).toMatchObject({
+      phase: 'failed',
+      message: 'The file /data/ledger.db is not a ledger',
+    });
   });
 
   it('runs its buttons only by POST and only while no ledger could be opened', async () => {

@@ -5,9 +5,11 @@
  * (tests/electron/app.test.ts checks the same on real windows where the binary exists.)
  */
 import { EventEmitter } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveServedFile } from '../../electron/core/served-file';
+import { tempFolder } from '../ipc/fixtures';
 import {
   APP_SCHEME_PRIVILEGES,
   applySessionGuards,
@@ -15,9 +17,7 @@ import {
   BLOCKED_REQUEST_URL_PATTERNS,
   CONTENT_SECURITY_POLICY,
   isAllowedNavigation,
-  isSafeAppPath,
   isTrustedSender,
-  resolveInsideRoot,
   secureWebPreferences,
   type GuardedSession,
   type GuardedWebContents,
@@ -57,7 +57,9 @@ describe('BrowserWindow webPreferences', () => {
       if (file !== 'security.ts') {
         // Only security.ts decides these; anywhere else they could only weaken a window.
         const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-        expect(code, `${file} sets a webPreference itself`).not.toMatch(/\b(nodeIntegration\w*|webSecurity|contextIsolation|sandbox|webviewTag)\s*:/);
+        expect(code, `${file} sets a webPreference itself`).not.toMatch(
+          /\b(nodeIntegration\w*|webSecurity|contextIsolation|sandbox|webviewTag)\s*:/,
+        );
       }
     }
     expect(windows).toBeGreaterThan(0);
@@ -65,10 +67,12 @@ describe('BrowserWindow webPreferences', () => {
 });
 
 describe('Content-Security-Policy', () => {
-  const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((part) => {
-    const [name, ...values] = part.trim().split(/\s+/);
-    return [name!, values] as const;
-  }));
+  const directives = new Map(
+    CONTENT_SECURITY_POLICY.split(';').map((part) => {
+      const [name, ...values] = part.trim().split(/\s+/);
+      return [name!, values] as const;
+    }),
+  );
 
   it('allows only the page’s own origin for scripts, styles, connections', () => {
     expect(directives.get('default-src')).toEqual(["'self'"]);
@@ -100,33 +104,41 @@ describe('app:// scheme privileges', () => {
   });
 });
 
-describe('path traversal check', () => {
-  const root = '/srv/app/dist-renderer';
+describe('path traversal check (resolveServedFile, shared by app:// and the preview host)', () => {
+  const made = tempFolder();
+  const root = join(made.folder, 'dist-renderer');
+  mkdirSync(join(root, 'assets', 'x'), { recursive: true });
+  writeFileSync(join(root, 'index.html'), 'index');
+  writeFileSync(join(root, 'assets', 'index-abc.js'), 'js');
+  writeFileSync(join(root, 'assets', 'y.css'), 'css');
+  writeFileSync(join(made.folder, 'secret.txt'), 'SECRET');
+  mkdirSync(join(made.folder, 'dist-renderer-evil'));
+  writeFileSync(join(made.folder, 'dist-renderer-evil', 'index.html'), 'evil');
+  symlinkSync(join(made.folder, 'secret.txt'), join(root, 'assets', 'leak.txt'));
+  afterAll(() => made.cleanup());
 
-  it('resolves files inside the root', () => {
-    expect(resolveInsideRoot(root, '/index.html')).toBe('/srv/app/dist-renderer/index.html');
-    expect(resolveInsideRoot(root, '/assets/index-abc.js')).toBe('/srv/app/dist-renderer/assets/index-abc.js');
-    expect(isSafeAppPath(root, '/assets/./x/../y.css')).toBe(true);
+  it('resolves files inside the root to their real path', async () => {
+    expect(await resolveServedFile(root, '/index.html')).toBe(join(realpathSync(root), 'index.html'));
+    expect(await resolveServedFile(root, '/assets/index-abc.js')).toBe(join(realpathSync(root), 'assets', 'index-abc.js'));
+    expect(await resolveServedFile(root, '/assets/./x/../y.css')).toBe(join(realpathSync(root), 'assets', 'y.css'));
   });
 
-  // Decoded paths, as the protocol handler passes them (it decodes %2e%2e%2f first).
+  // Decoded paths, as both hosts pass them (they decode %2e%2e%2f first).
   it.each([
     '/../secret.txt',
     '/../../etc/passwd',
-    '/assets/../../dist-electron/main.cjs',
+    '/assets/../../secret.txt',
     '/../',
     '/\0index.html',
     '/',
     '',
+    '/assets',
+    '/missing.js',
     '/../dist-renderer-evil/index.html',
-  ])('refuses %j', (requested) => {
-    expect(resolveInsideRoot(root, requested)).toBeUndefined();
-  });
-
-  it('refuses backslash traversal on Windows-style paths', () => {
-    expect(resolveInsideRoot(root, '..\\..\\etc\\passwd')).toSatisfy(
-      (resolved: string | undefined) => resolved === undefined || resolved.startsWith(`${root}/`),
-    );
+    '..\\..\\secret.txt',
+    '/assets/leak.txt',
+  ])('refuses %j', async (requested) => {
+    expect(await resolveServedFile(root, requested)).toBeUndefined();
   });
 });
 
