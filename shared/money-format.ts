@@ -2,16 +2,7 @@
  * Display helpers for exact money: they format the engine's decimal text and integer minor
  * units for a person without ever passing an amount through a float. Pure: no DOM, no Node.
  */
-import { CURRENCY_MINOR_DIGITS, minorDigitsOf } from './money';
-
-/** Exact decimal text ("-12.30") for a BigInt of minor units: sums of many balances may exceed 2^53. */
-export function minorToDecimal(minor: bigint, currency: string): string {
-  const digits = minorDigitsOf(currency);
-  const negative = minor < 0n;
-  const text = (negative ? -minor : minor).toString().padStart(digits + 1, '0');
-  const body = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
-  return negative ? `-${body}` : body;
-}
+import { AMOUNT_TEXT_PATTERN, CURRENCY_MINOR_DIGITS, formatMinor, minorDigitsOf } from './money';
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
@@ -45,7 +36,7 @@ export function formatMoney(decimal: string, currency: string, options: { locale
 
 /** Formats integer minor units (a number within 2^53 or a BigInt) as currency for the locale. */
 export function formatMinorMoney(minor: number | bigint, currency: string, options: { locale?: string; signed?: boolean } = {}): string {
-  return formatMoney(minorToDecimal(BigInt(minor), currency), currency, options);
+  return formatMoney(formatMinor(minor, currency), currency, options);
 }
 
 /** Sums balances per currency exactly, in BigInt; currencies keep first-seen order. */
@@ -54,9 +45,6 @@ export function totalsByCurrency(items: Iterable<{ readonly currency: string; re
   for (const item of items) totals.set(item.currency, (totals.get(item.currency) ?? 0n) + BigInt(item.balanceMinor));
   return totals;
 }
-
-/** The amount syntax the engine accepts: digits with an optional dot and digits. */
-export const AMOUNT_TEXT_PATTERN = /^\d+(\.\d+)?$/;
 
 /**
  * Light check of typed amount text for a form, before it is sent: the same syntax and the

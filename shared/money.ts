@@ -34,7 +34,7 @@ export function minorDigitsOf(currency: string): number {
 }
 
 /** The one accepted amount syntax: digits, optionally a dot and digits. No sign, exponent, comma or space. */
-const AMOUNT_PATTERN = /^\d+(\.\d+)?$/;
+export const AMOUNT_TEXT_PATTERN = /^\d+(\.\d+)?$/;
 const MAX_MINOR = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
@@ -48,11 +48,8 @@ export function parseAmount(text: unknown, currency: string, field = 'amount'): 
     return fail('VALIDATION', `The ${field} must be text such as "12.30", not ${describeType(text)}`);
   }
   const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-  if (!AMOUNT_PATTERN.test(text)) {
-    return fail(
-      'VALIDATION',
-      `The ${field} "${shown}" is not a plain decimal amount (digits with an optional dot, no sign or exponent)`,
-    );
+  if (!AMOUNT_TEXT_PATTERN.test(text)) {
+    return fail('VALIDATION', `The ${field} "${shown}" is not a plain decimal amount (digits with an optional dot, no sign or exponent)`);
   }
   const digits = minorDigitsOf(currency);
   const dot = text.indexOf('.');
@@ -77,11 +74,14 @@ export function parseAmount(text: unknown, currency: string, field = 'amount'): 
   return succeed(Number(minor));
 }
 
-/** Formats minor units as a decimal string with exactly the currency's minor digits ("12.30", "1000" for JPY). */
-export function formatMinor(minor: number, currency: string): string {
+/**
+ * Formats minor units as exact decimal text with exactly the currency's minor digits ("12.30",
+ * "-0.05", "1000" for JPY). A BigInt is accepted for sums of many balances beyond 2^53.
+ */
+export function formatMinor(minor: number | bigint, currency: string): string {
   const digits = minorDigitsOf(currency);
   const negative = minor < 0;
-  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  const text = String(negative ? -minor : minor).padStart(digits + 1, '0');
   const body = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
   return negative ? `-${body}` : body;
 }

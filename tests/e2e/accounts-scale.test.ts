@@ -6,7 +6,8 @@
  * The time to the first rows is printed, not asserted (speed goals live in the bench).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatMoney, minorToDecimal } from '../../shared/money-format';
+import { formatMoney } from '../../shared/money-format';
+import { formatMinor } from '../../shared/money';
 import { ACCOUNT_SORT_COLUMNS, type AccountPage, type AccountSort } from '../../shared/views';
 import { saveScreenshot } from './support/browser';
 import { ACCOUNTS, seedManyAccounts } from './support/many-accounts';
@@ -77,7 +78,7 @@ describe('the Accounts screen with 10,001 accounts', () => {
   it('shows totals summed exactly over every account, not just the rows shown', async () => {
     for (const [currency, minor] of expectedTotals) {
       const card = session.page.getByTestId(`total-${currency}`);
-      expect(await card.innerText()).toContain(formatMoney(minorToDecimal(minor, currency), currency, { locale: 'en-US' }));
+      expect(await card.innerText()).toContain(formatMoney(formatMinor(minor, currency), currency, { locale: 'en-US' }));
     }
     expect(await session.page.getByTestId('total-EUR').innerText()).toContain('6,001 open accounts');
   });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMoney, minorToDecimal } from '../../shared/money-format';
+import { formatMoney } from '../../shared/money-format';
+import { formatMinor } from '../../shared/money';
 import { saveScreenshot } from './support/browser';
 import { closePreviewSession, openPreviewSession } from './support/preview-session';
 import {
@@ -31,7 +32,7 @@ import {
 } from './support/audit-ledger';
 import { callApi, temporaryFolder, type PreviewHost } from './support/preview-host';
 
-const euro = (minor: number) => formatMoney(minorToDecimal(BigInt(minor), 'EUR'), 'EUR', { locale: 'en-US' });
+const euro = (minor: number) => formatMoney(formatMinor(minor, 'EUR'), 'EUR', { locale: 'en-US' });
 const count = (value: number) => value.toLocaleString('en-US');
 
 describe('audit screen', () => {

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_SCHEMAS } from '../../shared/commands';
 import { readAmountInput } from '../../shared/amount-input';
-import { checkAmountText, formatMinorMoney, formatMoney, localizeMoneyInMessage, minorToDecimal, totalsByCurrency } from '../../shared/money-format';
-import { parseAmount } from '../../shared/money';
+import { checkAmountText, formatMinorMoney, formatMoney, localizeMoneyInMessage, totalsByCurrency } from '../../shared/money-format';
+import { formatMinor, parseAmount } from '../../shared/money';
 import * as rules from '../../renderer/src/lib/rules';
 
 describe('renderer form rules mirror the engine', () => {
@@ -55,10 +55,10 @@ describe('money display', () => {
       { currency: 'USD', balanceMinor: 5 },
     ]);
     expect(totals.get('EUR')).toBe(2n * BigInt(Number.MAX_SAFE_INTEGER));
-    expect(minorToDecimal(totals.get('EUR')!, 'EUR')).toBe('180143985094819.82');
+    expect(formatMinor(totals.get('EUR')!, 'EUR')).toBe('180143985094819.82');
     expect(formatMinorMoney(totals.get('USD')!, 'USD', { locale: 'en-US' })).toBe('$0.05');
-    expect(minorToDecimal(-5n, 'EUR')).toBe('-0.05');
-    expect(minorToDecimal(7n, 'JPY')).toBe('7');
+    expect(formatMinor(-5n, 'EUR')).toBe('-0.05');
+    expect(formatMinor(7n, 'JPY')).toBe('7');
   });
 });
 

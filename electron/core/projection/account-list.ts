@@ -12,7 +12,7 @@
  * search's matches are kept until the next change.
  */
 import type { IntegrityStatus } from '../../../shared/audit';
-import { minorToDecimal } from '../../../shared/money-format';
+import { formatMinor } from '../../../shared/money';
 import {
   DEFAULT_ACCOUNT_SORT,
   type AccountListRow,
@@ -86,7 +86,7 @@ class AccountList {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([currency, sum]) => ({
         currency,
-        total: minorToDecimal(sum.minor, currency),
+        total: formatMinor(sum.minor, currency),
         totalMinor: sum.minor.toString(),
         openAccounts: sum.openAccounts,
         unverified: unverifiedCurrencies?.has(currency) ?? false,

@@ -4,7 +4,7 @@
  * in EUR, EUR, EUR, USD, JPY by turns, plus one EUR account with the longest owner allowed.
  */
 import type { AnyCommand } from '../../../shared/commands';
-import { minorToDecimal } from '../../../shared/money-format';
+import { formatMinor } from '../../../shared/money';
 import { Ledger } from '../../../electron/core/ledger';
 
 export const ACCOUNTS = 10_000;
@@ -34,7 +34,7 @@ export function seedManyAccounts(database: string): Map<string, bigint> {
     for (let index = 0; index < ACCOUNTS; index++) {
       const currency = currencyOf(index);
       const minor = (index * 7919) % 1_000_000;
-      const initial = currency === 'JPY' ? String(minor) : minorToDecimal(BigInt(minor), currency);
+      const initial = currency === 'JPY' ? String(minor) : formatMinor(minor, currency);
       commands.push({ name: 'open', input: { account: `ACC-${index}`, owner: ownerOf(index), currency, initial } });
       totals.set(currency, (totals.get(currency) ?? 0n) + BigInt(minor));
     }
