@@ -36,7 +36,15 @@ export function openAccounts(path: string, accounts: number): void {
     for (let start = 0; start < accounts; start += BATCH) {
       const commands = Array.from({ length: Math.min(BATCH, accounts - start) }, (_, offset): AnyCommand => {
         const index = start + offset;
-        return { name: 'open', input: { account: `ACC-${index}`, owner: ownerOf(index), currency: index % 4 === 0 ? 'USD' : 'EUR', initial: `${index % 9973}.${String(index % 100).padStart(2, '0')}` } };
+        return {
+          name: 'open',
+          input: {
+            account: `ACC-${index}`,
+            owner: ownerOf(index),
+            currency: index % 4 === 0 ? 'USD' : 'EUR',
+            initial: `${index % 9973}.${String(index % 100).padStart(2, '0')}`,
+          },
+        };
       });
       const refused = ledger.executeBatch(commands).find((result) => !result.ok);
       if (refused && !refused.ok) throw new Error(`opening accounts was refused: ${refused.error.message}`);
@@ -63,7 +71,9 @@ export function measureAccountList(folder: string, accounts: number, log: (messa
     const pages: number[] = [];
     const searches: number[] = [];
     for (let run = -10; run < RUNS; run++) {
-      const deposit = dispatch(handlers, 'deposit', { account: `ACC-${((run + 10) * 7919) % accounts}`, amount: '1.00' }) as { ok: boolean };
+      const deposit = dispatch(handlers, 'deposit', { account: `ACC-${((run + 10) * 7919) % accounts}`, amount: '1.00' }) as {
+        ok: boolean;
+      };
       if (!deposit.ok) throw new Error(`deposit failed: ${JSON.stringify(deposit)}`);
       const pageMs = ask({ offset: Math.floor(((run + 10) * accounts) / (RUNS + 10)) % Math.max(1, accounts - PAGE), limit: PAGE });
       // "hopper-12", "turing-345"…: a surname and part of a number, typed in lower case.

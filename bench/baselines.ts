@@ -10,7 +10,6 @@ import { BULK_WRITER_PAGE_CACHE_KIB, openDatabase } from '../electron/core/store
 const COLUMNS = 'position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, previous_hash, hash';
 type EventRow = [number, string, string, number, string, number, string, string, string, string, string];
 
-
 /**
  * Bulk baseline: the very rows the engine stored (read from its file page by page), inserted
  * by one prepared INSERT into a fresh file with the same schema, all in ONE transaction.

@@ -295,7 +295,9 @@ async function main(): Promise<void> {
     // 1. Bulk append through the engine vs a bare INSERT of the same rows in one transaction.
     const barePath = join(folder, 'bare-bulk.db');
     const built = await buildLedger(ledgerPath, smallPath, barePath);
-    log(`engine bulk: ${formatNumber(built.eventsPerSecond)} events/s (${(built.ms / 1000).toFixed(1)} s); ledger ${formatNumber(statSync(ledgerPath).size / 2 ** 20)} MB`);
+    log(
+      `engine bulk: ${formatNumber(built.eventsPerSecond)} events/s (${(built.ms / 1000).toFixed(1)} s); ledger ${formatNumber(statSync(ledgerPath).size / 2 ** 20)} MB`,
+    );
     for (let round = 0; round < BARE_BULK_ROUNDS; round++) {
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${barePathOf(barePath, round)}${suffix}`, { force: true });
     }
@@ -363,7 +365,9 @@ async function main(): Promise<void> {
 
       // 5. Main-process memory after startup, in a fresh child.
       const memory = await children.run<MemoryRun>('memory-child', [ledgerPath], ['--expose-gc']);
-      log(`memory after startup: RSS ${memory.rssMb.toFixed(0)} MB (heap ${memory.heapUsedMb.toFixed(0)} MB, peak ${memory.maxRssMb.toFixed(0)} MB)`);
+      log(
+        `memory after startup: RSS ${memory.rssMb.toFixed(0)} MB (heap ${memory.heapUsedMb.toFixed(0)} MB, peak ${memory.maxRssMb.toFixed(0)} MB)`,
+      );
       figures.push(atMost('memory after startup (RSS after GC)', memory.rssMb, 'MB', 300));
 
       // 6. One durable command at a time (last: it appends to the ledger).
@@ -371,7 +375,13 @@ async function main(): Promise<void> {
       figures.push(latencyAgainst('durable deposit p50', percentile(durable.engine, 50), 'ms', percentile(durable.bare, 50), 1.5));
       figures.push(latencyAgainst('durable deposit p99', percentile(durable.engine, 99), 'ms', percentile(durable.bare, 99), null));
       figures.push(
-        latencyAgainst('durable deposit with commandId p50', percentile(durable.withCommandId, 50), 'ms', percentile(durable.bare, 50), null),
+        latencyAgainst(
+          'durable deposit with commandId p50',
+          percentile(durable.withCommandId, 50),
+          'ms',
+          percentile(durable.bare, 50),
+          null,
+        ),
       );
       log(
         `durable deposit: p50 ${percentile(durable.engine, 50).toFixed(2)} ms (with commandId ` +

@@ -86,11 +86,15 @@ export function* workload(options: WorkloadOptions, batchSize: number): Generato
 
   for (let index = 0; index < accounts && remaining > 0; index++) {
     balances[index] = INITIAL_MINOR;
-    const full = push(
-      {
-        name: 'open',
-        input: { account: accountId(index), owner: OWNERS[index % OWNERS.length]!, currency: CURRENCY, initial: formatMinor(INITIAL_MINOR, CURRENCY) },
-      });
+    const full = push({
+      name: 'open',
+      input: {
+        account: accountId(index),
+        owner: OWNERS[index % OWNERS.length]!,
+        currency: CURRENCY,
+        initial: formatMinor(INITIAL_MINOR, CURRENCY),
+      },
+    });
     if (full) yield full;
   }
   while (remaining > 0) {
@@ -104,7 +108,10 @@ export function* workload(options: WorkloadOptions, batchSize: number): Generato
       if (balances[account]! >= amount) {
         balances[account]! -= amount;
         balances[to]! += amount;
-        full = push({ name: 'transfer', input: { from: accountId(account), to: accountId(to), amount: formatMinor(amount, CURRENCY), ...memo() } });
+        full = push({
+          name: 'transfer',
+          input: { from: accountId(account), to: accountId(to), amount: formatMinor(amount, CURRENCY), ...memo() },
+        });
       } else {
         balances[account]! += amount;
         full = push({ name: 'deposit', input: { account: accountId(account), amount: formatMinor(amount, CURRENCY), ...memo() } });

@@ -55,7 +55,7 @@ const FAILING_SEVERITIES = new Set(['HIGH', 'MEDIUM']);
 
 /** @param {unknown} value Electronegativity's severity or confidence: an object with a name, or a name. */
 function severityName(value) {
-  return String((/** @type {{ name?: unknown } | null | undefined} */ (value))?.name ?? value ?? '').toUpperCase();
+  return String(/** @type {{ name?: unknown } | null | undefined} */ (value)?.name ?? value ?? '').toUpperCase();
 }
 
 /**
@@ -151,7 +151,9 @@ async function main() {
   const failing = open.filter((issue) => FAILING_SEVERITIES.has(issue.severity));
   const unexplained = unexplainedDisables();
 
-  console.log(`Electronegativity ${require(`${ELECTRONEGATIVITY}/package.json`).version}: ${checks} checks over ${SCANNED_FOLDERS.join('/, ')}/ (Electron ${electronVersion()})`);
+  console.log(
+    `Electronegativity ${require(`${ELECTRONEGATIVITY}/package.json`).version}: ${checks} checks over ${SCANNED_FOLDERS.join('/, ')}/ (Electron ${electronVersion()})`,
+  );
   for (const [name, reason] of Object.entries(EXCLUDED_CHECKS)) console.log(`  excluded ${name}: ${reason}`);
   for (const issue of open) {
     console.log(`  ${issue.severity.padEnd(13)} ${issue.id} ${issue.file}${issue.line ? `:${issue.line}` : ''} — ${issue.description}`);

@@ -10,7 +10,13 @@
  */
 import { spawn } from 'node:child_process';
 import { buildElectron } from './build-electron.mjs';
-import { ELECTRON_MISSING_MESSAGE, electronBinaryPath, electronVersion, ensureElectronNativeBinding, PROJECT_ROOT } from './lib/electron-env.mjs';
+import {
+  ELECTRON_MISSING_MESSAGE,
+  electronBinaryPath,
+  electronVersion,
+  ensureElectronNativeBinding,
+  PROJECT_ROOT,
+} from './lib/electron-env.mjs';
 import { buildRenderer, stop } from './lib/run.mjs';
 
 const args = process.argv.slice(2);

@@ -14,12 +14,18 @@ const isoMoment = z
   .string()
   .max(40)
   .refine((text) => !Number.isNaN(Date.parse(text)), { error: 'must be a date or date-time such as 2026-11-26 or 2026-11-26T20:00:00Z' });
-const amountBound = z.string().max(40).regex(/^\d+(\.\d+)?$/, { error: 'must be a plain decimal amount such as 10.00' });
+const amountBound = z
+  .string()
+  .max(40)
+  .regex(/^\d+(\.\d+)?$/, { error: 'must be a plain decimal amount such as 10.00' });
 
 export const auditFilterSchema = z.strictObject({
   /** Events on these accounts, as the account itself or as a transfer's other side. */
   accounts: z.array(accountIdSchema).max(50).optional(),
-  types: z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]])).max(EVENT_TYPES.length).optional(),
+  types: z
+    .array(z.enum(EVENT_TYPES as [EventType, ...EventType[]]))
+    .max(EVENT_TYPES.length)
+    .optional(),
   /** Inclusive bounds on the recorded time. A bare date covers that whole day (UTC). */
   from: isoMoment.optional(),
   to: isoMoment.optional(),

@@ -23,11 +23,9 @@ export { ACCOUNT_ID_PATTERN, COMMAND_ID_MAX_CHARACTERS, MEMO_MAX_CHARACTERS, OWN
 /** Amount text longer than this cannot be a valid amount; refusing it early keeps 1 MB strings cheap. */
 const AMOUNT_MAX_CHARACTERS = 64;
 
-export const accountIdSchema = z
-  .string({ error: 'must be text' })
-  .regex(ACCOUNT_ID_PATTERN, {
-    error: 'must be 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-  });
+export const accountIdSchema = z.string({ error: 'must be text' }).regex(ACCOUNT_ID_PATTERN, {
+  error: 'must be 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+});
 
 const ownerSchema = z
   .string({ error: 'must be text' })

@@ -54,13 +54,7 @@ export type TransferReceived = {
 export type AccountClosed = { readonly type: 'AccountClosed'; readonly data: Readonly<Record<string, never>> };
 
 /** A domain event at its current schema version, before it is stored. */
-export type LedgerEvent =
-  | AccountOpened
-  | MoneyDeposited
-  | MoneyWithdrawn
-  | TransferSent
-  | TransferReceived
-  | AccountClosed;
+export type LedgerEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | TransferSent | TransferReceived | AccountClosed;
 
 /** Who and what caused an event; stored as JSON beside the payload. */
 export type EventMetadata = {

@@ -64,7 +64,9 @@ export function parseArguments(args: readonly string[], command: string, spec: F
       continue;
     }
     if (!word.startsWith('--')) {
-      throw new UsageError(`Unknown flag ${shown(word)} for ${command}: flags start with two dashes${suggestion(word.slice(1), strings, booleans)}`);
+      throw new UsageError(
+        `Unknown flag ${shown(word)} for ${command}: flags start with two dashes${suggestion(word.slice(1), strings, booleans)}`,
+      );
     }
     const equals = word.indexOf('=');
     const name = equals === -1 ? word.slice(2) : word.slice(2, equals);
@@ -129,6 +131,9 @@ function editDistance(a: string, b: string): number {
 
 /** A word from the command line, cut short and with control characters made visible. */
 export function shown(word: string): string {
-  const visible = word.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const visible = word.replace(
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return visible.length > 60 ? `${visible.slice(0, 60)}…` : visible;
 }

@@ -19,7 +19,7 @@ export const BACKUP_COMMANDS = {
       'DIR defaults to the app\'s backup folder (File → Backup Folder…), else "backups" in its user-data folder;',
       'it is created if missing. The copy is written under a temporary name, verified, then renamed: a',
       'failure (a full disk: STORAGE) leaves nothing behind. Then the 3 newest, one a day for 7 days and one',
-      'a week for 8 weeks of THIS ledger\'s backups are kept and the rest removed; --keep-all removes none.',
+      "a week for 8 weeks of THIS ledger's backups are kept and the rest removed; --keep-all removes none.",
     ],
     flags: { strings: ['out'], booleans: ['keep-all'] },
     access: 'read',
@@ -34,7 +34,7 @@ export const BACKUP_COMMANDS = {
     synopsis: '[--dir DIR] [--no-verify]',
     details: [
       'Prints a JSON array of {"file","name","ledgerStem","time","bytes","position","verified","problem"?}.',
-      'Every backup\'s chain is verified unless --no-verify is given. DIR defaults as for `backup`.',
+      "Every backup's chain is verified unless --no-verify is given. DIR defaults as for `backup`.",
     ],
     flags: { strings: ['dir'], booleans: ['no-verify'] },
     access: 'read',

@@ -145,7 +145,10 @@ async function runImport(context: CommandContext): Promise<number> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliRefusal({ code: 'STORAGE', message: `The file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})` });
+    throw new CliRefusal({
+      code: 'STORAGE',
+      message: `The file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+    });
   }
   return context.withLedger((ledger) => answer(ledger.importLegacy(text, currency), withOk));
 }

@@ -22,7 +22,9 @@ async function run(argv: readonly string[]): Promise<number> {
   const command = commandNamed(name);
   if (command === undefined) {
     const closest = closestWord(name, Object.keys(CLI_COMMANDS));
-    throw new UsageError(`Unknown command "${shown(name)}"${closest ? `; did you mean ${closest}?` : ''} Run \`ledger help\` for the list of commands`);
+    throw new UsageError(
+      `Unknown command "${shown(name)}"${closest ? `; did you mean ${closest}?` : ''} Run \`ledger help\` for the list of commands`,
+    );
   }
   const rest = [...argv.slice(0, index), ...argv.slice(index + 1)];
   let parsed;

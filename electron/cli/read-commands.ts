@@ -63,10 +63,7 @@ export const READ_COMMANDS = {
   events: {
     summary: 'the global log, decoded (JSON lines)',
     synopsis: '[--from-position N] [--limit N] [--account ID] [--type TYPE] [--format json|table]',
-    details: [
-      'TYPE is a stored type (MoneyDeposited) or the name the app shows (Deposit, "Transfer in"), in any case.',
-      FORMAT_DETAIL,
-    ],
+    details: ['TYPE is a stored type (MoneyDeposited) or the name the app shows (Deposit, "Transfer in"), in any case.', FORMAT_DETAIL],
     flags: { strings: ['from-position', 'limit', 'account', 'type', 'format'] },
     access: 'read',
     run: (context) => {
@@ -107,7 +104,7 @@ function integerFlag(context: CommandContext, name: string): number | undefined 
 /** Oldest first, paging through the whole history. */
 async function printHistory(ledger: Ledger, account: string, format: 'json' | 'table'): Promise<number> {
   const entries: HistoryEntry[] = [];
-  for (let fromVersion = 1; !stdoutClosed.signal.aborted; ) {
+  for (let fromVersion = 1; !stdoutClosed.signal.aborted;) {
     const page = ledger.history(account, fromVersion, PAGE);
     if (!page.ok) return answer(page);
     if (format === 'json') for (const entry of page.value.entries) printJson(entry);

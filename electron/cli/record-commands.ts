@@ -9,11 +9,12 @@ import { createHandlers } from '../core/handlers';
 import { answer, withOk, type CliCommand } from './command-context';
 import { COMMAND_FLAGS, flagsToInput } from './command-flags';
 
-const COMMAND_CHANNEL_OF = Object.fromEntries(
-  Object.entries(COMMAND_CHANNELS).map(([channel, spec]) => [spec.command, channel]),
-) as Record<CommandName, keyof typeof COMMAND_CHANNELS>;
+const COMMAND_CHANNEL_OF = Object.fromEntries(Object.entries(COMMAND_CHANNELS).map(([channel, spec]) => [spec.command, channel])) as Record<
+  CommandName,
+  keyof typeof COMMAND_CHANNELS
+>;
 
-const AMOUNT_DETAIL = 'AMOUNT is decimal text with no sign, e.g. 12.30 (at most the currency\'s minor digits).';
+const AMOUNT_DETAIL = "AMOUNT is decimal text with no sign, e.g. 12.30 (at most the currency's minor digits).";
 const COMMON_DETAIL = '--command-id makes a retry safe: a repeat answers the first result and records nothing.';
 
 function recordCommand(name: CommandName, summary: string, synopsis: string, details: readonly string[]): CliCommand {

@@ -4,7 +4,7 @@ import { CLI_COMMANDS } from './command-table';
 
 const GLOBAL_LINES = [
   'Every command takes:',
-  '  --db FILE     the ledger file (default: $LEDGER_DB, else the desktop app\'s own ledger).',
+  "  --db FILE     the ledger file (default: $LEDGER_DB, else the desktop app's own ledger).",
   '                It must be a path to a file on disk: not empty, not :memory:, not a URI, not a folder.',
   '  --read-only   open the ledger without writing (the reading commands do so anyway).',
   '  --help        this text for the command.',

@@ -7,13 +7,7 @@
 import type { AnyCommand, CommandReceipt } from '../../shared/commands';
 import { fail, succeed, type Result } from '../../shared/errors';
 import type { z } from 'zod';
-import {
-  COMMAND_CHANNELS,
-  LEDGER_CHANNELS,
-  QUERY_CHANNELS,
-  type LedgerChannel,
-  type LedgerResponses,
-} from '../../shared/ipc-contract';
+import { COMMAND_CHANNELS, LEDGER_CHANNELS, QUERY_CHANNELS, type LedgerChannel, type LedgerResponses } from '../../shared/ipc-contract';
 import { validate } from '../../shared/validation';
 import type { Ledger } from './ledger';
 import type { AuditFilter, ExportFormat, ExportSummary } from '../../shared/audit';
@@ -81,7 +75,9 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
     transfer: command('transfer'),
     closeAccount: command('closeAccount'),
     listAccounts: query('listAccounts', (ledger) => succeed(ledger.listAccounts())),
-    accountsPage: query('accountsPage', (ledger, input) => succeed(accountPage(ledger.projection, input, unverifiedFrom(ledger.integrity.status)))),
+    accountsPage: query('accountsPage', (ledger, input) =>
+      succeed(accountPage(ledger.projection, input, unverifiedFrom(ledger.integrity.status))),
+    ),
     getAccount: query('getAccount', (ledger, input) => ledger.getAccount(input.account)),
     accountHistory: query('accountHistory', (ledger, input) => ledger.history(input.account, input.fromVersion, input.limit)),
     ledgerInfo: query('ledgerInfo', (ledger) => succeed(ledger.info())),
@@ -117,7 +113,6 @@ export function toSnapshotFilter(filter: AuditFilter): SnapshotFilter | undefine
   return Object.keys(snapshot).length === 0 ? undefined : snapshot;
 }
 
-
 /** Writes an export to `path` (replacing it only once complete, via a temporary file; see export-target.ts for what it may replace). */
 export async function exportToFile(
   ledger: Ledger,
@@ -128,7 +123,10 @@ export async function exportToFile(
 ): Promise<Result<ExportSummary>> {
   if (format === 'jsonl' && (filter.text !== undefined || filter.minAmount !== undefined || filter.maxAmount !== undefined)) {
     // The lossless log is restricted only by what its manifest can state and verify exactly.
-    return fail('VALIDATION', 'A JSON Lines export can be restricted by accounts, types and dates only; use CSV for text or amount filters');
+    return fail(
+      'VALIDATION',
+      'A JSON Lines export can be restricted by accounts, types and dates only; use CSV for text or amount filters',
+    );
   }
   const allowed = checkExportTarget(ledger.path, path, target);
   if (!allowed.ok) return allowed;
@@ -144,7 +142,9 @@ export async function exportToFile(
   const write = async (): Promise<{ events: number; lastPosition: number }> => {
     const written =
       format === 'jsonl'
-        ? await ledger.exportJsonLines(out, toSnapshotFilter(filter)).then((manifest) => ({ events: manifest.count, lastPosition: manifest.lastPosition }))
+        ? await ledger
+            .exportJsonLines(out, toSnapshotFilter(filter))
+            .then((manifest) => ({ events: manifest.count, lastPosition: manifest.lastPosition }))
         : await ledger.exportCsv(filter, out).then((events) => ({ events, lastPosition: ledger.projection.lastPosition }));
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     return written;

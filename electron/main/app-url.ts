@@ -36,7 +36,14 @@ export function parseUrl(url: string): URL | undefined {
 /** True for any URL in the renderer's origin (app://app/…), whatever the path or hash. */
 export function isRendererOrigin(url: string): boolean {
   const parsed = parseUrl(url);
-  return parsed !== undefined && parsed.protocol === `${APP_SCHEME}:` && parsed.host === RENDERER_HOST && !parsed.username && !parsed.password && parsed.port === '';
+  return (
+    parsed !== undefined &&
+    parsed.protocol === `${APP_SCHEME}:` &&
+    parsed.host === RENDERER_HOST &&
+    !parsed.username &&
+    !parsed.password &&
+    parsed.port === ''
+  );
 }
 
 /**

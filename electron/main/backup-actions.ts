@@ -97,7 +97,9 @@ export function createAppBackups(options: AppBackupsOptions) {
     }
     if (backupFile === undefined) return;
     const current = options.ledgerInfo()?.path;
-    const destination = await options.showSaveDialog(restoreSaveDialogOptions(restoreDefaultPath(current, options.documentsFolder(), new Date(), existsSync)));
+    const destination = await options.showSaveDialog(
+      restoreSaveDialogOptions(restoreDefaultPath(current, options.documentsFolder(), new Date(), existsSync)),
+    );
     if (destination.canceled || !destination.filePath) return;
     const path = withLedgerExtension(destination.filePath);
     options.showBusy('Restoring…');

@@ -43,16 +43,30 @@ export function backupLine(backup: BackupListing): string {
 }
 
 /** The message box of Restore from Backup…, and what each of its buttons means. */
-export function restoreChoiceBox(backups: readonly BackupListing[], folder: string): { options: MessageBoxOptions; choices: BackupChoice[] } {
+export function restoreChoiceBox(
+  backups: readonly BackupListing[],
+  folder: string,
+): { options: MessageBoxOptions; choices: BackupChoice[] } {
   const readable = backups.filter((backup) => backup.problem === undefined);
   const offered = readable.slice(0, BACKUP_BUTTONS);
-  const choices: BackupChoice[] = [...offered.map((backup) => ({ kind: 'backup' as const, file: backup.file })), { kind: 'other' }, { kind: 'cancel' }];
+  const choices: BackupChoice[] = [
+    ...offered.map((backup) => ({ kind: 'backup' as const, file: backup.file })),
+    { kind: 'other' },
+    { kind: 'cancel' },
+  ];
   const listed = backups.slice(0, LISTED_IN_TEXT).map(backupLine);
   const more = backups.length > LISTED_IN_TEXT ? [`… and ${backups.length - LISTED_IN_TEXT} older`] : [];
   const detail =
     backups.length === 0
       ? `There are no backups in ${folder} yet. Choose a backup file elsewhere, or set the folder with File → Backup Folder….`
-      : [`Backups in ${folder}, newest first:`, '', ...listed, ...more, '', 'The backup is restored into a NEW ledger file you choose next; it is verified first.'].join('\n');
+      : [
+          `Backups in ${folder}, newest first:`,
+          '',
+          ...listed,
+          ...more,
+          '',
+          'The backup is restored into a NEW ledger file you choose next; it is verified first.',
+        ].join('\n');
   return {
     options: {
       type: 'question',
@@ -91,7 +105,10 @@ export function backupFolderDialogOptions(current: string): OpenDialogOptions {
 }
 
 export function backupSucceededMessage(summary: RollingBackupSummary): { message: string; detail: string } {
-  const removed = summary.removed.length === 0 ? '' : `\n\n${summary.removed.length} older backup${summary.removed.length === 1 ? ' was' : 's were'} removed by the retention policy.`;
+  const removed =
+    summary.removed.length === 0
+      ? ''
+      : `\n\n${summary.removed.length} older backup${summary.removed.length === 1 ? ' was' : 's were'} removed by the retention policy.`;
   const problem = summary.pruneProblem ? `\n\n${summary.pruneProblem}` : '';
   return {
     message: 'Backup made',

@@ -73,10 +73,16 @@ export function exportTargetFor(filePath: string, requested: ExportFormat | unde
   }
   const format = EXPORT_FORMATS.find((each) => each === extension);
   if (requested !== undefined && format !== requested) {
-    return { ok: false, message: `This export is ${EXPORT_FILTERS[requested].name}: choose a file name ending in .${requested}, not ${basename(filePath)}.` };
+    return {
+      ok: false,
+      message: `This export is ${EXPORT_FILTERS[requested].name}: choose a file name ending in .${requested}, not ${basename(filePath)}.`,
+    };
   }
   if (format === undefined) {
-    return { ok: false, message: `Choose a file name ending in .jsonl (event log, can be verified and restored) or .csv (spreadsheet), not ${basename(filePath)}.` };
+    return {
+      ok: false,
+      message: `Choose a file name ending in .jsonl (event log, can be verified and restored) or .csv (spreadsheet), not ${basename(filePath)}.`,
+    };
   }
   return { ok: true, path: filePath, format, extensionAdded: false };
 }
@@ -117,7 +123,12 @@ export function restoreSaveDialogOptions(defaultPath: string): SaveDialogOptions
  * `restored-YYYY-MM-DD.db` next to the current ledger (else in `fallbackFolder`); with `-2`,
  * `-3`, … when that name is taken, so accepting the default never runs into a refusal.
  */
-export function restoreDefaultPath(currentLedger: string | undefined, fallbackFolder: string, now: Date, exists: (path: string) => boolean): string {
+export function restoreDefaultPath(
+  currentLedger: string | undefined,
+  fallbackFolder: string,
+  now: Date,
+  exists: (path: string) => boolean,
+): string {
   const folder = currentLedger ? dirname(currentLedger) : fallbackFolder;
   const stem = `restored-${localDate(now)}`;
   for (let attempt = 1; ; attempt++) {

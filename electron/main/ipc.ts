@@ -74,11 +74,7 @@ export async function answerInvoke(
  * `getTable` is read on every call, so File → Open can swap the ledger underneath.
  * Returns the registered IPC channel names.
  */
-export function registerIpcHandlers(
-  ipcMain: IpcMainLike,
-  getTable: () => HandlerTable | undefined,
-  options: IpcOptions = {},
-): string[] {
+export function registerIpcHandlers(ipcMain: IpcMainLike, getTable: () => HandlerTable | undefined, options: IpcOptions = {}): string[] {
   return CHANNEL_NAMES.map((channel) => {
     const name = ipcChannelName(channel);
     ipcMain.handle(name, (event: InvokeEvent, ...args: unknown[]) => answerInvoke(channel, event, args, getTable, options));

@@ -22,7 +22,18 @@
  *      pushes a change notification so the renderer re-reads ledgerInfo and shows its banner.
  *      Nothing is ever repaired.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type MessageBoxOptions, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  session,
+  type MessageBoxOptions,
+  type OpenDialogOptions,
+  type SaveDialogOptions,
+} from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { APP_NAME, APP_VERSION } from '../core/app-version';
@@ -95,7 +106,8 @@ const host = new LedgerHost({
   onIntegrityFailure: () => showLedgerTitle(),
   log: logError,
   // The renderer never names a file: for an export, the main process asks the person where.
-  createTable: (getLedger) => createHandlers(getLedger, { chooseExportPath: (format) => chooseExportTarget(format).then((target) => target?.path) }),
+  createTable: (getLedger) =>
+    createHandlers(getLedger, { chooseExportPath: (format) => chooseExportTarget(format).then((target) => target?.path) }),
 });
 
 // Rolling backups of the open ledger: daily, on quit after changes, and from the File menu.
@@ -201,7 +213,8 @@ function createWindow(): BrowserWindow {
   // disables the Auxclick blink feature. tests/electron/security-guards.test.ts checks those
   // values and that every BrowserWindow in electron/main uses them; app.test.ts checks the
   // live windows where the Electron binary exists.
-  const window = new BrowserWindow({ // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK NODE_INTEGRATION_JS_CHECK
+  const window = new BrowserWindow({
+    // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK NODE_INTEGRATION_JS_CHECK
     width: 1200,
     height: 800,
     minWidth: 760,
@@ -323,7 +336,10 @@ async function chooseNewLedger(): Promise<void> {
   if (existsSync(path)) {
     // A new ledger never replaces a file, even if the dialog asked "replace?": it could be
     // another ledger, and a ledger's history is not something to lose by a mis-click.
-    await showError('A file with this name already exists', `${path} already exists. Choose another name, or use File → Open Ledger… to open it.`);
+    await showError(
+      'A file with this name already exists',
+      `${path} already exists. Choose another name, or use File → Open Ledger… to open it.`,
+    );
     return;
   }
   await openLedgerFile(path);
@@ -347,7 +363,10 @@ async function chooseExportTarget(requested: ExportFormat | undefined): Promise<
       await showError('Choose another file name', target.message);
     } else if (target.extensionAdded && existsSync(target.path)) {
       // The dialog asked about replacing the name as typed, not this one with the extension added.
-      await showError('A file with this name already exists', `${target.path} already exists. Choose another name, or choose that file itself to replace it.`);
+      await showError(
+        'A file with this name already exists',
+        `${target.path} already exists. Choose another name, or choose that file itself to replace it.`,
+      );
     } else {
       return target;
     }

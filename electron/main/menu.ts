@@ -101,18 +101,27 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
   // macOS puts About and Quit in the application menu named after the app.
   const appMenu: MenuItemConstructorOptions = {
     label: options.appName,
-    submenu: [about, { type: 'separator' }, { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' }, { role: 'quit' }],
+    submenu: [
+      about,
+      { type: 'separator' },
+      { role: 'hide' },
+      { role: 'hideOthers' },
+      { role: 'unhide' },
+      { type: 'separator' },
+      { role: 'quit' },
+    ],
   };
   return [appMenu, file, edit, view, help];
 }
 
 /** The About dialog's text: app version, ledger schema version, ledger file path. */
-export function aboutDetail(appVersion: string, schemaVersion: number, info: LedgerInfo | undefined, runtime: Readonly<Record<string, string | undefined>> = {}): string {
-  const lines = [
-    `Version ${appVersion}`,
-    `Ledger schema version ${schemaVersion}`,
-    `Ledger file: ${info ? info.path : 'none open'}`,
-  ];
+export function aboutDetail(
+  appVersion: string,
+  schemaVersion: number,
+  info: LedgerInfo | undefined,
+  runtime: Readonly<Record<string, string | undefined>> = {},
+): string {
+  const lines = [`Version ${appVersion}`, `Ledger schema version ${schemaVersion}`, `Ledger file: ${info ? info.path : 'none open'}`];
   if (info?.readOnly) lines.push(`Read-only: ${info.readOnlyReason ?? 'yes'}`);
   const versions = Object.entries(runtime)
     .filter(([, version]) => version)

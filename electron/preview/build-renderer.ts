@@ -48,7 +48,10 @@ export function isRendererBuildCurrent(paths: RendererPaths): boolean {
 /** Builds the renderer if needed; `log` receives progress lines (stderr: stdout carries only the URL). */
 export async function ensureRendererBuilt(paths: RendererPaths, log: (line: string) => void): Promise<void> {
   if (isRendererBuildCurrent(paths)) return;
-  const lock = join(tmpdir(), `event-ledger-renderer-build-${createHash('sha256').update(paths.repositoryRoot).digest('hex').slice(0, 16)}`);
+  const lock = join(
+    tmpdir(),
+    `event-ledger-renderer-build-${createHash('sha256').update(paths.repositoryRoot).digest('hex').slice(0, 16)}`,
+  );
   const release = await acquireLock(lock, log);
   try {
     if (isRendererBuildCurrent(paths)) return; // another host built it while we waited

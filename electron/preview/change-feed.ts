@@ -23,7 +23,10 @@ export class ChangeFeed {
   private readonly keepAlive: NodeJS.Timeout;
   private announced: number;
 
-  constructor(private readonly ledger: Ledger, onPollError: (error: unknown) => void) {
+  constructor(
+    private readonly ledger: Ledger,
+    onPollError: (error: unknown) => void,
+  ) {
     this.announced = ledger.projection.lastPosition;
     this.stopListening = ledger.onChange((change) => this.broadcast(change));
     let reported = false;

@@ -19,7 +19,7 @@ import { startPreviewServer } from './server';
 const USAGE =
   'Usage: npm run preview -- [--db FILE] [--port N] [--export-dir DIR]\n' +
   '  --port 0 (the default) picks a free port; --export-dir is where "Export event log" writes\n' +
-  '  (default: ~/Downloads when it exists, else the ledger\'s folder).';
+  "  (default: ~/Downloads when it exists, else the ledger's folder).";
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function log(line: string): void {

@@ -100,7 +100,11 @@ export async function ensureElectronNativeBinding({ version = electronVersion(),
   mkdirSync(moduleCopy, { recursive: true });
   writeFileSync(
     join(workspace, 'package.json'),
-    JSON.stringify({ name: 'electron-native-workspace', version: '0.0.0', private: true, dependencies: { 'better-sqlite3': moduleVersion } }, null, 2),
+    JSON.stringify(
+      { name: 'electron-native-workspace', version: '0.0.0', private: true, dependencies: { 'better-sqlite3': moduleVersion } },
+      null,
+      2,
+    ),
   );
   const source = join(PROJECT_ROOT, 'node_modules', 'better-sqlite3');
   const nodeBuild = join(source, 'build');

@@ -23,7 +23,12 @@ export function run(command, args, options = {}) {
 
 /** Builds the Svelte renderer into dist-renderer/ with the project's Vite. */
 export function buildRenderer() {
-  return run(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts']);
+  return run(process.execPath, [
+    join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--config',
+    'renderer/vite.config.ts',
+  ]);
 }
 
 /**

@@ -20,7 +20,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** What the layer configs read; build output, docs and node_modules (linked) stay behind. */
-const COPIED = ['shared', 'electron', 'renderer', 'tests', 'types', 'bench', 'scripts', 'bin', 'build', 'package.json', 'eslint.config.js', 'vitest.config.ts'];
+const COPIED = [
+  'shared',
+  'electron',
+  'renderer',
+  'tests',
+  'types',
+  'bench',
+  'scripts',
+  'bin',
+  'build',
+  'package.json',
+  'eslint.config.js',
+  'vitest.config.ts',
+];
 const ROOT = mkdtempSync(join(tmpdir(), 'ledger-layer-tools-'));
 const TSC = join(CHECKOUT, 'node_modules/typescript/bin/tsc');
 const ESLINT = join(CHECKOUT, 'node_modules/eslint/bin/eslint.js');
@@ -30,7 +43,8 @@ function copySourceTree(): void {
   const entries = [...COPIED, ...readdirSync(CHECKOUT).filter((name) => /^tsconfig.*\.json$/.test(name))];
   for (const entry of entries) {
     const from = join(CHECKOUT, entry);
-    if (existsSync(from)) cpSync(from, join(ROOT, entry), { recursive: true, filter: (source) => !/[\\/](node_modules|\.cache)$/.test(source) });
+    if (existsSync(from))
+      cpSync(from, join(ROOT, entry), { recursive: true, filter: (source) => !/[\\/](node_modules|\.cache)$/.test(source) });
   }
   symlinkSync(join(CHECKOUT, 'node_modules'), join(ROOT, 'node_modules'), 'dir');
 }

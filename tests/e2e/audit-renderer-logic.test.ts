@@ -30,7 +30,22 @@ describe('audit filter form → AuditFilter', () => {
   });
 
   it('produces only filters the engine schema accepts, whatever is typed', () => {
-    const texts = ['', ' ', 'ACC-1', 'bad id!', '12', '12.', '.5', '1e3', '10.005', '-1', 'x'.repeat(201), '2026-11-26', '2026-02-30', 'Тьюринг'];
+    const texts = [
+      '',
+      ' ',
+      'ACC-1',
+      'bad id!',
+      '12',
+      '12.',
+      '.5',
+      '1e3',
+      '10.005',
+      '-1',
+      'x'.repeat(201),
+      '2026-11-26',
+      '2026-02-30',
+      'Тьюринг',
+    ];
     for (const text of texts) {
       for (const field of ['text', 'account', 'minAmount', 'maxAmount', 'fromDate', 'toDate'] as const) {
         const { filter } = toAuditFilter(form({ [field]: text }));
@@ -46,12 +61,16 @@ describe('audit filter form → AuditFilter', () => {
     const crossed = toAuditFilter(form({ minAmount: '10.50', maxAmount: '10.5' }));
     expect(crossed.errors).toEqual({});
     expect(toAuditFilter(form({ minAmount: '10.51', maxAmount: '10.5' })).errors.maxAmount).toBe('The maximum is below the minimum.');
-    expect(toAuditFilter(form({ fromDate: '2026-11-27', toDate: '2026-11-26' })).errors.toDate).toBe('The end date is before the start date.');
+    expect(toAuditFilter(form({ fromDate: '2026-11-27', toDate: '2026-11-26' })).errors.toDate).toBe(
+      'The end date is before the start date.',
+    );
   });
 
   it('treats no type and every type alike, and keeps the catalogue order', () => {
     expect(toAuditFilter(form({ types: [...EVENT_TYPES] })).filter).toEqual({});
-    expect(toAuditFilter(form({ types: ['AccountClosed', 'MoneyDeposited'] })).filter).toEqual({ types: ['MoneyDeposited', 'AccountClosed'] });
+    expect(toAuditFilter(form({ types: ['AccountClosed', 'MoneyDeposited'] })).filter).toEqual({
+      types: ['MoneyDeposited', 'AccountClosed'],
+    });
   });
 
   it('turns local calendar days into the first and last millisecond of that day', () => {
@@ -117,7 +136,9 @@ describe('audit account filter, invalid fields and why a row matched', () => {
   it('names every invalid field, so the list can say why it is empty', () => {
     expect(invalidFiltersSentence({})).toBeUndefined();
     expect(invalidFiltersSentence({ maxAmount: 'x' })).toBe('The Max amount filter is not valid');
-    expect(invalidFiltersSentence({ minAmount: 'x', account: 'y', toDate: 'z' })).toBe('The Account, To date and Min amount filters are not valid');
+    expect(invalidFiltersSentence({ minAmount: 'x', account: 'y', toDate: 'z' })).toBe(
+      'The Account, To date and Min amount filters are not valid',
+    );
     const { errors } = toAuditFilter(form({ account: 'Nobody', minAmount: '12.' }), { accounts });
     expect(invalidFiltersSentence(errors)).toBe('The Account and Min amount filters are not valid');
   });

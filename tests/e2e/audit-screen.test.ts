@@ -53,7 +53,8 @@ describe('audit screen', () => {
       .locator('[data-position]')
       .evaluateAll((rows) => rows.map((row) => Number((row as HTMLElement).dataset.position)));
   const matchCount = () => page.getByTestId('audit-match-count').innerText();
-  const apiCount = async (filter: object) => (await callApi(host, 'auditCount', { filter })).json.value as { matches: number; total: number };
+  const apiCount = async (filter: object) =>
+    (await callApi(host, 'auditCount', { filter })).json.value as { matches: number; total: number };
   const lastPosition = async () => (await callApi(host, 'ledgerInfo')).json.value.lastPosition as number;
 
   /**
@@ -281,10 +282,14 @@ describe('audit screen', () => {
     // The other leg opens in place; Escape closes and focus returns to that row.
     await related.click();
     await dialog.getByRole('heading', { name: `Event #${transferOut.position}` }).waitFor();
-    await expect.poll(() => dialog.getByTestId('event-hash').innerText()).toBe(exported.find((e) => e.position === transferOut.position)!.hash);
+    await expect
+      .poll(() => dialog.getByTestId('event-hash').innerText())
+      .toBe(exported.find((e) => e.position === transferOut.position)!.hash);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.position)).toBe(String(transferOut.position));
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.position))
+      .toBe(String(transferOut.position));
   });
 
   it('traps focus in the dialog and opens details from the keyboard', async () => {
@@ -405,7 +410,9 @@ describe('audit screen', () => {
       const memo = event.data.memo!;
       expect(memoByPosition.get(event.position)).toBe(/^[=+\-@]/.test(memo) ? `'${memo}` : memo);
     }
-    expect([...memoByPosition.values()]).toEqual(expect.arrayContaining([TRICKY_MEMOS.quotes, TRICKY_MEMOS.nonLatin, TRICKY_MEMOS.lineBreak]));
+    expect([...memoByPosition.values()]).toEqual(
+      expect.arrayContaining([TRICKY_MEMOS.quotes, TRICKY_MEMOS.nonLatin, TRICKY_MEMOS.lineBreak]),
+    );
   });
 
   it('changed nothing in the ledger', async () => {

@@ -17,7 +17,10 @@ const NARROW = { width: 800, height: 600 } as const;
 
 /** Relative luminance (WCAG 2.x) of an opaque "rgb(r, g, b)" as the browser computes colours. */
 function luminance(rgb: string): number {
-  const channels = rgb.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((value) => Number(value) / 255);
+  const channels = rgb
+    .match(/\d+(\.\d+)?/g)!
+    .slice(0, 3)
+    .map((value) => Number(value) / 255);
   const [r, g, b] = channels.map((value) => (value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4));
   return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
 }
@@ -154,7 +157,9 @@ describe('everyday use of the screens', () => {
     it('disables closing while money remains, saying why', async () => {
       const closeButton = page.getByRole('button', { name: 'Close account…' });
       expect(await closeButton.isDisabled()).toBe(true);
-      expect(await describedBy(closeButton)).toBe('Only an empty account can be closed. Withdraw or transfer the remaining €1,444.56 first.');
+      expect(await describedBy(closeButton)).toBe(
+        'Only an empty account can be closed. Withdraw or transfer the remaining €1,444.56 first.',
+      );
       expect(await page.getByText('This cannot be undone').count()).toBe(0);
     });
 
@@ -197,10 +202,9 @@ describe('everyday use of the screens', () => {
       await expect.poll(() => count.innerText()).toContain('4 of 6 events match');
       await account.fill('ali');
       const suggestions = page.getByTestId('account-suggestions').locator('option');
-      await expect.poll(() => suggestions.evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value))).toEqual([
-        'ACC-1',
-        'Alice Martin',
-      ]);
+      await expect
+        .poll(() => suggestions.evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value)))
+        .toEqual(['ACC-1', 'Alice Martin']);
       await page.getByText('No account has the ID or owner “ali”.').waitFor();
       await account.fill('');
     });
@@ -210,12 +214,9 @@ describe('everyday use of the screens', () => {
       const count = page.getByTestId('audit-match-count');
       await expect.poll(() => count.innerText()).toContain('4 of 6 events match');
       const reasons = page.getByTestId('audit-list').getByTestId('match-reason');
-      await expect.poll(() => reasons.allInnerTexts()).toEqual([
-        'matched memo',
-        'matched counterparty’s owner',
-        'matched owner',
-        'matched owner',
-      ]);
+      await expect
+        .poll(() => reasons.allInnerTexts())
+        .toEqual(['matched memo', 'matched counterparty’s owner', 'matched owner', 'matched owner']);
       await picture(page, 'audit-match-reasons', 'audit-list');
       await page.getByLabel('Search').fill('');
     });
@@ -264,7 +265,9 @@ describe('everyday use of the screens', () => {
       await page.getByRole('radio', { name: 'Withdraw' }).check();
       const amount = page.getByLabel('Amount to withdraw (EUR)');
       await amount.fill('1.500');
-      expect(await describedBy(amount)).toBe('“1.500” can be read two ways. Type 1500 for the whole number, or use the decimal comma: 1,500.');
+      expect(await describedBy(amount)).toBe(
+        '“1.500” can be read two ways. Type 1500 for the whole number, or use the decimal comma: 1,500.',
+      );
       await amount.fill('1.500,00');
       await page.getByRole('button', { name: 'Withdraw', exact: true }).click();
       const message = page.getByTestId('money-message');
@@ -282,16 +285,19 @@ describe('everyday use of the screens', () => {
         await page.goto(`${host.origin}/?token=${host.token}#/account/ACC-2`);
         await page.getByRole('heading', { name: 'Bob Stone' }).waitFor();
         // Each variable resolved by the browser itself (the build may write #fff for #ffffff).
-        const colours = await page.evaluate((names) => {
-          const probe = document.createElement('span');
-          document.body.append(probe);
-          const resolved = names.map((name) => {
-            probe.style.setProperty('color', `var(${name})`);
-            return [name, getComputedStyle(probe).color] as const;
-          });
-          probe.remove();
-          return Object.fromEntries(resolved);
-        }, [...new Set(TEXT_PAIRS.flat())]);
+        const colours = await page.evaluate(
+          (names) => {
+            const probe = document.createElement('span');
+            document.body.append(probe);
+            const resolved = names.map((name) => {
+              probe.style.setProperty('color', `var(${name})`);
+              return [name, getComputedStyle(probe).color] as const;
+            });
+            probe.remove();
+            return Object.fromEntries(resolved);
+          },
+          [...new Set(TEXT_PAIRS.flat())],
+        );
         for (const [text, background] of TEXT_PAIRS) {
           for (const name of [text, background]) expect(colours[name], `${colorScheme} ${name}`).toMatch(/^rgb\(\d+, \d+, \d+\)$/);
           const ratio = contrast(colours[text]!, colours[background]!);
@@ -306,7 +312,10 @@ describe('everyday use of the screens', () => {
           await picture(page, 'dark-account');
           await page.goto(`${host.origin}/#/audit`);
           await page.getByTestId('audit-list').waitFor();
-          await page.getByTestId('integrity-status').getByText(/Chain verified/).waitFor();
+          await page
+            .getByTestId('integrity-status')
+            .getByText(/Chain verified/)
+            .waitFor();
           await picture(page, 'dark-audit');
           await page.goto(`${host.origin}/#/accounts`);
           await page.getByText('Alice Martin').first().waitFor();

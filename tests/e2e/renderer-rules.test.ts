@@ -11,7 +11,23 @@ import * as rules from '../../renderer/src/lib/rules';
 
 describe('renderer form rules mirror the engine', () => {
   it('accepts ids, owners and memos exactly when the engine schemas do', () => {
-    const texts = ['a', 'acc-1', '-a', 'a b', 'x'.repeat(64), 'x'.repeat(65), '  Ada  ', '', '\u202Eevil', 'line\nbreak', 'tab\there', '李白', '🙂'.repeat(200), '🙂'.repeat(201), 'x'.repeat(501)];
+    const texts = [
+      'a',
+      'acc-1',
+      '-a',
+      'a b',
+      'x'.repeat(64),
+      'x'.repeat(65),
+      '  Ada  ',
+      '',
+      '\u202Eevil',
+      'line\nbreak',
+      'tab\there',
+      '李白',
+      '🙂'.repeat(200),
+      '🙂'.repeat(201),
+      'x'.repeat(501),
+    ];
     for (const text of texts) {
       const idOk = COMMAND_SCHEMAS.close.safeParse({ account: text }).success;
       expect(rules.checkAccountId(text) === undefined, `id ${JSON.stringify(text)}`).toBe(idOk);
@@ -89,9 +105,13 @@ describe('money typed as people type it', () => {
   it('refuses text that reads two ways instead of guessing a thousandfold amount', () => {
     const deGuess = read('1.525', 'de-DE', 'KWD');
     expect(deGuess.ok).toBe(false);
-    expect(!deGuess.ok && deGuess.problem).toBe('“1.525” can be read two ways. Type 1525 for the whole number, or use the decimal comma: 1,525.');
+    expect(!deGuess.ok && deGuess.problem).toBe(
+      '“1.525” can be read two ways. Type 1525 for the whole number, or use the decimal comma: 1,525.',
+    );
     const enGuess = read('1,525', 'en-US', 'KWD');
-    expect(!enGuess.ok && enGuess.problem).toBe('“1,525” can be read two ways. Type 1525 for the whole number, or use the decimal point: 1.525.');
+    expect(!enGuess.ok && enGuess.problem).toBe(
+      '“1,525” can be read two ways. Type 1525 for the whole number, or use the decimal point: 1.525.',
+    );
   });
 
   it('refuses what is not an amount, in the locale’s own words, and keeps the currency rules', () => {
@@ -121,7 +141,9 @@ describe('money typed as people type it', () => {
   it('writes the engine’s "1484.56 EUR" in messages as the screen writes money', () => {
     const message = 'Insufficient funds: balance 1484.56 EUR, withdrawal 2000.00 EUR';
     expect(localizeMoneyInMessage(message, { locale: 'en-US' })).toBe('Insufficient funds: balance €1,484.56, withdrawal €2,000.00');
-    expect(localizeMoneyInMessage(message, { locale: 'de-DE' })).toBe('Insufficient funds: balance 1.484,56\u00A0€, withdrawal 2.000,00\u00A0€');
+    expect(localizeMoneyInMessage(message, { locale: 'de-DE' })).toBe(
+      'Insufficient funds: balance 1.484,56\u00A0€, withdrawal 2.000,00\u00A0€',
+    );
     expect(localizeMoneyInMessage('Account acc-1 still holds 1000 JPY; only an empty account can be closed', { locale: 'en-US' })).toBe(
       'Account acc-1 still holds ¥1,000; only an empty account can be closed',
     );

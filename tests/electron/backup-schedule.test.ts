@@ -10,7 +10,9 @@ import { BackupSchedule, DAILY_MS, type BackupTarget } from '../../electron/main
 
 const T0 = Date.parse('2025-03-01T08:00:00.000Z');
 
-function harness(options: { target?: BackupTarget; newest?: { time: number; position: number }; quitLimitMs?: number; hang?: boolean } = {}) {
+function harness(
+  options: { target?: BackupTarget; newest?: { time: number; position: number }; quitLimitMs?: number; hang?: boolean } = {},
+) {
   let now = T0;
   let target: BackupTarget | undefined = options.target ?? { path: '/l/ledger.db', lastPosition: 10, readOnly: false };
   const made: string[] = [];
@@ -20,7 +22,8 @@ function harness(options: { target?: BackupTarget; newest?: { time: number; posi
     target: () => target,
     now: () => now,
     quitLimitMs: options.quitLimitMs ?? 1_000,
-    newestBackup: async () => (options.newest ? { file: 'x', time: new Date(options.newest.time), position: options.newest.position } : undefined),
+    newestBackup: async () =>
+      options.newest ? { file: 'x', time: new Date(options.newest.time), position: options.newest.position } : undefined,
     backUp: async (path, signal): Promise<Result<RollingBackupSummary>> => {
       running += 1;
       mostAtOnce = Math.max(mostAtOnce, running);
@@ -31,7 +34,15 @@ function harness(options: { target?: BackupTarget; newest?: { time: number; posi
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
         made.push(path);
-        return succeed({ file: `${path}.backup`, time: new Date(now).toISOString(), position: target!.lastPosition, head: 'h', bytes: 1, ledgerCreatedAt: 'c', removed: [] });
+        return succeed({
+          file: `${path}.backup`,
+          time: new Date(now).toISOString(),
+          position: target!.lastPosition,
+          head: 'h',
+          bytes: 1,
+          ledgerCreatedAt: 'c',
+          removed: [],
+        });
       } finally {
         running -= 1;
       }
@@ -76,7 +87,10 @@ describe('BackupSchedule', () => {
   });
 
   it('never backs up an empty or a read-only ledger, or none at all', async () => {
-    for (const target of [{ path: '/e.db', lastPosition: 0, readOnly: false }, { path: '/r.db', lastPosition: 5, readOnly: true }]) {
+    for (const target of [
+      { path: '/e.db', lastPosition: 0, readOnly: false },
+      { path: '/r.db', lastPosition: 5, readOnly: true },
+    ]) {
       const h = harness({ target });
       expect(await h.schedule.dailyCheck()).toBeUndefined();
       expect(await h.schedule.changedSinceBackup()).toBe(false);

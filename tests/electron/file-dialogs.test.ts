@@ -92,7 +92,9 @@ describe('restore dialogs', () => {
     expect(restoreDefaultPath('/data/books/ledger.db', DOCUMENTS, NOW, none)).toBe(join('/data/books', 'restored-2026-11-26.db'));
     expect(restoreDefaultPath(undefined, DOCUMENTS, NOW, none)).toBe(join(DOCUMENTS, 'restored-2026-11-26.db'));
     const taken = new Set([join('/data', 'restored-2026-11-26.db'), join('/data', 'restored-2026-11-26-2.db')]);
-    expect(restoreDefaultPath('/data/ledger.db', DOCUMENTS, NOW, (path) => taken.has(path))).toBe(join('/data', 'restored-2026-11-26-3.db'));
+    expect(restoreDefaultPath('/data/ledger.db', DOCUMENTS, NOW, (path) => taken.has(path))).toBe(
+      join('/data', 'restored-2026-11-26-3.db'),
+    );
   });
 
   it('a ledger name without extension gets .db', () => {

@@ -48,7 +48,16 @@ describe('menu template (Windows/Linux)', () => {
   it('File: New ledger…, Open ledger…, Export event log…, Restore from export…, Quit', () => {
     const file = template[0]!.submenu as MenuItemConstructorOptions[];
     const labels = file.filter((item) => item.type !== 'separator').map((item) => item.label ?? item.role);
-    expect(labels).toEqual(['New Ledger…', 'Open Ledger…', 'Export Event Log…', 'Restore from Export…', 'Back Up Now', 'Restore from Backup…', 'Backup Folder…', 'Quit']);
+    expect(labels).toEqual([
+      'New Ledger…',
+      'Open Ledger…',
+      'Export Event Log…',
+      'Restore from Export…',
+      'Back Up Now',
+      'Restore from Backup…',
+      'Backup Folder…',
+      'Quit',
+    ]);
     expect(byId(template, MENU_IDS.exportEventLog).enabled).not.toBe(false);
     expect(byId(template, MENU_IDS.restoreFromExport).enabled).not.toBe(false);
     expect(file.at(-1)?.role).toBe('quit');

@@ -29,10 +29,10 @@ describe('Electronegativity', () => {
         [
           "const { app, BrowserWindow } = require('electron');",
           'app.whenReady().then(() => {',
-          "  const window = new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });",
+          '  const window = new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });',
           "  window.loadURL('https://example.com');",
           '});',
-          "const other = new BrowserWindow({}); // eng-disable SANDBOX_JS_CHECK",
+          'const other = new BrowserWindow({}); // eng-disable SANDBOX_JS_CHECK',
         ].join('\n'),
       );
       const { issues } = await scan({ root: temp.folder, folders: ['electron'] });

@@ -74,7 +74,18 @@ describe('accountsPage', () => {
     const page = ok(api.accountsPage({}));
     expect(page.offset).toBe(0);
     // Case and accents weigh less than letters; equal names fall back to the id.
-    expect(page.rows.map((row) => row.id)).toEqual(['ACC-21', 'ACC-3', 'ACC-6', 'ACC-27', 'ACC-12', 'ACC-15', 'ACC-9', 'ACC-18', 'ACC-24', 'ACC-0']);
+    expect(page.rows.map((row) => row.id)).toEqual([
+      'ACC-21',
+      'ACC-3',
+      'ACC-6',
+      'ACC-27',
+      'ACC-12',
+      'ACC-15',
+      'ACC-9',
+      'ACC-18',
+      'ACC-24',
+      'ACC-0',
+    ]);
     expect(page).toMatchObject({ matches: 10, accounts: 10, closed: 1, unverifiedFrom: null, lastPosition: 16 });
     expect(ok(api.accountsPage({ offset: 50 })).rows).toEqual([]);
   });
@@ -89,7 +100,11 @@ describe('accountsPage', () => {
     expect(alice.totals).toEqual(everything.totals);
     expect(alice.accounts).toBe(10);
     // Part of an id, in any case.
-    expect(ok(api.accountsPage({ search: 'acc-2' })).rows.map((row) => row.id).sort()).toEqual(['ACC-21', 'ACC-24', 'ACC-27']);
+    expect(
+      ok(api.accountsPage({ search: 'acc-2' }))
+        .rows.map((row) => row.id)
+        .sort(),
+    ).toEqual(['ACC-21', 'ACC-24', 'ACC-27']);
     // Accents count: "Ödön" is not "Odon" (case is folded, letters are not changed).
     expect(ok(api.accountsPage({ search: 'ödön' })).rows.map((row) => row.id)).toEqual(['ACC-18']);
     // The text an owner and an id could form together matches neither.
@@ -124,7 +139,12 @@ describe('accountsPage', () => {
     const commandArbitrary = fc.oneof(
       fc.record({ name: fc.constant('deposit' as const), account: fc.nat(ACCOUNTS - 1), cents: fc.integer({ min: 1, max: 50_000 }) }),
       fc.record({ name: fc.constant('withdraw' as const), account: fc.nat(ACCOUNTS - 1), cents: fc.integer({ min: 1, max: 5_000 }) }),
-      fc.record({ name: fc.constant('transfer' as const), account: fc.nat(ACCOUNTS - 1), to: fc.nat(ACCOUNTS - 1), cents: fc.integer({ min: 1, max: 5_000 }) }),
+      fc.record({
+        name: fc.constant('transfer' as const),
+        account: fc.nat(ACCOUNTS - 1),
+        to: fc.nat(ACCOUNTS - 1),
+        cents: fc.integer({ min: 1, max: 5_000 }),
+      }),
       fc.record({ name: fc.constant('open' as const), account: fc.nat(ACCOUNTS * 2), cents: fc.nat(10_000) }),
       fc.record({ name: fc.constant('close' as const), account: fc.nat(ACCOUNTS - 1), cents: fc.constant(0) }),
     );
@@ -140,7 +160,12 @@ describe('accountsPage', () => {
         const openAll = (prefix: string, count: number, initial: (index: number) => string): AnyCommand[] =>
           Array.from({ length: count }, (_, index) => ({
             name: 'open',
-            input: { account: `${prefix}-${index}`, owner: OWNERS[index % OWNERS.length]!, currency: index % 2 ? 'EUR' : 'USD', initial: initial(index) },
+            input: {
+              account: `${prefix}-${index}`,
+              owner: OWNERS[index % OWNERS.length]!,
+              currency: index % 2 ? 'EUR' : 'USD',
+              initial: initial(index),
+            },
           }));
         ledger.executeBatch(openAll('acc', ACCOUNTS, (index) => `${(index * 7919) % 500}.${String(index % 100).padStart(2, '0')}`));
         // Every column's rows are built, then kept sorted from here on.
@@ -152,7 +177,8 @@ describe('accountsPage', () => {
           for (const command of round) {
             const account = `acc-${command.account}`;
             const amount = (command.cents / 100).toFixed(2);
-            if (command.name === 'open') api.openAccount({ account, owner: OWNERS[command.account % OWNERS.length]!, currency: 'EUR', initial: amount });
+            if (command.name === 'open')
+              api.openAccount({ account, owner: OWNERS[command.account % OWNERS.length]!, currency: 'EUR', initial: amount });
             else if (command.name === 'close') {
               const balance = ok(api.getAccount({ account })).balance;
               if (balance !== '0.00') api.withdraw({ account, amount: balance });
@@ -160,11 +186,13 @@ describe('accountsPage', () => {
             } else if (command.name === 'transfer') api.transfer({ from: account, to: `acc-${command.to}`, amount });
             else api[command.name]({ account, amount });
           }
-          for (const sort of sorts) expect(views(readAll(api, sort, undefined, 200)), `${sort.column} ${sort.direction}`).toEqual(expectedOrder(ledger, sort));
+          for (const sort of sorts)
+            expect(views(readAll(api, sort, undefined, 200)), `${sort.column} ${sort.direction}`).toEqual(expectedOrder(ledger, sort));
         }
         const fresh = handlersFor(openLedger(path));
         for (const sort of sorts) {
-          for (const search of ['ACC-1', 'bob']) expect(readAll(api, sort, search, 150), `${sort.column} ${search}`).toEqual(readAll(fresh, sort, search, 150));
+          for (const search of ['ACC-1', 'bob'])
+            expect(readAll(api, sort, search, 150), `${sort.column} ${search}`).toEqual(readAll(fresh, sort, search, 150));
         }
         const [kept, rebuilt] = [ok(api.accountsPage({})), ok(fresh.accountsPage({}))];
         expect(kept.totals).toEqual(rebuilt.totals);
@@ -218,7 +246,9 @@ describe('accountsPage', () => {
       ['USD', '5.00', false],
     ]);
     // One account on its own, as the Account page asks.
-    expect(ok(reopened.accountsPage({ account: 'late' })).rows.map((row) => [row.id, row.balance, row.unverified])).toEqual([['late', '2002.00', true]]);
+    expect(ok(reopened.accountsPage({ account: 'late' })).rows.map((row) => [row.id, row.balance, row.unverified])).toEqual([
+      ['late', '2002.00', true],
+    ]);
     expect(ok(reopened.accountsPage({ account: 'early' })).rows.map((row) => [row.id, row.unverified])).toEqual([['early', false]]);
     expect(ok(reopened.accountsPage({ account: 'nobody' }))).toMatchObject({ rows: [], matches: 0, accounts: 3 });
   });

@@ -92,7 +92,8 @@ function buildModel(ledger: Ledger): Model {
     }[event.type];
     const balanceAfterMinor = (balances.get(event.streamId) ?? 0) + amountMinor;
     balances.set(event.streamId, balanceAfterMinor);
-    const counterparty = event.type === 'TransferSent' ? (data.to as string) : event.type === 'TransferReceived' ? (data.from as string) : undefined;
+    const counterparty =
+      event.type === 'TransferSent' ? (data.to as string) : event.type === 'TransferReceived' ? (data.from as string) : undefined;
     return {
       position: event.position,
       eventId: event.eventId,
@@ -155,7 +156,8 @@ function compareAmount(minor: number, digits: number, bound: string): number {
 }
 
 function matches(event: ModelEvent, filter: AuditFilter, model: Model): boolean {
-  if (filter.accounts?.length && !filter.accounts.some((account) => account === event.account || account === event.counterparty)) return false;
+  if (filter.accounts?.length && !filter.accounts.some((account) => account === event.account || account === event.counterparty))
+    return false;
   if (filter.types?.length && !filter.types.includes(event.type)) return false;
   if (filter.from !== undefined && event.timeMs < momentMs(filter.from, 'start')) return false;
   if (filter.to !== undefined && event.timeMs > momentMs(filter.to, 'end')) return false;
@@ -177,7 +179,10 @@ function matches(event: ModelEvent, filter: AuditFilter, model: Model): boolean 
 
 /** Matching positions, newest first. */
 function expectedPositions(model: Model, filter: AuditFilter): number[] {
-  return model.events.filter((event) => matches(event, filter, model)).map((event) => event.position).reverse();
+  return model.events
+    .filter((event) => matches(event, filter, model))
+    .map((event) => event.position)
+    .reverse();
 }
 
 function expectedBalances(model: Model, position: number): BalancesAsOf['balances'] {
@@ -189,7 +194,14 @@ function expectedBalances(model: Model, position: number): BalancesAsOf['balance
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([account, { balanceMinor, closed }]) => {
       const currency = model.currencies.get(account)!;
-      return { account, owner: model.owners.get(account)!, currency, balance: money(balanceMinor, currency), balanceMinor, status: closed ? 'closed' : 'open' };
+      return {
+        account,
+        owner: model.owners.get(account)!,
+        currency,
+        balance: money(balanceMinor, currency),
+        balanceMinor,
+        status: closed ? 'closed' : 'open',
+      };
     });
 }
 
@@ -223,7 +235,18 @@ function walkPages(api: HandlerTable, filter: AuditFilter, limit: number): numbe
 // ── Random workloads ────────────────────────────────────────────────────────────────────
 
 const OWNERS = ['Ada Lovelace', 'Lovelace, Ada', '李白', 'Алан Тьюринг', 'Émilie du Châtelet', 'Zoë 🦊 Fox', 'Grace "Amazing" Hopper'];
-const MEMOS = ['Rent, March', 'rent', 'Coffee ☕', 'Lunch with 李白', 'ÉCOLE fees', 'Алан paid back', 'line one\nline two', '=SUM(A1)', 'refund 10.005', 'Salary 🎉'];
+const MEMOS = [
+  'Rent, March',
+  'rent',
+  'Coffee ☕',
+  'Lunch with 李白',
+  'ÉCOLE fees',
+  'Алан paid back',
+  'line one\nline two',
+  '=SUM(A1)',
+  'refund 10.005',
+  'Salary 🎉',
+];
 /** Legacy timestamps as the Go writer made them: nanoseconds, offsets, a leap day, out of order. */
 const LEGACY_MOMENTS = [
   '2024-02-27T12:00:00Z',
@@ -241,18 +264,45 @@ const DAYS = ['2024-02-27', '2024-02-28', '2024-02-29', '2024-03-01', '2024-03-0
 
 const legacyImportArb = fc.record({
   currency: fc.constantFrom(...CURRENCIES),
-  accounts: fc.array(fc.record({ owner: fc.constantFrom(...OWNERS), initial: fc.nat(100_000), at: fc.nat(LEGACY_MOMENTS.length - 1) }), { minLength: 1, maxLength: 3 }),
+  accounts: fc.array(fc.record({ owner: fc.constantFrom(...OWNERS), initial: fc.nat(100_000), at: fc.nat(LEGACY_MOMENTS.length - 1) }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
   operations: fc.array(
-    fc.record({ account: fc.nat(), deposit: fc.boolean(), amount: fc.integer({ min: 1, max: 50_000 }), at: fc.nat(LEGACY_MOMENTS.length - 1) }),
+    fc.record({
+      account: fc.nat(),
+      deposit: fc.boolean(),
+      amount: fc.integer({ min: 1, max: 50_000 }),
+      at: fc.nat(LEGACY_MOMENTS.length - 1),
+    }),
     { maxLength: 8 },
   ),
 });
 
 const memoArb = fc.option(fc.oneof(fc.constantFrom(...MEMOS), fc.string({ maxLength: 6 })), { nil: undefined });
 const commandArb = fc.oneof(
-  fc.record({ kind: fc.constant('open' as const), currency: fc.constantFrom(...CURRENCIES), owner: fc.constantFrom(...OWNERS), initial: fc.nat(100_000), commandId: fc.boolean() }),
-  fc.record({ kind: fc.constantFrom('deposit' as const, 'withdraw' as const), account: fc.nat(), amount: fc.integer({ min: 1, max: 50_000 }), memo: memoArb, commandId: fc.boolean() }),
-  fc.record({ kind: fc.constant('transfer' as const), from: fc.nat(), to: fc.nat(), amount: fc.integer({ min: 1, max: 50_000 }), memo: memoArb, commandId: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('open' as const),
+    currency: fc.constantFrom(...CURRENCIES),
+    owner: fc.constantFrom(...OWNERS),
+    initial: fc.nat(100_000),
+    commandId: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constantFrom('deposit' as const, 'withdraw' as const),
+    account: fc.nat(),
+    amount: fc.integer({ min: 1, max: 50_000 }),
+    memo: memoArb,
+    commandId: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('transfer' as const),
+    from: fc.nat(),
+    to: fc.nat(),
+    amount: fc.integer({ min: 1, max: 50_000 }),
+    memo: memoArb,
+    commandId: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('closeOut' as const), account: fc.nat() }),
 );
 const workloadArb = fc.record({
@@ -274,14 +324,32 @@ function runWorkload(ledger: Ledger, api: HandlerTable, workload: Workload): voi
     const lines: string[] = [];
     const state = spec.accounts.map((account, index) => ({ id: `legacy-${importIndex}-${index}`, balance: account.initial, version: 1 }));
     spec.accounts.forEach((account, index) =>
-      lines.push(legacyLine(`evt-${importIndex}-${lines.length}`, state[index]!.id, 'AccountCreated', 1, { initial_deposit: float(account.initial), owner: account.owner }, LEGACY_MOMENTS[account.at]!)),
+      lines.push(
+        legacyLine(
+          `evt-${importIndex}-${lines.length}`,
+          state[index]!.id,
+          'AccountCreated',
+          1,
+          { initial_deposit: float(account.initial), owner: account.owner },
+          LEGACY_MOMENTS[account.at]!,
+        ),
+      ),
     );
     for (const operation of spec.operations) {
       const account = state[operation.account % state.length]!;
       const deposit = operation.deposit || operation.amount > account.balance;
       account.balance += deposit ? operation.amount : -operation.amount;
       account.version += 1;
-      lines.push(legacyLine(`evt-${importIndex}-${lines.length}`, account.id, deposit ? 'MoneyDeposited' : 'MoneyWithdrawn', account.version, { amount: float(operation.amount) }, LEGACY_MOMENTS[operation.at]!));
+      lines.push(
+        legacyLine(
+          `evt-${importIndex}-${lines.length}`,
+          account.id,
+          deposit ? 'MoneyDeposited' : 'MoneyWithdrawn',
+          account.version,
+          { amount: float(operation.amount) },
+          LEGACY_MOMENTS[operation.at]!,
+        ),
+      );
     }
     ok(ledger.importLegacy(lines.join('\n'), spec.currency));
     accounts.push(...state.map((account) => ({ id: account.id, currency: spec.currency })));
@@ -294,7 +362,15 @@ function runWorkload(ledger: Ledger, api: HandlerTable, workload: Workload): voi
     commandNumber += 1;
     if (command.kind === 'open') {
       const id = `n${accounts.length}`;
-      ok(api.openAccount({ account: id, owner: command.owner, currency: command.currency, initial: money(command.initial, command.currency), ...commandId(command.commandId) }));
+      ok(
+        api.openAccount({
+          account: id,
+          owner: command.owner,
+          currency: command.currency,
+          initial: money(command.initial, command.currency),
+          ...commandId(command.commandId),
+        }),
+      );
       accounts.push({ id, currency: command.currency });
       continue;
     }
@@ -307,7 +383,13 @@ function runWorkload(ledger: Ledger, api: HandlerTable, workload: Workload): voi
       const balance = api.getAccount({ account: from.id });
       if (!balance.ok || balance.value.balanceMinor === 0) continue;
       const amount = Math.min(command.amount, balance.value.balanceMinor);
-      api.transfer({ from: from.id, to: to.id, amount: money(amount, from.currency), ...(command.memo === undefined ? {} : { memo: command.memo }), ...commandId(command.commandId) });
+      api.transfer({
+        from: from.id,
+        to: to.id,
+        amount: money(amount, from.currency),
+        ...(command.memo === undefined ? {} : { memo: command.memo }),
+        ...commandId(command.commandId),
+      });
       continue;
     }
     const account = accounts[command.account % accounts.length]!;
@@ -322,7 +404,12 @@ function runWorkload(ledger: Ledger, api: HandlerTable, workload: Workload): voi
     const balance = api.getAccount({ account: account.id });
     const amount = command.kind === 'withdraw' && balance.ok ? Math.min(command.amount, balance.value.balanceMinor) : command.amount;
     if (amount === 0) continue;
-    const input = { account: account.id, amount: money(amount, account.currency), ...(command.memo === undefined ? {} : { memo: command.memo }), ...commandId(command.commandId) };
+    const input = {
+      account: account.id,
+      amount: money(amount, account.currency),
+      ...(command.memo === undefined ? {} : { memo: command.memo }),
+      ...commandId(command.commandId),
+    };
     if (command.kind === 'deposit') api.deposit(input);
     else api.withdraw(input);
   }
@@ -337,13 +424,27 @@ const momentSeedArb = fc.oneof(
   fc.record({ kind: fc.constant('offset' as const), event: fc.nat(), hours: fc.constantFrom(-5, 2, 9) }),
 );
 const amountSeedArb = fc.oneof(
-  fc.record({ kind: fc.constant('event' as const), event: fc.nat(), extra: fc.constantFrom('', '0', '5', '001', '999'), bump: fc.constantFrom(-1, 0, 1) }),
+  fc.record({
+    kind: fc.constant('event' as const),
+    event: fc.nat(),
+    extra: fc.constantFrom('', '0', '5', '001', '999'),
+    bump: fc.constantFrom(-1, 0, 1),
+  }),
   fc.record({ kind: fc.constant('raw' as const), whole: fc.nat(600), fraction: fc.constantFrom('', '5', '05', '005', '0005', '999') }),
 );
 const textSeedArb = fc.oneof(
-  fc.record({ kind: fc.constantFrom('memo' as const, 'owner' as const, 'account' as const), event: fc.nat(), start: fc.nat(8), length: fc.integer({ min: 1, max: 6 }), upper: fc.boolean() }),
+  fc.record({
+    kind: fc.constantFrom('memo' as const, 'owner' as const, 'account' as const),
+    event: fc.nat(),
+    start: fc.nat(8),
+    length: fc.integer({ min: 1, max: 6 }),
+    upper: fc.boolean(),
+  }),
   fc.record({ kind: fc.constantFrom('eventId' as const, 'commandId' as const, 'transferId' as const), event: fc.nat(), pad: fc.boolean() }),
-  fc.record({ kind: fc.constant('words' as const), text: fc.constantFrom('rent', 'RENT', '李', 'алан', 'é', '🦊', '"', ',', '   ', 'n1', 'legacy', 'no such words') }),
+  fc.record({
+    kind: fc.constant('words' as const),
+    text: fc.constantFrom('rent', 'RENT', '李', 'алан', 'é', '🦊', '"', ',', '   ', 'n1', 'legacy', 'no such words'),
+  }),
 );
 const conditionsArb = fc.record({
   accounts: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
@@ -524,7 +625,7 @@ function positionsFor(api: HandlerTable, filter: AuditFilter): number[] {
   return ok(api.auditEvents({ filter, limit: 500 })).rows.map((row) => row.position);
 }
 
-describe('amount bounds are exact in each currency\'s minor units', () => {
+describe("amount bounds are exact in each currency's minor units", () => {
   it('EUR (2 digits), JPY (0) and KWD (3): a bound between two minor units rounds inward', () => {
     const { api } = newLedger();
     ok(api.openAccount({ account: 'eur', owner: 'E', currency: 'EUR' })); // 1
@@ -590,11 +691,19 @@ describe('date ranges', () => {
     const { ledger, api } = newLedger();
     ok(ledger.importLegacy(legacy, 'EUR'));
     const at = (moment: string) => ok(api.balancesAsOf({ at: moment }));
-    expect(at('2024-02-28')).toMatchObject({ position: 1, recordedAt: '2024-02-28T23:59:59.999Z', balances: [{ account: 'old', balanceMinor: 100, status: 'open' }] });
+    expect(at('2024-02-28')).toMatchObject({
+      position: 1,
+      recordedAt: '2024-02-28T23:59:59.999Z',
+      balances: [{ account: 'old', balanceMinor: 100, status: 'open' }],
+    });
     // Position 6 is earlier in time than positions 4 and 5, so it is not yet "as of" 29 February.
     expect(at('2024-02-29')).toMatchObject({ position: 3, balances: [{ balanceMinor: 300 }] });
     expect(at('2024-02-29T23:59:59.998Z')).toMatchObject({ position: 2, balances: [{ balanceMinor: 200 }] });
-    expect(at('2024-03-01T00:00:00Z')).toMatchObject({ position: 6, recordedAt: '2024-02-29T12:00:00.5-01:00', balances: [{ balanceMinor: 600 }] });
+    expect(at('2024-03-01T00:00:00Z')).toMatchObject({
+      position: 6,
+      recordedAt: '2024-02-29T12:00:00.5-01:00',
+      balances: [{ balanceMinor: 600 }],
+    });
     expect(at('2024-01-01')).toEqual({ position: 0, recordedAt: null, balances: [] });
     failure(api.balancesAsOf({ at: 'yesterday' }), 'VALIDATION');
   });
@@ -603,7 +712,19 @@ describe('date ranges', () => {
 describe('free text', () => {
   function seeded() {
     const { ledger, api } = newLedger();
-    ok(ledger.importLegacy(legacyLine('evt-legacy-0001', 'old', 'AccountCreated', 1, { initial_deposit: 5, owner: 'Émilie du Châtelet' }, '2024-02-29T00:00:00Z'), 'EUR'));
+    ok(
+      ledger.importLegacy(
+        legacyLine(
+          'evt-legacy-0001',
+          'old',
+          'AccountCreated',
+          1,
+          { initial_deposit: 5, owner: 'Émilie du Châtelet' },
+          '2024-02-29T00:00:00Z',
+        ),
+        'EUR',
+      ),
+    );
     ok(api.openAccount({ account: 'ada-1', owner: 'Lovelace, Ada', currency: 'EUR', initial: '100.00' })); // 2
     ok(api.openAccount({ account: 'li-2', owner: '李白', currency: 'EUR' })); // 3
     ok(api.deposit({ account: 'ada-1', amount: '1.00', memo: 'Rent, MARCH', commandId: 'deposit-rent-march' })); // 4
@@ -666,18 +787,45 @@ describe('free text: any valid command id', () => {
 describe('event detail', () => {
   it('a transfer leg shows its other leg and both balances before → after; a legacy event shows its upcast payload', () => {
     const { ledger, api } = newLedger();
-    ok(ledger.importLegacy(legacyLine('evt-legacy-0001', 'old', 'AccountCreated', 1, { initial_deposit: 12.3, owner: 'Old One' }, '2024-02-29T00:00:00Z'), 'EUR'));
+    ok(
+      ledger.importLegacy(
+        legacyLine('evt-legacy-0001', 'old', 'AccountCreated', 1, { initial_deposit: 12.3, owner: 'Old One' }, '2024-02-29T00:00:00Z'),
+        'EUR',
+      ),
+    );
     ok(api.openAccount({ account: 'new', owner: 'New One', currency: 'EUR', initial: '1.00' }));
     const transfer = ok(api.transfer({ from: 'old', to: 'new', amount: '0.30', memo: 'split' }));
 
     const received = ok(api.eventDetail({ position: 4 }));
-    expect(received.row).toMatchObject({ type: 'TransferReceived', account: 'new', counterparty: 'old', amount: '0.30', balanceAfter: '1.30', memo: 'split' });
-    expect(received.related).toEqual([expect.objectContaining({ position: 3, type: 'TransferSent', account: 'old', counterparty: 'new', amount: '-0.30', balanceAfter: '12.00' })]);
+    expect(received.row).toMatchObject({
+      type: 'TransferReceived',
+      account: 'new',
+      counterparty: 'old',
+      amount: '0.30',
+      balanceAfter: '1.30',
+      memo: 'split',
+    });
+    expect(received.related).toEqual([
+      expect.objectContaining({
+        position: 3,
+        type: 'TransferSent',
+        account: 'old',
+        counterparty: 'new',
+        amount: '-0.30',
+        balanceAfter: '12.00',
+      }),
+    ]);
     expect(received.balanceChanges).toEqual([
       { account: 'new', currency: 'EUR', before: '1.00', after: '1.30' },
       { account: 'old', currency: 'EUR', before: '12.30', after: '12.00' },
     ]);
-    expect(JSON.parse(received.storedData)).toEqual({ transferId: transfer.transferId, from: 'old', amountMinor: 30, currency: 'EUR', memo: 'split' });
+    expect(JSON.parse(received.storedData)).toEqual({
+      transferId: transfer.transferId,
+      from: 'old',
+      amountMinor: 30,
+      currency: 'EUR',
+      memo: 'split',
+    });
     expect(received).not.toHaveProperty('upcastData');
     expect(received).not.toHaveProperty('upcastType');
     expect(received.previousHash).toBe(ok(api.eventDetail({ position: 3 })).hash);
@@ -719,7 +867,9 @@ describe('integrity monitor', () => {
 
     // An edit to an event the monitor has ALREADY verified is not walked again: the next
     // verification starts from the verified head and checks only what is new.
-    tamper(path, (db) => db.prepare(`UPDATE events SET metadata = replace(metadata, '"actor":"test"', '"actor":"mallory"') WHERE position = 3`).run());
+    tamper(path, (db) =>
+      db.prepare(`UPDATE events SET metadata = replace(metadata, '"actor":"test"', '"actor":"mallory"') WHERE position = 3`).run(),
+    );
     ok(api.deposit({ account: 'a', amount: '1.00' }));
     ok(api.deposit({ account: 'b', amount: '1.00' }));
     expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 14, head: ledger.store.headHash() });

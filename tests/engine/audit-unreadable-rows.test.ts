@@ -59,7 +59,11 @@ describe('audit queries on a row whose stored JSON no longer parses', () => {
         expect(error.message, name).toMatch(why);
       }
       // The handler table answers it as it is (dispatch passes a typed failure through).
-      for (const [channel, request] of [['auditEvents', {}], ['eventDetail', { position: 3 }], ['accountHistory', { account: 'a' }]] as const) {
+      for (const [channel, request] of [
+        ['auditEvents', {}],
+        ['eventDetail', { position: 3 }],
+        ['accountHistory', { account: 'a' }],
+      ] as const) {
         expect(dispatch(handlersFor(ledger), channel, request), channel).toEqual({
           ok: false,
           error: { code: 'INTEGRITY', message: expect.stringMatching(/^The event at position 3 cannot be read: /) },
@@ -79,7 +83,10 @@ describe('audit queries on a row whose stored JSON no longer parses', () => {
     tamper(path, (db) => db.prepare('UPDATE events SET data = ? WHERE position = 2').run('{"amountMinor":1'));
     const reopened = openLedger(path);
     const error = thrown(() => reopened.events({}));
-    expect(error).toEqual({ code: 'INTEGRITY', message: expect.stringMatching(/^The event at position 2 cannot be read: its stored payload is not valid JSON/) });
+    expect(error).toEqual({
+      code: 'INTEGRITY',
+      message: expect.stringMatching(/^The event at position 2 cannot be read: its stored payload is not valid JSON/),
+    });
   });
 
   it('a stored type this ledger cannot read answers INTEGRITY naming it, without its control characters', () => {
@@ -90,6 +97,8 @@ describe('audit queries on a row whose stored JSON no longer parses', () => {
     const reopened = openLedger(path);
     const error = thrown(() => reopened.events({}));
     expect(error.code).toBe('INTEGRITY');
-    expect(error.message).toMatch(/^The event at position 1 cannot be read: its type "Money\\u202eTeleported" at version 2 is not an event this ledger can read/);
+    expect(error.message).toMatch(
+      /^The event at position 1 cannot be read: its type "Money\\u202eTeleported" at version 2 is not an event this ledger can read/,
+    );
   });
 });

@@ -38,7 +38,7 @@ describe('ledger backup / backups', () => {
     ]);
   });
 
-  it('uses the app\'s backup folder by default: settings.json, else backups in its user-data folder', async () => {
+  it("uses the app's backup folder by default: settings.json, else backups in its user-data folder", async () => {
     const path = seededLedger();
     const config = tempFolder();
     const userData = join(config, 'Event Ledger');
@@ -67,7 +67,10 @@ describe('ledger backup / backups', () => {
     const fileInTheWay = join(folder, 'a-file');
     writeFileSync(fileInTheWay, 'x');
     const notAFolder = await runCli(['--db', path, 'backup', '--out', fileInTheWay]);
-    expect(notAFolder.lines[0]).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringContaining('is not a folder') } });
+    expect(notAFolder.lines[0]).toMatchObject({
+      ok: false,
+      error: { code: 'STORAGE', message: expect.stringContaining('is not a folder') },
+    });
     if (process.getuid?.() !== 0) {
       // root writes into read-only folders, so this part only runs for other users.
       writeFileSync(join(folder, 'placeholder'), '');

@@ -58,8 +58,10 @@ describe('decideRetention', () => {
         const weekOf = (time: number) => Math.floor((time - 4 * DAY) / (7 * DAY));
         for (const backup of backups) {
           const at = backup.time.getTime();
-          if (at > dailyFrom) expect(keep.some((kept) => kept.time.getTime() > dailyFrom && dayOf(kept.time.getTime()) === dayOf(at))).toBe(true);
-          else if (at > weeklyFrom) expect(keep.some((kept) => weekOf(kept.time.getTime()) === weekOf(at) && kept.time.getTime() >= at)).toBe(true);
+          if (at > dailyFrom)
+            expect(keep.some((kept) => kept.time.getTime() > dailyFrom && dayOf(kept.time.getTime()) === dayOf(at))).toBe(true);
+          else if (at > weeklyFrom)
+            expect(keep.some((kept) => weekOf(kept.time.getTime()) === weekOf(at) && kept.time.getTime() >= at)).toBe(true);
         }
       }),
     );

@@ -11,7 +11,12 @@ import { hashAt } from '../../electron/core/backup/backup-check';
 import { createBackup } from '../../electron/core/backup/create-backup';
 import { listBackups, pruneBackups } from '../../electron/core/backup/list-backups';
 import { restoreBackup } from '../../electron/core/backup/restore-backup';
-import { backupFolderSetting, defaultBackupFolder, saveBackupFolderSetting, SETTINGS_FILE_NAME } from '../../electron/core/backup/backup-settings';
+import {
+  backupFolderSetting,
+  defaultBackupFolder,
+  saveBackupFolderSetting,
+  SETTINGS_FILE_NAME,
+} from '../../electron/core/backup/backup-settings';
 import { backupFileName, parseBackupFileName, parseTemporaryFileName, temporaryFileName } from '../../electron/core/backup/backup-names';
 import { failure, handlersFor, listFolder, newLedger, ok, openLedger, sha256File, tamper, tempFolder } from './helpers';
 
@@ -42,7 +47,12 @@ describe('createBackup', () => {
   it('finishes while another connection commits between every slice of the copy, holding a prefix of the log', async () => {
     // Without the one-step fallback (copy-database.ts) SQLite restarts such a copy forever.
     const { path, ledger, api } = seed(0);
-    ledger.executeBatch(Array.from({ length: 6_000 }, () => ({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo: 'x'.repeat(300) } }) as AnyCommand));
+    ledger.executeBatch(
+      Array.from(
+        { length: 6_000 },
+        () => ({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo: 'x'.repeat(300) } }) as AnyCommand,
+      ),
+    );
     let writing = true;
     let commits = 0;
     const deadline = Date.now() + 20_000;
@@ -192,7 +202,8 @@ describe('pruneBackups', () => {
     const now = new Date('2025-06-30T12:00:00.000Z');
     const daysAgo = (days: number) => () => new Date(now.getTime() - days * 86_400_000);
     const made = [];
-    for (const days of [200, 100, 90, 30, 26, 10, 5, 4.5, 4, 1, 0.5, 0]) made.push(ok(await createBackup(path, folder, { now: daysAgo(days) })));
+    for (const days of [200, 100, 90, 30, 26, 10, 5, 4.5, 4, 1, 0.5, 0])
+      made.push(ok(await createBackup(path, folder, { now: daysAgo(days) })));
     // Another ledger also called ledger.db, backed up into the same folder: never pruned here.
     const { path: otherPath } = newLedger();
     await new Promise((resolve) => setTimeout(resolve, 5)); // a distinct creation time

@@ -13,7 +13,10 @@ import { repoRoot, tempFolder } from './helpers';
 
 describe('the ledger command', () => {
   it('is package.json\'s "bin", and `npm run ledger` runs the same file', () => {
-    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     expect(join(repoRoot, manifest.bin.ledger!)).toBe(CLI);
     expect(manifest.scripts.ledger).toBe(`node ${manifest.bin.ledger}`);
     expect(manifest.scripts.prepare).toMatch(/scripts\/build-cli\.mjs/);
@@ -23,7 +26,8 @@ describe('the ledger command', () => {
     const outDir = tempFolder('ledger-cli-build-');
     await buildCli({ outDir, log: () => undefined });
     const bundle = readFileSync(join(outDir, CLI_BUNDLE), 'utf8');
-    const statements = /\bimport\s*(?:[\w$]+\s*,?\s*)?(?:\*\s*as\s*[\w$]+|\{[^}]*\})?\s*from\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)|\brequire\(\s*"([^"]+)"\s*\)/g;
+    const statements =
+      /\bimport\s*(?:[\w$]+\s*,?\s*)?(?:\*\s*as\s*[\w$]+|\{[^}]*\})?\s*from\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)|\brequire\(\s*"([^"]+)"\s*\)/g;
     const imported = new Set([...bundle.matchAll(statements)].map((match) => match[1] ?? match[2] ?? match[3]));
     expect(imported).toContain('better-sqlite3');
     for (const name of imported) expect(name!, name).toMatch(/^(node:[a-z_/]+|better-sqlite3)$/);
@@ -31,7 +35,14 @@ describe('the ledger command', () => {
 
     expect(cliBundleIsCurrent(outDir)).toBe(true);
     const stamp = JSON.parse(readFileSync(join(outDir, CLI_INPUTS), 'utf8')) as { startedAt: number; inputs: string[] };
-    expect(stamp.inputs).toEqual(expect.arrayContaining(['electron/cli/ledger.ts', 'electron/core/ledger.ts', 'shared/money.ts', 'electron/core/bulk/writer-thread.mjs']));
+    expect(stamp.inputs).toEqual(
+      expect.arrayContaining([
+        'electron/cli/ledger.ts',
+        'electron/core/ledger.ts',
+        'shared/money.ts',
+        'electron/core/bulk/writer-thread.mjs',
+      ]),
+    );
     // A source changed after the build started: stale (compared by the build's start, so an edit made during the build counts).
     writeFileSync(join(outDir, CLI_INPUTS), JSON.stringify({ ...stamp, startedAt: 0 }));
     expect(cliBundleIsCurrent(outDir)).toBe(false);

@@ -102,7 +102,7 @@ describe('exportToFile refuses targets that are not a file it may (re)place', ()
     expect(await ledgerItself.exportEventLog({ format: 'jsonl' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
   });
 
-  it("removes the partial files of exports whose process is gone, and only those", async () => {
+  it('removes the partial files of exports whose process is gone, and only those', async () => {
     const { ledger, folder } = seeded();
     const out = join(folder, 'out.jsonl');
     const stale = partialPathFor(out, await deadPid());

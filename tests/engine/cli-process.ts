@@ -11,7 +11,10 @@ import { repoRoot } from './helpers';
 export const CLI = join(repoRoot, 'bin/ledger.mjs');
 
 // Once per test file, before any spawn: many CLIs started at once would otherwise each build it.
-execFileSync(process.execPath, [join(repoRoot, 'scripts/build-cli.mjs'), '--if-stale'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(process.execPath, [join(repoRoot, 'scripts/build-cli.mjs'), '--if-stale'], {
+  cwd: repoRoot,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 
 export type CliRun = {
   readonly code: number | null;

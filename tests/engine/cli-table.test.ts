@@ -95,10 +95,12 @@ describe('ledger --format table', () => {
         '',
       ].join('\n'),
     );
-    expect(json.lines[0]).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'alice', balance: '1200.00', balanceMinor: 120_000 })]));
+    expect(json.lines[0]).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'alice', balance: '1200.00', balanceMinor: 120_000 })]),
+    );
   });
 
-  it('events --type takes stored names and the app\'s names; an unknown one lists the accepted names', async () => {
+  it("events --type takes stored names and the app's names; an unknown one lists the accepted names", async () => {
     const db = seeded();
     const [label, stored, upper, unknown] = await Promise.all([
       runCli(['--db', db, 'events', '--type', 'Deposit']),
@@ -111,7 +113,13 @@ describe('ledger --format table', () => {
     expect(upper.lines).toEqual([expect.objectContaining({ type: 'TransferSent', position: 4 })]);
     expect(unknown.code).toBe(2);
     expect(unknown.lines).toEqual([
-      { ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^Unknown event type "Wire"; use one of .*"Transfer in" \(TransferReceived\)/) } },
+      {
+        ok: false,
+        error: {
+          code: 'VALIDATION',
+          message: expect.stringMatching(/^Unknown event type "Wire"; use one of .*"Transfer in" \(TransferReceived\)/),
+        },
+      },
     ]);
   });
 });

@@ -12,7 +12,17 @@ import { parseLedgerTarget } from '../../electron/core/ledger-target';
 import { runCli } from './cli-process';
 import { repoRoot, tempFolder } from './helpers';
 
-const REFUSED_TARGETS = ['', '   ', ':memory:', 'file::memory:', 'file::memory:?cache=shared', 'file:ledger.db', 'file:///tmp/x.db?mode=memory', 'x.db/', 'sub/'];
+const REFUSED_TARGETS = [
+  '',
+  '   ',
+  ':memory:',
+  'file::memory:',
+  'file::memory:?cache=shared',
+  'file:ledger.db',
+  'file:///tmp/x.db?mode=memory',
+  'x.db/',
+  'sub/',
+];
 
 describe('parseLedgerTarget', () => {
   it('refuses every target that is not a path to a file on disk, with a plain sentence', () => {
@@ -48,7 +58,9 @@ describe('ledger --db', () => {
     ]);
     for (const run of runs) {
       expect(run.code, run.stdout + run.stderr).toBe(2);
-      expect(run.lines).toEqual([{ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/file on disk|path separator|folder|URI/) } }]);
+      expect(run.lines).toEqual([
+        { ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/file on disk|path separator|folder|URI/) } },
+      ]);
     }
     // Nothing was created: no ledger, no -wal, no .head.json in the working directory.
     expect(readdirSync(cwd)).toEqual(['folder.db']);

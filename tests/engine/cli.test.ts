@@ -25,7 +25,14 @@ describe('ledger CLI', () => {
     ]);
     expect(refused.code).toBe(1);
     expect(refused.lines).toEqual([
-      { ok: false, error: { code: 'INSUFFICIENT_FUNDS', message: 'Insufficient funds: balance 12.00 EUR, withdrawal 50.00 EUR', details: expect.any(Object) } },
+      {
+        ok: false,
+        error: {
+          code: 'INSUFFICIENT_FUNDS',
+          message: 'Insufficient funds: balance 12.00 EUR, withdrawal 50.00 EUR',
+          details: expect.any(Object),
+        },
+      },
     ]);
     expect(usage.code).toBe(2);
     expect(usage.lines[0]).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/colour/) } });
@@ -54,9 +61,9 @@ describe('ledger CLI', () => {
     ].join('\n');
     const run = await runCli(['--db', db, 'apply'], `${input}\n`);
     expect(run.code).toBe(1);
-    const summary = (run.lines as Array<{ ok: boolean; line: number; error?: { code: string }; balanceMinor?: number; replayed?: boolean }>).map(
-      (answer) => [answer.line, answer.ok ? 'ok' : answer.error!.code],
-    );
+    const summary = (
+      run.lines as Array<{ ok: boolean; line: number; error?: { code: string }; balanceMinor?: number; replayed?: boolean }>
+    ).map((answer) => [answer.line, answer.ok ? 'ok' : answer.error!.code]);
     expect(summary).toEqual([
       [1, 'ok'],
       [2, 'ok'],
@@ -82,9 +89,14 @@ describe('ledger CLI', () => {
 
   it('apply of only good lines exits 0', async () => {
     const db = tempLedgerPath();
-    const run = await runCli(['--db', db, 'apply'], `${JSON.stringify({ command: 'open', account: 'x', owner: 'X', currency: 'JPY', initial: '100' })}\n`);
+    const run = await runCli(
+      ['--db', db, 'apply'],
+      `${JSON.stringify({ command: 'open', account: 'x', owner: 'X', currency: 'JPY', initial: '100' })}\n`,
+    );
     expect(run.code).toBe(0);
-    expect(run.lines).toEqual([{ ok: true, line: 1, position: 1, version: 1, account: 'x', balance: '100', balanceMinor: 100, currency: 'JPY' }]);
+    expect(run.lines).toEqual([
+      { ok: true, line: 1, position: 1, version: 1, account: 'x', balance: '100', balanceMinor: 100, currency: 'JPY' },
+    ]);
   });
 
   it('verify exits 0 on an intact file and 3 with firstBadPosition on a tampered one', async () => {
@@ -135,7 +147,14 @@ describe('ledger CLI', () => {
     ]);
     expect(listed.code).toBe(0);
     const views = listed.lines[0] as Array<{ id: string; balanceMinor: number; transactionCount: number; version: number }>;
-    expect(views.map((view) => ({ ID: view.id, BalanceCents: view.balanceMinor, TransactionCount: view.transactionCount, Version: view.version }))).toEqual(
+    expect(
+      views.map((view) => ({
+        ID: view.id,
+        BalanceCents: view.balanceMinor,
+        TransactionCount: view.transactionCount,
+        Version: view.version,
+      })),
+    ).toEqual(
       expected.accounts.map(({ ID, BalanceCents, TransactionCount, Version }) => ({ ID, BalanceCents, TransactionCount, Version })),
     );
     // Importing again is refused (the accounts exist) and changes nothing.

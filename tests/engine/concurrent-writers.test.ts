@@ -16,10 +16,17 @@ describe('two Ledger instances on one file', () => {
   it('property: interleaved writers lose no update', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ writer: fc.integer({ min: 0, max: 1 }), kind: fc.constantFrom('deposit', 'withdraw'), cents: fc.integer({ min: 1, max: 5_000 }) }), {
-          minLength: 1,
-          maxLength: 60,
-        }),
+        fc.array(
+          fc.record({
+            writer: fc.integer({ min: 0, max: 1 }),
+            kind: fc.constantFrom('deposit', 'withdraw'),
+            cents: fc.integer({ min: 1, max: 5_000 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 60,
+          },
+        ),
         (steps) => {
           const { path, ledger } = newLedger();
           const other = openLedger(path);
@@ -28,7 +35,10 @@ describe('two Ledger instances on one file', () => {
           let expected = 2_000;
           for (const step of steps) {
             const amount = (step.cents / 100).toFixed(2);
-            const result = step.kind === 'deposit' ? apis[step.writer]!.deposit({ account: 'shared', amount }) : apis[step.writer]!.withdraw({ account: 'shared', amount });
+            const result =
+              step.kind === 'deposit'
+                ? apis[step.writer]!.deposit({ account: 'shared', amount })
+                : apis[step.writer]!.withdraw({ account: 'shared', amount });
             if (result.ok) {
               expected += step.kind === 'deposit' ? step.cents : -step.cents;
               // The receipt is computed from the writer's fresh view of the stream.
@@ -58,7 +68,10 @@ describe('two Ledger instances on one file', () => {
     const other = openLedger(path);
     const seenVersion = ok(handlersFor(other).getAccount({ account: 'a' })).version;
     ok(api.deposit({ account: 'a', amount: '1' }));
-    const conflict = failure(handlersFor(other).withdraw({ account: 'a', amount: '10', expectedVersion: seenVersion }), 'CONCURRENCY_CONFLICT');
+    const conflict = failure(
+      handlersFor(other).withdraw({ account: 'a', amount: '10', expectedVersion: seenVersion }),
+      'CONCURRENCY_CONFLICT',
+    );
     expect(conflict.details).toMatchObject({ stream: 'a', expected: 1, actual: 2 });
     expect(other.store.lastPosition()).toBe(2);
   });
@@ -93,7 +106,11 @@ describe('two processes running `ledger apply`', () => {
     const lineFor = (writer: number, index: number) => {
       const cents = amountFor(writer, index);
       const command = index % 4 === 3 ? 'withdraw' : 'deposit';
-      return { command, cents, text: JSON.stringify({ command, account: 'shared', amount: (cents / 100).toFixed(2), commandId: `w${writer}-${index}` }) };
+      return {
+        command,
+        cents,
+        text: JSON.stringify({ command, account: 'shared', amount: (cents / 100).toFixed(2), commandId: `w${writer}-${index}` }),
+      };
     };
     const PER_WRITER = 60;
 

@@ -26,7 +26,9 @@ describe('currency names', () => {
   });
 
   it('names the codes Chromium left bare with their ISO 4217 names', () => {
-    expect(Object.fromEntries(['BOV', 'CHE', 'CHW', 'CLF', 'COU', 'KMF', 'XCG', 'ZWG'].map((code) => [code, currencyName(code, NO_INTL_DATA)]))).toEqual({
+    expect(
+      Object.fromEntries(['BOV', 'CHE', 'CHW', 'CLF', 'COU', 'KMF', 'XCG', 'ZWG'].map((code) => [code, currencyName(code, NO_INTL_DATA)])),
+    ).toEqual({
       BOV: 'Mvdol',
       CHE: 'WIR Euro',
       CHW: 'WIR Franc',

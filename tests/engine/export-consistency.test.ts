@@ -27,7 +27,12 @@ function* transfers(seed: number): Generator<{ from: string; to: string; amount:
     const from = ACCOUNTS[next() % ACCOUNTS.length]!;
     let to = ACCOUNTS[next() % ACCOUNTS.length]!;
     if (to === from) to = ACCOUNTS[(ACCOUNTS.indexOf(from) + 1) % ACCOUNTS.length]!;
-    yield { from, to, amount: `${next() % 50}.${String(next() % 100).padStart(2, '0')}`.replace(/^0\.00$/, '0.01'), memo: `t${seed}-${count}` };
+    yield {
+      from,
+      to,
+      amount: `${next() % 50}.${String(next() % 100).padStart(2, '0')}`.replace(/^0\.00$/, '0.01'),
+      memo: `t${seed}-${count}`,
+    };
   }
 }
 
@@ -41,7 +46,10 @@ function take<T>(source: Generator<T>, count: number): T[] {
 function seededLedger() {
   const created = newLedger();
   const commands: AnyCommand[] = [
-    ...ACCOUNTS.map((account): AnyCommand => ({ name: 'open', input: { account, owner: `Owner ${account}`, currency: 'EUR', initial: '100000.00' } })),
+    ...ACCOUNTS.map((account): AnyCommand => ({
+      name: 'open',
+      input: { account, owner: `Owner ${account}`, currency: 'EUR', initial: '100000.00' },
+    })),
     ...take(transfers(1), SEED_TRANSFERS).map((input): AnyCommand => ({ name: 'transfer', input })),
   ];
   for (let start = 0; start < commands.length; start += 2_000) {
@@ -65,8 +73,16 @@ async function expectRestoreMatchesTimeTravel(live: Ledger, exportPath: string, 
   expect(asOf.position).toBe(manifest.lastPosition);
   expect(restored.projection.lastPosition).toBe(manifest.lastPosition);
   expect(
-    restored.listAccounts().map((account) => ({ account: account.id, owner: account.owner, currency: account.currency, balanceMinor: account.balanceMinor, status: account.status })),
-  ).toEqual(asOf.balances.map(({ account, owner, currency, balanceMinor, status }) => ({ account, owner, currency, balanceMinor, status })));
+    restored.listAccounts().map((account) => ({
+      account: account.id,
+      owner: account.owner,
+      currency: account.currency,
+      balanceMinor: account.balanceMinor,
+      status: account.status,
+    })),
+  ).toEqual(
+    asOf.balances.map(({ account, owner, currency, balanceMinor, status }) => ({ account, owner, currency, balanceMinor, status })),
+  );
   // Transfers move money, never make it: the snapshot's total is the opening total.
   expect(asOf.balances.reduce((sum, balance) => sum + balance.balanceMinor, 0)).toBe(ACCOUNTS.length * 10_000_000);
   expect(restored.verify()).toMatchObject({ ok: true, events: manifest.count, head: manifest.headHash });
@@ -111,7 +127,11 @@ describe('an export while another process appends', () => {
       // …and none of them is in the export, which is exactly the log as it stood when it began.
       expect(manifest).toMatchObject({ firstPosition: 1, lastPosition: start, count: start });
       const file = join(tempFolder(), 'paused.jsonl');
-      await new Promise<void>((resolve, reject) => createWriteStream(file).end(sink.buffer, () => resolve()).on('error', reject));
+      await new Promise<void>((resolve, reject) =>
+        createWriteStream(file)
+          .end(sink.buffer, () => resolve())
+          .on('error', reject),
+      );
       expect(await verifyExportFile(file)).toMatchObject({ ok: true, events: start, head: manifest.headHash });
       const lines = linesOf(file);
       expect(parseLine(lines[start - 1]!)).toMatchObject({ position: start, type: 'TransferReceived' });

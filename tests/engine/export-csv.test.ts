@@ -159,9 +159,21 @@ describe('CSV export', () => {
 
     // Amounts and balances in each currency's own minor digits.
     const unicodeTransfer = records.find((record) => record.memo === AWKWARD.memoUnicode && record.type === 'TransferSent')!;
-    expect(unicodeTransfer).toMatchObject({ account: 'jpy-1', counterparty: 'jpy-2', amount: '-2500', currency: 'JPY', balance_after: '97500' });
+    expect(unicodeTransfer).toMatchObject({
+      account: 'jpy-1',
+      counterparty: 'jpy-2',
+      amount: '-2500',
+      currency: 'JPY',
+      balance_after: '97500',
+    });
     const kwdTransfer = records.find((record) => record.memo === AWKWARD.memoCr && record.type === 'TransferReceived')!;
-    expect(kwdTransfer).toMatchObject({ account: 'kwd-2', counterparty: 'kwd-1', amount: '0.999', currency: 'KWD', balance_after: '1.000' });
+    expect(kwdTransfer).toMatchObject({
+      account: 'kwd-2',
+      counterparty: 'kwd-1',
+      amount: '0.999',
+      currency: 'KWD',
+      balance_after: '1.000',
+    });
   });
 
   it('neutralises free text that a spreadsheet would run as a formula (= + - @ and a leading CR), never amounts', async () => {
@@ -251,9 +263,44 @@ describe('CSV export', () => {
 
 /** Characters a spreadsheet may skip or fold before it decides a cell is a formula. */
 const UNSEEN = [
-  '\n', '\r\n', ' ', '\u00A0', '\u1680', '\u2000', '\u2003', '\u200A', '\u2028', '\u2029', '\u202F', '\u205F', '\u3000', '\u0085', '\u000B', '\u000C',
-  '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD', '\u180E', '\u200E', '\u200F', '\u061C', '\u202E', '\u2066',
-  '\u3164', '\u115F', '\uFFA0', '\u2800', '\u0301', '\u034F', '\uFE0F', '\u{E0041}', '\u0000', '\u001B',
+  '\n',
+  '\r\n',
+  ' ',
+  '\u00A0',
+  '\u1680',
+  '\u2000',
+  '\u2003',
+  '\u200A',
+  '\u2028',
+  '\u2029',
+  '\u202F',
+  '\u205F',
+  '\u3000',
+  '\u0085',
+  '\u000B',
+  '\u000C',
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u2060',
+  '\uFEFF',
+  '\u00AD',
+  '\u180E',
+  '\u200E',
+  '\u200F',
+  '\u061C',
+  '\u202E',
+  '\u2066',
+  '\u3164',
+  '\u115F',
+  '\uFFA0',
+  '\u2800',
+  '\u0301',
+  '\u034F',
+  '\uFE0F',
+  '\u{E0041}',
+  '\u0000',
+  '\u001B',
 ];
 /** = + - @ and their compatibility forms (full-width, small, ligatures) that NFKC folds into them. */
 const FORMULA_STARTS = ['=', '+', '-', '@', '＝', '＋', '－', '＠', '﹦', '﹢', '﹣', '﹫', '⩵', '⩶', '⁼', '⁺', '₌', '₊'];
@@ -266,11 +313,34 @@ function readBackOne(cell: string): string {
 describe('CSV formula neutralisation after invisible characters and compatibility forms (issue 16, item 8)', () => {
   it('neutralises every listed case exported from a real ledger, and reads back the exact text after the one apostrophe', async () => {
     const { ledger, api } = newLedger();
-    const memos = ['\n=1+1', ' =1+1', '\u2028=HYPERLINK("http://evil")', '\u200B=1+1', '＝1+1', '＋1', '－1', '＠SUM(A1)', '\u00A0@x', '\uFEFF=1', '\u3000-2', '\r\n+3', '﹦cmd', '\u200B \u2029\u00AD＝1'];
+    const memos = [
+      '\n=1+1',
+      ' =1+1',
+      '\u2028=HYPERLINK("http://evil")',
+      '\u200B=1+1',
+      '＝1+1',
+      '＋1',
+      '－1',
+      '＠SUM(A1)',
+      '\u00A0@x',
+      '\uFEFF=1',
+      '\u3000-2',
+      '\r\n+3',
+      '﹦cmd',
+      '\u200B \u2029\u00AD＝1',
+    ];
     const plain = ['rent', ' rent', '\u200Brent', 'a=b', '１２ apples', '\n\nsecond line', "'=already text"];
     ok(api.openAccount({ account: 'f1', owner: '\u200B=SUM(A1:A9)', currency: 'EUR', initial: '100.00' }));
     ok(api.openAccount({ account: 'f2', owner: '＝HYPERLINK("x")', currency: 'EUR' }));
-    for (const memo of [...memos, ...plain]) ok(api.deposit({ account: 'f1', amount: '1', memo, commandId: `\u3000-${memo.length}-${[...memo].map((c) => c.codePointAt(0)).join('.')}` }));
+    for (const memo of [...memos, ...plain])
+      ok(
+        api.deposit({
+          account: 'f1',
+          amount: '1',
+          memo,
+          commandId: `\u3000-${memo.length}-${[...memo].map((c) => c.codePointAt(0)).join('.')}`,
+        }),
+      );
     const records = readCsv((await exportCsvBytes(ledger)).bytes);
     const memosRead = records.map((record) => record.memo);
     for (const memo of memos) {
@@ -283,7 +353,9 @@ describe('CSV formula neutralisation after invisible characters and compatibilit
     expect(owners.get('f2')).toBe('\'＝HYPERLINK("x")');
     for (const record of records.filter((row) => row.command_id !== '')) expect(record.command_id.startsWith("'\u3000-")).toBe(true);
     // Every memo cell is the stored memo, or the stored memo after the one neutralising apostrophe.
-    const storedMemo = new Map(ledger.events({ streamId: 'f1' }).map((event) => [event.position, 'memo' in event.data ? event.data.memo : '']));
+    const storedMemo = new Map(
+      ledger.events({ streamId: 'f1' }).map((event) => [event.position, 'memo' in event.data ? event.data.memo : '']),
+    );
     for (const record of records.filter((row) => row.account === 'f1' && row.type === 'MoneyDeposited')) {
       const stored = storedMemo.get(Number(record.position))!;
       expect(record.memo, JSON.stringify(stored)).toBe(memos.includes(stored) ? `'${stored}` : stored);

@@ -99,7 +99,12 @@ export async function exportCsvBytes(ledger: Ledger, filter: AuditFilter = {}): 
 }
 
 /** An export written to a file through the same function the app and the CLI use. */
-export async function exportFile(ledger: Ledger, path: string, format: ExportFormat = 'jsonl', filter: AuditFilter = {}): Promise<ExportSummary> {
+export async function exportFile(
+  ledger: Ledger,
+  path: string,
+  format: ExportFormat = 'jsonl',
+  filter: AuditFilter = {},
+): Promise<ExportSummary> {
   return ok(await exportToFile(ledger, path, format, filter));
 }
 

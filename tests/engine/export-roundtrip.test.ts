@@ -44,7 +44,12 @@ describe('export → restore → export', () => {
     // The export holds what it should: legacy rows as stored (schema 1), unicode memos, both transfer legs.
     const lines = linesOf(first);
     expect(lines).toHaveLength(total + 1);
-    expect(parseLine(lines[0]!)).toMatchObject({ position: 1, type: 'AccountCreated', schemaVersion: 1, data: { owner: 'Émilie du Châtelet' } });
+    expect(parseLine(lines[0]!)).toMatchObject({
+      position: 1,
+      type: 'AccountCreated',
+      schemaVersion: 1,
+      data: { owner: 'Émilie du Châtelet' },
+    });
     expect(lines.some((line) => line.includes('"memo":"稿费 für Алан — ünïcödé 🎉👩‍👩‍👧"'))).toBe(true);
     expect(lines.filter((line) => parseLine(line).type === 'TransferSent')).toHaveLength(4);
     expect(lines.filter((line) => parseLine(line).type === 'TransferReceived')).toHaveLength(4);
@@ -68,7 +73,11 @@ describe('export → restore → export', () => {
     const once = await exportText(ledger);
     const twice = await exportText(ledger);
     expect(twice.text).toBe(once.text);
-    expect(once.manifest).toMatchObject({ firstPosition: 1, lastPosition: ledger.projection.lastPosition, count: ledger.projection.lastPosition });
+    expect(once.manifest).toMatchObject({
+      firstPosition: 1,
+      lastPosition: ledger.projection.lastPosition,
+      count: ledger.projection.lastPosition,
+    });
     expect(once.manifest.filter).toBeUndefined();
   });
 
@@ -105,7 +114,12 @@ describe('export → restore → export', () => {
     const first = join(folder, 'first.jsonl');
     await exportFile(ledger, first);
     expect(linesOf(first)).toHaveLength(1);
-    expect(await verifyExportFile(first)).toMatchObject({ ok: true, events: 0, head: '0'.repeat(64), manifest: { count: 0, firstPosition: 0, lastPosition: 0 } });
+    expect(await verifyExportFile(first)).toMatchObject({
+      ok: true,
+      events: 0,
+      head: '0'.repeat(64),
+      manifest: { count: 0, firstPosition: 0, lastPosition: 0 },
+    });
     const restored = await restoreInto(first, join(folder, 'restored.db'));
     expect(restored.projection.lastPosition).toBe(0);
     const second = join(folder, 'second.jsonl');
@@ -184,7 +198,11 @@ describe('a filtered export', () => {
     ];
     for (const filter of filters) {
       const { text, manifest } = await exportText(ledger, toSnapshotFilter(filter));
-      const exported = text.slice(0, -1).split('\n').slice(0, -1).map((line) => parseLine(line).position);
+      const exported = text
+        .slice(0, -1)
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => parseLine(line).position);
       // An account filter keeps the account's own stream (a transfer's other leg is another stream).
       const shown = ok(handlersFor(ledger).auditEvents({ filter, limit: 500 }))
         .rows.filter((row) => filter.accounts === undefined || filter.accounts.includes(row.account))
@@ -271,7 +289,9 @@ describe('restore refuses', () => {
 
     const run = await runCli(['--db', target, 'import', '--file', exportPath]);
     expect(run.code).toBe(3);
-    expect(run.lines).toEqual([{ ok: false, error: expect.objectContaining({ code: 'INTEGRITY', message: expect.stringContaining('line 41') }) }]);
+    expect(run.lines).toEqual([
+      { ok: false, error: expect.objectContaining({ code: 'INTEGRITY', message: expect.stringContaining('line 41') }) },
+    ]);
     expect(listFolder(folder)).toEqual(['tampered.jsonl']);
   });
 
@@ -297,14 +317,19 @@ describe('restore refuses', () => {
       const target = join(folder, `${name}.db`);
       const refused = failure(await Ledger.restore(forged, { path: target }), 'INTEGRITY');
       expect(refused.message, name).toMatch(/position [23]/);
-      expect(listFolder(folder).filter((file) => file.startsWith(`${name}.db`)), name).toEqual([]);
+      expect(
+        listFolder(folder).filter((file) => file.startsWith(`${name}.db`)),
+        name,
+      ).toEqual([]);
     }
 
     // Through the CLI into an existing, empty ledger: exit 3 and the ledger stays empty.
     const emptyPath = join(folder, 'empty.db');
     openLedger(emptyPath).close();
     const run = await runCli(['--db', emptyPath, 'import', '--file', join(folder, 'overdraft.jsonl')]);
-    expect(run.lines).toEqual([{ ok: false, error: expect.objectContaining({ code: 'INTEGRITY', message: expect.stringMatching(/position 2/) }) }]);
+    expect(run.lines).toEqual([
+      { ok: false, error: expect.objectContaining({ code: 'INTEGRITY', message: expect.stringMatching(/position 2/) }) },
+    ]);
     expect(run.code).toBe(3);
     expect(openLedger(emptyPath).store.lastPosition()).toBe(0);
   });
@@ -333,7 +358,8 @@ describe('restore refuses', () => {
   it('an export with a repeated event id deep in a long log (met while the rows stream in), with the real reason', async () => {
     const { ledger } = newLedger();
     const deposits = Array.from({ length: 1_200 }, () => ({ name: 'deposit' as const, input: { account: 'a', amount: '1.00' } }));
-    for (const result of ledger.executeBatch([{ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } }, ...deposits])) ok(result);
+    for (const result of ledger.executeBatch([{ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } }, ...deposits]))
+      ok(result);
     const folder = tempFolder();
     const original = join(folder, 'original.jsonl');
     await exportFile(ledger, original);

@@ -85,8 +85,14 @@ describe('an edited line is caught at that line', () => {
   });
 
   it('a payload edited only in form (a space, an escaped letter) that parses to the same value', async () => {
-    await expectBadLine(variant((copy) => void (copy[2] = copy[2]!.replace('"data":{"', '"data":{ "'))), 3);
-    await expectBadLine(variant((copy) => void (copy[0] = copy[0]!.replace('Émilie', '\\u00c9milie'))), 1);
+    await expectBadLine(
+      variant((copy) => void (copy[2] = copy[2]!.replace('"data":{"', '"data":{ "'))),
+      3,
+    );
+    await expectBadLine(
+      variant((copy) => void (copy[0] = copy[0]!.replace('Émilie', '\\u00c9milie'))),
+      1,
+    );
   });
 
   it('changed metadata (the actor)', async () => {
@@ -100,19 +106,38 @@ describe('an edited line is caught at that line', () => {
   it('a changed hash, previous hash, recorded time or event id', async () => {
     const flip = (hex: string) => (hex[0] === 'a' ? 'b' : 'a') + hex.slice(1);
     const row = parseLine(lines[29]!);
-    await expectBadLine(variant((copy) => void (copy[29] = copy[29]!.replace(`"hash":"${row.hash}"`, `"hash":"${flip(row.hash)}"`))), 30);
     await expectBadLine(
-      variant((copy) => void (copy[29] = copy[29]!.replace(`"previousHash":"${row.previousHash}"`, `"previousHash":"${flip(row.previousHash)}"`))),
+      variant((copy) => void (copy[29] = copy[29]!.replace(`"hash":"${row.hash}"`, `"hash":"${flip(row.hash)}"`))),
+      30,
+    );
+    await expectBadLine(
+      variant(
+        (copy) => void (copy[29] = copy[29]!.replace(`"previousHash":"${row.previousHash}"`, `"previousHash":"${flip(row.previousHash)}"`)),
+      ),
       30,
       /previous hash/,
     );
-    await expectBadLine(variant((copy) => void (copy[29] = copy[29]!.replace(row.recordedAt, '2020-01-01T00:00:00.000Z'))), 30);
-    await expectBadLine(variant((copy) => void (copy[29] = copy[29]!.replace(row.eventId, 'evt-forged'))), 30);
+    await expectBadLine(
+      variant((copy) => void (copy[29] = copy[29]!.replace(row.recordedAt, '2020-01-01T00:00:00.000Z'))),
+      30,
+    );
+    await expectBadLine(
+      variant((copy) => void (copy[29] = copy[29]!.replace(row.eventId, 'evt-forged'))),
+      30,
+    );
   });
 
   it('a changed position', async () => {
-    await expectBadLine(variant((copy) => void (copy[29] = copy[29]!.replace('{"position":30,', '{"position":31,'))), 30, /missing/);
-    await expectBadLine(variant((copy) => void (copy[29] = copy[29]!.replace('{"position":30,', '{"position":29,'))), 30, /out of order/);
+    await expectBadLine(
+      variant((copy) => void (copy[29] = copy[29]!.replace('{"position":30,', '{"position":31,'))),
+      30,
+      /missing/,
+    );
+    await expectBadLine(
+      variant((copy) => void (copy[29] = copy[29]!.replace('{"position":30,', '{"position":29,'))),
+      30,
+      /out of order/,
+    );
   });
 
   it('an edited line whose own hash was recomputed: caught at the next line, whose link no longer holds', async () => {
@@ -124,18 +149,42 @@ describe('an edited line is caught at that line', () => {
   });
 
   it('a line that is not JSON, or not an event', async () => {
-    await expectBadLine(variant((copy) => void (copy[9] = copy[9]!.slice(0, -1))), 10, /not valid JSON/);
-    await expectBadLine(variant((copy) => void (copy[9] = '[1,2,3]')), 10, /not a JSON object/);
-    await expectBadLine(variant((copy) => void (copy[9] = '{"position":10}')), 10, /not an event/);
+    await expectBadLine(
+      variant((copy) => void (copy[9] = copy[9]!.slice(0, -1))),
+      10,
+      /not valid JSON/,
+    );
+    await expectBadLine(
+      variant((copy) => void (copy[9] = '[1,2,3]')),
+      10,
+      /not a JSON object/,
+    );
+    await expectBadLine(
+      variant((copy) => void (copy[9] = '{"position":10}')),
+      10,
+      /not an event/,
+    );
   });
 });
 
 describe('deleted, swapped and inserted lines', () => {
   it('a deleted line in the middle, the first line, or the last event line', async () => {
-    await expectBadLine(variant((copy) => void copy.splice(40, 1)), 41, /position 41 is missing/);
-    await expectBadLine(variant((copy) => void copy.splice(0, 1)), 1, /position 1 is missing/);
+    await expectBadLine(
+      variant((copy) => void copy.splice(40, 1)),
+      41,
+      /position 41 is missing/,
+    );
+    await expectBadLine(
+      variant((copy) => void copy.splice(0, 1)),
+      1,
+      /position 1 is missing/,
+    );
     // The chain up to there is sound; only the manifest knows an event is gone.
-    await expectBadLine(variant((copy) => void copy.splice(EVENTS - 1, 1)), EVENTS, /count/);
+    await expectBadLine(
+      variant((copy) => void copy.splice(EVENTS - 1, 1)),
+      EVENTS,
+      /count/,
+    );
   });
 
   it('two swapped lines, next to each other or far apart', async () => {
@@ -171,7 +220,13 @@ describe('deleted, swapped and inserted lines', () => {
   it('a forged line with a correct hash appended after the last event: the manifest catches it', async () => {
     const path = variant((copy) => {
       const last = rowOf(copy[EVENTS - 1]!);
-      const forged = forgedLine({ ...last, position: last.position + 1, streamVersion: last.streamVersion + 1, eventId: 'evt-forged', previousHash: last.hash });
+      const forged = forgedLine({
+        ...last,
+        position: last.position + 1,
+        streamVersion: last.streamVersion + 1,
+        eventId: 'evt-forged',
+        previousHash: last.hash,
+      });
       copy.splice(EVENTS, 0, forged);
     });
     await expectBadLine(path, EVENTS + 2, /manifest says count/);
@@ -188,8 +243,16 @@ describe('a cut-off file', () => {
   });
 
   it('cut at a line boundary without the manifest: caught at the line where the manifest should be', async () => {
-    await expectBadLine(variant((copy) => copy.slice(0, EVENTS)), EVENTS + 1, /manifest line is missing/);
-    await expectBadLine(variant((copy) => copy.slice(0, 40)), 41, /manifest line is missing/);
+    await expectBadLine(
+      variant((copy) => copy.slice(0, EVENTS)),
+      EVENTS + 1,
+      /manifest line is missing/,
+    );
+    await expectBadLine(
+      variant((copy) => copy.slice(0, 40)),
+      41,
+      /manifest line is missing/,
+    );
   });
 
   it('an empty file', async () => {
@@ -218,9 +281,21 @@ describe('the manifest', () => {
   });
 
   it('followed by more content: caught at the first line after it', async () => {
-    await expectBadLine(variant((copy) => [...copy, copy[0]!]), EVENTS + 2, /after the manifest/);
-    await expectBadLine(variant((copy) => [...copy, copy[EVENTS]!]), EVENTS + 2, /after the manifest/);
-    await expectBadLine(variant((copy) => [...copy, '']), EVENTS + 2, /after the manifest/);
+    await expectBadLine(
+      variant((copy) => [...copy, copy[0]!]),
+      EVENTS + 2,
+      /after the manifest/,
+    );
+    await expectBadLine(
+      variant((copy) => [...copy, copy[EVENTS]!]),
+      EVENTS + 2,
+      /after the manifest/,
+    );
+    await expectBadLine(
+      variant((copy) => [...copy, '']),
+      EVENTS + 2,
+      /after the manifest/,
+    );
   });
 });
 
@@ -235,7 +310,9 @@ describe('ledger verify --file', () => {
       '--file',
       variant((copy) => void (copy[69] = copy[69]!.replace(/"amountMinor":(\d+)/, '"amountMinor":1$1'))),
     ]);
-    expect(edited.lines).toEqual([{ ok: false, firstBadLine: 70, reason: expect.stringMatching(/position 70: stored hash does not match/) }]);
+    expect(edited.lines).toEqual([
+      { ok: false, firstBadLine: 70, reason: expect.stringMatching(/position 70: stored hash does not match/) },
+    ]);
     expect(edited.code).toBe(3);
 
     const cut = await runCli(['verify', '--file', variant((copy) => copy.slice(0, EVENTS))]);

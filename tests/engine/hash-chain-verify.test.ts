@@ -45,12 +45,27 @@ describe('the hashed header', () => {
   it('property: is character for character the JSON.stringify of the seven columns, whatever their values', () => {
     // Usual values (plain ASCII ids, safe integers) and anything a damaged row could hold.
     const text = fc.oneof(fc.string({ unit: 'grapheme-ascii' }), fc.string({ unit: 'binary' }), fc.string({ unit: 'binary-ascii' }));
-    const number = fc.oneof(fc.integer(), fc.double(), fc.constant(-0), fc.maxSafeNat().map((value) => value + 1));
+    const number = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.constant(-0),
+      fc.maxSafeNat().map((value) => value + 1),
+    );
     const value = (usual: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: usual }, { weight: 1, arbitrary: fc.anything() });
     fc.assert(
       fc.property(value(number), value(text), value(text), value(number), value(text), value(number), value(text), (...columns) => {
         const [position, eventId, streamId, streamVersion, type, schemaVersion, recordedAt] = columns;
-        const fields = { position, eventId, streamId, streamVersion, type, schemaVersion, recordedAt, data: '{}', metadata: '{}' } as HashedFields;
+        const fields = {
+          position,
+          eventId,
+          streamId,
+          streamVersion,
+          type,
+          schemaVersion,
+          recordedAt,
+          data: '{}',
+          metadata: '{}',
+        } as HashedFields;
         expect(hashHeader(fields)).toBe(JSON.stringify(columns));
       }),
       { numRuns: 2_000 },
@@ -120,7 +135,11 @@ describe('verify finds the first bad position', () => {
       db.exec('UPDATE events SET position = -4 WHERE position = 4');
       db.prepare('UPDATE events SET position = 4 WHERE position = 3').run();
       db.prepare('UPDATE events SET position = 3 WHERE position = -4').run();
-      expect(rows(db).map((row) => row.eventId).slice(2, 4)).toEqual([fourth.eventId, third.eventId]);
+      expect(
+        rows(db)
+          .map((row) => row.eventId)
+          .slice(2, 4),
+      ).toEqual([fourth.eventId, third.eventId]);
     });
     expect(ledger.verify()).toMatchObject({ ok: false, firstBadPosition: 3 });
   });
@@ -174,7 +193,12 @@ describe('the head checkpoint', () => {
         const data = row.position === 3 ? row.data.replace('500', '50000') : row.data;
         const forged = { ...row, data, previousHash: previousHash ?? row.previousHash };
         const hash = hashEvent(forged.previousHash, forged);
-        db.prepare('UPDATE events SET data = ?, previous_hash = ?, hash = ? WHERE position = ?').run(data, forged.previousHash, hash, row.position);
+        db.prepare('UPDATE events SET data = ?, previous_hash = ?, hash = ? WHERE position = ?').run(
+          data,
+          forged.previousHash,
+          hash,
+          row.position,
+        );
         previousHash = hash;
       }
     });

@@ -83,7 +83,11 @@ describe('commandId', () => {
     const { ledger, api } = newLedger();
     ok(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR' }));
     const deposit = { name: 'deposit' as const, input: { account: 'a', amount: '3', commandId: 'batch' } };
-    const [first, second, third] = ledger.executeBatch([deposit, deposit, { name: 'deposit', input: { account: 'a', amount: '4', commandId: 'batch' } }]);
+    const [first, second, third] = ledger.executeBatch([
+      deposit,
+      deposit,
+      { name: 'deposit', input: { account: 'a', amount: '4', commandId: 'batch' } },
+    ]);
     expect(first).toMatchObject({ ok: true, value: { balanceMinor: 300 } });
     expect(second).toMatchObject({ ok: true, value: { balanceMinor: 300, replayed: true } });
     expect(third).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });

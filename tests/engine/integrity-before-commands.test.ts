@@ -22,7 +22,7 @@ function seed(): string {
 describe('commands wait for verification in hosts that verify in the background', () => {
   it('refuses the first command after opening when the chain is broken beyond the first slice', () => {
     const path = seed();
-    tamper(path, (db) => db.prepare("UPDATE events SET data = ? WHERE position = 6500").run('{"amountMinor":100000,"currency":"EUR"}'));
+    tamper(path, (db) => db.prepare('UPDATE events SET data = ? WHERE position = 6500').run('{"amountMinor":100000,"currency":"EUR"}'));
     const ledger = openLedger(path, { verifyInBackground: true });
     const refused = ledger.execute({ name: 'deposit', input: { account: 'a', amount: '5.00' } });
     failure(refused, 'INTEGRITY');
@@ -43,7 +43,7 @@ describe('commands wait for verification in hosts that verify in the background'
 
   it('a host that does not verify in the background (the CLI) still refuses to decide on an edited stream', () => {
     const path = seed();
-    tamper(path, (db) => db.prepare("UPDATE events SET data = ? WHERE position = 6500").run('{"amountMinor":100000,"currency":"EUR"}'));
+    tamper(path, (db) => db.prepare('UPDATE events SET data = ? WHERE position = 6500').run('{"amountMinor":100000,"currency":"EUR"}'));
     const ledger = openLedger(path);
     // The projection replays the edited (still valid) amount; the account's stream is checked before deciding on it.
     failure(ledger.execute({ name: 'deposit', input: { account: 'a', amount: '5.00' } }), 'INTEGRITY');

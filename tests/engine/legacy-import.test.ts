@@ -16,7 +16,15 @@ const expected = JSON.parse(readFileSync(join(fixturesFolder, 'legacy-seed-log.e
 };
 const fixtureLines = fixtureText.split('\n').filter((line) => line.trim() !== '');
 
-type StoredRow = { event_id: string; stream_id: string; stream_version: number; type: string; schema_version: number; data: string; recorded_at: string };
+type StoredRow = {
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: string;
+  recorded_at: string;
+};
 
 describe('legacy import of the fixture', () => {
   it('gives exactly the expected balances, transaction counts and versions', () => {
@@ -24,9 +32,15 @@ describe('legacy import of the fixture', () => {
     const summary = ok(ledger.importLegacy(fixtureText, 'EUR'));
     expect(summary).toEqual({ events: expected.events, accounts: expected.accounts.length });
     const views = ledger.listAccounts();
-    expect(views.map((view) => ({ ID: view.id, Owner: view.owner, BalanceCents: view.balanceMinor, TransactionCount: view.transactionCount, Version: view.version }))).toEqual(
-      expected.accounts,
-    );
+    expect(
+      views.map((view) => ({
+        ID: view.id,
+        Owner: view.owner,
+        BalanceCents: view.balanceMinor,
+        TransactionCount: view.transactionCount,
+        Version: view.version,
+      })),
+    ).toEqual(expected.accounts);
     for (const view of views) {
       expect(view.currency).toBe('EUR');
       expect(view.status).toBe('open');
@@ -54,7 +68,11 @@ describe('legacy import of the fixture', () => {
       // The payload text is the line's own data text, not a converted one.
       expect(text).toContain(`"data":${row.data}`);
     });
-    expect(rows[0]).toMatchObject({ type: 'AccountCreated', schema_version: 1, data: '{"initial_deposit":723.05,"owner":"Émilie du Châtelet"}' });
+    expect(rows[0]).toMatchObject({
+      type: 'AccountCreated',
+      schema_version: 1,
+      data: '{"initial_deposit":723.05,"owner":"Émilie du Châtelet"}',
+    });
 
     const [opened] = ledger.events({ limit: 1 });
     expect(opened).toMatchObject({
@@ -164,12 +182,17 @@ describe('legacy import refusals (nothing imported)', () => {
   });
 
   it('structural problems are refused by line: gaps, overdrafts, unknown types, bad JSON, unknown currency', () => {
-    const created = '{"id":"e1","aggregate_id":"x","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{"initial_deposit":10,"owner":"X"},"timestamp":"2020-01-01T00:00:00Z"}';
+    const created =
+      '{"id":"e1","aggregate_id":"x","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{"initial_deposit":10,"owner":"X"},"timestamp":"2020-01-01T00:00:00Z"}';
     const line = (id: string, type: string, version: number, data: string) =>
       `{"id":"${id}","aggregate_id":"x","aggregate_type":"BankAccount","event_type":"${type}","version":${version},"data":${data},"timestamp":"2020-01-01T00:00:01Z"}`;
     const cases: Array<[string, string, RegExp]> = [
       [[created, line('e2', 'MoneyDeposited', 3, '{"amount":1}')].join('\n'), 'EUR', /^Line 2: .*version 3/],
-      [[created, line('e2', 'MoneyWithdrawn', 2, '{"amount":10.01}')].join('\n'), 'EUR', /^Line 2: Insufficient funds: balance 10\.00 EUR, withdrawal 10\.01 EUR; nothing was imported$/],
+      [
+        [created, line('e2', 'MoneyWithdrawn', 2, '{"amount":10.01}')].join('\n'),
+        'EUR',
+        /^Line 2: Insufficient funds: balance 10\.00 EUR, withdrawal 10\.01 EUR; nothing was imported$/,
+      ],
       [[created, line('e2', 'MoneyStolen', 2, '{"amount":1}')].join('\n'), 'EUR', /^Line 2: /],
       [[created, '{not json'].join('\n'), 'EUR', /^Line 2: .*JSON/],
       [[created, line('e1', 'MoneyDeposited', 2, '{"amount":1}')].join('\n'), 'EUR', /^Line 2: .*twice/],
@@ -210,7 +233,8 @@ function fileWith(third: string): string {
   ].join('\n');
 }
 
-const created = (owner: unknown) => hostileLine({ aggregate_id: 'n', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1, owner } });
+const created = (owner: unknown) =>
+  hostileLine({ aggregate_id: 'n', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1, owner } });
 
 describe('legacy import holds every line to the command rules (issue 16, item 6)', () => {
   const refusals: Array<[label: string, line: string, message: RegExp]> = [
@@ -228,14 +252,38 @@ describe('legacy import holds every line to the command rules (issue 16, item 6)
     ['an owner of spaces', created('   '), /The field "owner" must not be empty/],
     ['an owner with spaces around it', created(' Ada '), /The owner has spaces around it/],
     ['a number as owner', created(42), /The field "owner" must be text/],
-    ['no owner', hostileLine({ aggregate_id: 'n', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1 } }), /The field "owner" is required/],
-    ['an extra payload field with a control character', hostileLine({}, '{"amount":1.5,"note":"\\u0007\\u001b[2J"}'), /MoneyDeposited data has a field the legacy format does not have: "note"/],
+    [
+      'no owner',
+      hostileLine({ aggregate_id: 'n', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1 } }),
+      /The field "owner" is required/,
+    ],
+    [
+      'an extra payload field with a control character',
+      hostileLine({}, '{"amount":1.5,"note":"\\u0007\\u001b[2J"}'),
+      /MoneyDeposited data has a field the legacy format does not have: "note"/,
+    ],
     ['an extra payload field of plain text', hostileLine({}, '{"amount":1.5,"memo":"rent"}'), /does not have: "memo"/],
-    ['an extra field on an opening', created('Ada').replace('"owner":"Ada"', '"owner":"Ada","currency":"USD"'), /AccountCreated data has a field the legacy format does not have: "currency"/],
-    ['a repeated payload field hiding a control character', hostileLine({}, '{"amount":"\\u0000","amount":1.5}'), /MoneyDeposited data repeats the field "amount"/],
-    ['a repeated owner hiding an override', created('Ada').replace('"owner":"Ada"', '"owner":"\\u202Eevil","owner":"Ada"'), /repeats the field "owner"/],
+    [
+      'an extra field on an opening',
+      created('Ada').replace('"owner":"Ada"', '"owner":"Ada","currency":"USD"'),
+      /AccountCreated data has a field the legacy format does not have: "currency"/,
+    ],
+    [
+      'a repeated payload field hiding a control character',
+      hostileLine({}, '{"amount":"\\u0000","amount":1.5}'),
+      /MoneyDeposited data repeats the field "amount"/,
+    ],
+    [
+      'a repeated owner hiding an override',
+      created('Ada').replace('"owner":"Ada"', '"owner":"\\u202Eevil","owner":"Ada"'),
+      /repeats the field "owner"/,
+    ],
     ['a deposit of zero', hostileLine({ data: { amount: 0 } }), /The amount must be greater than zero/],
-    ['month 13', hostileLine({ timestamp: '2024-13-01T00:00:00Z' }), /the timestamp "2024-13-01T00:00:00Z" names a date that does not exist/],
+    [
+      'month 13',
+      hostileLine({ timestamp: '2024-13-01T00:00:00Z' }),
+      /the timestamp "2024-13-01T00:00:00Z" names a date that does not exist/,
+    ],
     ['month 0', hostileLine({ timestamp: '2024-00-10T00:00:00Z' }), /names a date that does not exist/],
     ['30 February', hostileLine({ timestamp: '2024-02-30T00:00:00Z' }), /names a date that does not exist/],
     ['29 February of a common year', hostileLine({ timestamp: '2023-02-29T00:00:00Z' }), /names a date that does not exist/],
@@ -278,10 +326,24 @@ describe('legacy import holds every line to the command rules (issue 16, item 6)
   it('accepts real moments at the edges (leap day, ±14:00, -00:00, nine fractional digits, an opening of zero) and every view reads them', () => {
     const { ledger, api } = newLedger();
     const lines = [
-      hostileLine({ id: 'e-1', aggregate_id: 'edge', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 0, owner: 'Edge Case' }, timestamp: '2024-02-29T23:59:59.999999999+14:00' }),
+      hostileLine({
+        id: 'e-1',
+        aggregate_id: 'edge',
+        event_type: 'AccountCreated',
+        version: 1,
+        data: { initial_deposit: 0, owner: 'Edge Case' },
+        timestamp: '2024-02-29T23:59:59.999999999+14:00',
+      }),
       hostileLine({ id: 'e-2', aggregate_id: 'edge', version: 2, timestamp: '2024-02-29T00:00:00-14:00' }),
       hostileLine({ id: 'e-3', aggregate_id: 'edge', version: 3, timestamp: '2000-02-29T12:00:00-00:00' }),
-      hostileLine({ id: 'e-4', aggregate_id: 'edge', event_type: 'MoneyWithdrawn', version: 4, data: { amount: 0.5 }, timestamp: '2024-12-31T23:59:59.5Z' }),
+      hostileLine({
+        id: 'e-4',
+        aggregate_id: 'edge',
+        event_type: 'MoneyWithdrawn',
+        version: 4,
+        data: { amount: 0.5 },
+        timestamp: '2024-12-31T23:59:59.5Z',
+      }),
     ];
     expect(ok(ledger.importLegacy(lines.join('\n'), 'EUR'))).toEqual({ events: 4, accounts: 1 });
     const series = ok(api.balanceSeries({ account: 'edge' }));
@@ -301,7 +363,10 @@ describe('legacy import holds every line to the command rules (issue 16, item 6)
     const db = join(folder, 'ledger.db');
     const run = await runCli(['--db', db, 'import', '--legacy', '--currency', 'EUR', '--file', file]);
     expect(run.code).toBe(1);
-    expect(run.lines[0]).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^Line 3: The field "owner" must not contain/) } });
+    expect(run.lines[0]).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', message: expect.stringMatching(/^Line 3: The field "owner" must not contain/) },
+    });
     const listed = await runCli(['--db', db, 'accounts']);
     expect(listed.lines[0]).toEqual([]);
   });

@@ -51,9 +51,13 @@ class Model {
       case 'open': {
         const owner = typeof input.owner === 'string' ? input.owner.trim() : undefined;
         return (
-          typeof input.account === 'string' && ID.test(input.account) &&
-          owner !== undefined && owner.length > 0 && [...owner].length <= 200 &&
-          typeof input.currency === 'string' && input.currency in DIGITS &&
+          typeof input.account === 'string' &&
+          ID.test(input.account) &&
+          owner !== undefined &&
+          owner.length > 0 &&
+          [...owner].length <= 200 &&
+          typeof input.currency === 'string' &&
+          input.currency in DIGITS &&
           (!('initial' in input) || amountText(input.initial))
         );
       }
@@ -62,8 +66,12 @@ class Model {
         return typeof input.account === 'string' && ID.test(input.account) && amountText(input.amount);
       case 'transfer':
         return (
-          typeof input.from === 'string' && ID.test(input.from) && typeof input.to === 'string' && ID.test(input.to) &&
-          input.from !== input.to && amountText(input.amount)
+          typeof input.from === 'string' &&
+          ID.test(input.from) &&
+          typeof input.to === 'string' &&
+          ID.test(input.to) &&
+          input.from !== input.to &&
+          amountText(input.amount)
         );
       case 'close':
         return typeof input.account === 'string' && ID.test(input.account);
@@ -200,7 +208,12 @@ const accountArb = fc.oneof(
 );
 const amountArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 12, arbitrary: fc.integer({ min: 1, max: 3_000 }).map(String) },
-  { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 300 }), fc.stringMatching(/^[0-9]{1,4}$/)).map(([whole, fraction]) => `${whole}.${fraction}`) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 300 }), fc.stringMatching(/^[0-9]{1,4}$/))
+      .map(([whole, fraction]) => `${whole}.${fraction}`),
+  },
   { weight: 1, arbitrary: fc.constantFrom('0', '0.00') },
   { weight: 1, arbitrary: fc.constantFrom('-5', '1e3', 'abc', '', ' 1', '1,5', 'NaN', '.5') },
   { weight: 1, arbitrary: fc.constantFrom('90071992547409.91', '9007199254740991', '9007199254740992', '1'.repeat(70)) },
@@ -210,13 +223,19 @@ const ownerArb = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom('Ann', '  Bo  ', '李白', '🏦'.repeat(200)) },
   { weight: 1, arbitrary: fc.constantFrom('', '   ', '🏦'.repeat(201)) },
 );
-const currencyArb = fc.oneof({ weight: 15, arbitrary: fc.constantFrom('EUR', 'EUR', 'JPY', 'KWD') }, { weight: 1, arbitrary: fc.constant('XXX') });
+const currencyArb = fc.oneof(
+  { weight: 15, arbitrary: fc.constantFrom('EUR', 'EUR', 'JPY', 'KWD') },
+  { weight: 1, arbitrary: fc.constant('XXX') },
+);
 const transferPairArb: fc.Arbitrary<[string, string]> = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom<[string, string]>(['a', 'b'], ['b', 'a'], ['a', 'c'], ['c', 'a'], ['b', 'c'], ['c', 'b']) },
   { weight: 1, arbitrary: fc.constantFrom<[string, string]>(['a', 'a'], ['ghost', 'a'], ['b', 'ghost'], ['-bad', 'c']) },
 );
 /** Present about one time in three; rarely too long. */
-const memoArb = fc.option(fc.oneof({ weight: 5, arbitrary: fc.constantFrom('rent', '') }, { weight: 1, arbitrary: fc.constant('x'.repeat(501)) }), { nil: undefined, freq: 2 });
+const memoArb = fc.option(
+  fc.oneof({ weight: 5, arbitrary: fc.constantFrom('rent', '') }, { weight: 1, arbitrary: fc.constant('x'.repeat(501)) }),
+  { nil: undefined, freq: 2 },
+);
 const commandIdArb = fc.option(fc.constantFrom('k1', 'k2', 'k3', 'k4'), { nil: undefined, freq: 2 });
 const expectedArb = fc.option(
   fc.oneof({ weight: 3, arbitrary: fc.constant<ExpectedVersion>('current') }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 }) }),
@@ -226,20 +245,38 @@ const optionalArb = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { ni
 
 /** Most runs start by opening the three accounts (in random currencies), so later commands have something to act on. */
 const openingsArb = fc
-  .tuple(...['a', 'b', 'c'].map((account) => fc.record({ account: fc.constant(account), currency: currencyArb, initial: fc.integer({ min: 0, max: 5_000 }).map(String) })))
+  .tuple(
+    ...['a', 'b', 'c'].map((account) =>
+      fc.record({ account: fc.constant(account), currency: currencyArb, initial: fc.integer({ min: 0, max: 5_000 }).map(String) }),
+    ),
+  )
   .map((openings) => openings.map((fields) => build('open', { ...fields, owner: `Owner ${fields.account}` }, undefined)));
 
 const commandArb: fc.Arbitrary<GeneratedCommand> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .record({ account: accountArb, owner: ownerArb, currency: currencyArb, initial: optionalArb(amountArb), commandId: commandIdArb, expected: expectedArb })
+      .record({
+        account: accountArb,
+        owner: ownerArb,
+        currency: currencyArb,
+        initial: optionalArb(amountArb),
+        commandId: commandIdArb,
+        expected: expectedArb,
+      })
       .map(({ expected, ...fields }) => build('open', fields, expected)),
   },
   {
     weight: 5,
     arbitrary: fc
-      .record({ name: fc.constantFrom<CommandName>('deposit', 'withdraw'), account: accountArb, amount: amountArb, memo: memoArb, commandId: commandIdArb, expected: expectedArb })
+      .record({
+        name: fc.constantFrom<CommandName>('deposit', 'withdraw'),
+        account: accountArb,
+        amount: amountArb,
+        memo: memoArb,
+        commandId: commandIdArb,
+        expected: expectedArb,
+      })
       .map(({ name, expected, ...fields }) => build(name, fields, expected)),
   },
   {
@@ -250,7 +287,9 @@ const commandArb: fc.Arbitrary<GeneratedCommand> = fc.oneof(
   },
   {
     weight: 2,
-    arbitrary: fc.record({ account: accountArb, commandId: commandIdArb, expected: expectedArb }).map(({ expected, ...fields }) => build('close', fields, expected)),
+    arbitrary: fc
+      .record({ account: accountArb, commandId: commandIdArb, expected: expectedArb })
+      .map(({ expected, ...fields }) => build('close', fields, expected)),
   },
   {
     // Empties an account (the amount is its balance when the command runs), so closing can succeed.
@@ -326,7 +365,10 @@ describe('model-based', () => {
           const expected = model.run(command.name, request);
           const result = callLedger(api, command.name, request);
           const actual = realOutcome(result);
-          expect(actual, `step ${index}: ${command.name} ${JSON.stringify(request)}${result.ok ? '' : ` → ${result.error.message}`}`).toEqual(expected);
+          expect(
+            actual,
+            `step ${index}: ${command.name} ${JSON.stringify(request)}${result.ok ? '' : ` → ${result.error.message}`}`,
+          ).toEqual(expected);
           expect(ledger.store.lastPosition(), `events after step ${index}`).toBe(model.events);
           commandsRun += 1;
           if (result.ok) {
@@ -355,7 +397,16 @@ describe('model-based', () => {
     );
     // The generator really reaches the interesting cases.
     expect(successes).toBeGreaterThan(commandsRun / 5);
-    for (const code of ['VALIDATION', 'NOT_FOUND', 'ALREADY_EXISTS', 'INSUFFICIENT_FUNDS', 'CURRENCY_MISMATCH', 'ACCOUNT_CLOSED', 'ACCOUNT_NOT_EMPTY', 'CONCURRENCY_CONFLICT']) {
+    for (const code of [
+      'VALIDATION',
+      'NOT_FOUND',
+      'ALREADY_EXISTS',
+      'INSUFFICIENT_FUNDS',
+      'CURRENCY_MISMATCH',
+      'ACCOUNT_CLOSED',
+      'ACCOUNT_NOT_EMPTY',
+      'CONCURRENCY_CONFLICT',
+    ]) {
       expect(codes, code).toContain(code);
     }
   });

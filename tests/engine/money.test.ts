@@ -44,7 +44,26 @@ describe('parseAmount', () => {
   });
 
   it('refuses signs, exponents, commas, spaces, NaN and empty text', () => {
-    for (const text of ['-1', '+1', '1e3', '1E3', '1,00', '1 000', ' 1', '1 ', 'NaN', 'Infinity', '', '.5', '5.', '1.2.3', '0x10', '١٢', '１２', '12.30\n']) {
+    for (const text of [
+      '-1',
+      '+1',
+      '1e3',
+      '1E3',
+      '1,00',
+      '1 000',
+      ' 1',
+      '1 ',
+      'NaN',
+      'Infinity',
+      '',
+      '.5',
+      '5.',
+      '1.2.3',
+      '0x10',
+      '١٢',
+      '１２',
+      '12.30\n',
+    ]) {
       expect(parseAmount(text, 'EUR').ok, JSON.stringify(text)).toBe(false);
       expect(failure(parseAmount(text, 'EUR'), 'VALIDATION').message).toBeTruthy();
     }

@@ -67,7 +67,10 @@ describe('read-only opening', () => {
     const reader = openLedger(path, { readOnly: true });
     expect(reader.listAccounts().map((view) => [view.id, view.balanceMinor])).toEqual([['a', 300]]);
     expect(reader.info()).toMatchObject({ readOnly: true });
-    expect(reader.execute({ name: 'deposit', input: { account: 'a', amount: '1' } })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+    expect(reader.execute({ name: 'deposit', input: { account: 'a', amount: '1' } })).toMatchObject({
+      ok: false,
+      error: { code: 'INTEGRITY' },
+    });
     reader.close();
     expect(sha256File(path)).toBe(hashBefore);
   });

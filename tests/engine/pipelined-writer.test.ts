@@ -23,10 +23,21 @@ const withId = <T extends object>(input: T, id: string | undefined) => (id === u
 
 /** Commands over three accounts: many refused (unknown or closed accounts, overdrafts, repeated ids). */
 const command: fc.Arbitrary<AnyCommand> = fc.oneof(
-  fc.tuple(account, commandId).map(([id, key]) => ({ name: 'open', input: withId({ account: id, owner: 'Owner', currency: 'EUR', initial: '20.00' }, key) }) as AnyCommand),
-  fc.tuple(account, amount, commandId).map(([id, money, key]) => ({ name: 'deposit', input: withId({ account: id, amount: money }, key) }) as AnyCommand),
-  fc.tuple(account, amount, commandId).map(([id, money, key]) => ({ name: 'withdraw', input: withId({ account: id, amount: money }, key) }) as AnyCommand),
-  fc.tuple(account, account, amount, commandId).map(([from, to, money, key]) => ({ name: 'transfer', input: withId({ from, to, amount: money }, key) }) as AnyCommand),
+  fc
+    .tuple(account, commandId)
+    .map(
+      ([id, key]) =>
+        ({ name: 'open', input: withId({ account: id, owner: 'Owner', currency: 'EUR', initial: '20.00' }, key) }) as AnyCommand,
+    ),
+  fc
+    .tuple(account, amount, commandId)
+    .map(([id, money, key]) => ({ name: 'deposit', input: withId({ account: id, amount: money }, key) }) as AnyCommand),
+  fc
+    .tuple(account, amount, commandId)
+    .map(([id, money, key]) => ({ name: 'withdraw', input: withId({ account: id, amount: money }, key) }) as AnyCommand),
+  fc
+    .tuple(account, account, amount, commandId)
+    .map(([from, to, money, key]) => ({ name: 'transfer', input: withId({ from, to, amount: money }, key) }) as AnyCommand),
   fc.tuple(account, commandId).map(([id, key]) => ({ name: 'close', input: withId({ account: id }, key) }) as AnyCommand),
 );
 
@@ -41,7 +52,13 @@ function comparable(result: Result<CommandReceipt>): unknown {
 function contentOf(ledger: Ledger) {
   return {
     accounts: ledger.listAccounts().map(({ openedAt: _openedAt, lastTransactionAt: _lastTransactionAt, ...rest }) => rest),
-    events: ledger.events({ limit: 10_000 }).map(({ position, streamId, streamVersion, type, data }) => ({ position, streamId, streamVersion, type, data: { ...data, transferId: undefined } })),
+    events: ledger.events({ limit: 10_000 }).map(({ position, streamId, streamVersion, type, data }) => ({
+      position,
+      streamId,
+      streamVersion,
+      type,
+      data: { ...data, transferId: undefined },
+    })),
   };
 }
 
@@ -114,7 +131,9 @@ describe('the pipelined bulk writer', () => {
     failure(clash!, 'VALIDATION');
     expect(ledger.events()).toHaveLength(2);
     // The record reached the commands table with the events: a new connection answers the repeat too.
-    expect(ok(openLedger(ledger.path).execute({ name: 'deposit', input: { account: 'a', amount: '5.00', commandId: 'once' } }))).toMatchObject({
+    expect(
+      ok(openLedger(ledger.path).execute({ name: 'deposit', input: { account: 'a', amount: '5.00', commandId: 'once' } })),
+    ).toMatchObject({
       replayed: true,
       position: 2,
     });
@@ -126,7 +145,10 @@ describe('the pipelined bulk writer', () => {
       Promise.all([
         writer.submit([{ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } }]),
         writer.submit([{ name: 'deposit', input: { account: 'a', amount: '10.00' } }]),
-        writer.submit([{ name: 'withdraw', input: { account: 'a', amount: '10.00' } }, { name: 'withdraw', input: { account: 'a', amount: '0.01' } }]),
+        writer.submit([
+          { name: 'withdraw', input: { account: 'a', amount: '10.00' } },
+          { name: 'withdraw', input: { account: 'a', amount: '0.01' } },
+        ]),
       ]),
     );
     expect(ok(answers[2]![0]!).balanceMinor).toBe(0);
@@ -196,7 +218,11 @@ describe('the pipelined bulk writer', () => {
     const { ledger } = newLedger();
     ledger.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } });
     const writer = new PipelinedWriter(ledger);
-    const pending = [writer.submit(deposits(500, 'a', 'first')), writer.submit(deposits(500, 'a', 'second')), writer.submit(deposits(500, 'a', 'third'))];
+    const pending = [
+      writer.submit(deposits(500, 'a', 'first')),
+      writer.submit(deposits(500, 'a', 'second')),
+      writer.submit(deposits(500, 'a', 'third')),
+    ];
     // Fault injection: the thread is stopped wherever it is — before, during or after a commit.
     await (writer as unknown as { thread: Worker }).thread.terminate();
     const answers = await Promise.all(pending);
@@ -229,7 +255,11 @@ describe('the pipelined bulk writer', () => {
     let plainBatches = 0;
     ledger.executeBatch = (commands) => ((plainBatches += 1), executeBatch(commands));
     const answers = await withWriter(ledger, (writer) =>
-      Promise.all([writer.submit(deposits(1_000, 'a', 'first')), writer.submit(deposits(1_000, 'a', 'second')), writer.submit(deposits(1_000, 'a', 'third'))]),
+      Promise.all([
+        writer.submit(deposits(1_000, 'a', 'first')),
+        writer.submit(deposits(1_000, 'a', 'second')),
+        writer.submit(deposits(1_000, 'a', 'third')),
+      ]),
     );
     expect(answers.flat().map((result) => ok(result).balanceMinor)).toEqual(Array.from({ length: 3_000 }, (_, index) => (index + 1) * 100));
     // Only the failed batch took the plain path: the thread committed the third one as staged.

@@ -85,9 +85,23 @@ describe('history', () => {
 /** A random workload over a few accounts, including commands that are refused. */
 const workload = fc.array(
   fc.oneof(
-    fc.record({ kind: fc.constant('open' as const), account: fc.constantFrom('a', 'b', 'c', 'd'), currency: fc.constantFrom('EUR', 'JPY'), initial: fc.integer({ min: 0, max: 500 }) }),
-    fc.record({ kind: fc.constantFrom('deposit' as const, 'withdraw' as const), account: fc.constantFrom('a', 'b', 'c', 'd'), amount: fc.integer({ min: 1, max: 300 }) }),
-    fc.record({ kind: fc.constant('transfer' as const), from: fc.constantFrom('a', 'b', 'c', 'd'), to: fc.constantFrom('a', 'b', 'c', 'd'), amount: fc.integer({ min: 1, max: 300 }) }),
+    fc.record({
+      kind: fc.constant('open' as const),
+      account: fc.constantFrom('a', 'b', 'c', 'd'),
+      currency: fc.constantFrom('EUR', 'JPY'),
+      initial: fc.integer({ min: 0, max: 500 }),
+    }),
+    fc.record({
+      kind: fc.constantFrom('deposit' as const, 'withdraw' as const),
+      account: fc.constantFrom('a', 'b', 'c', 'd'),
+      amount: fc.integer({ min: 1, max: 300 }),
+    }),
+    fc.record({
+      kind: fc.constant('transfer' as const),
+      from: fc.constantFrom('a', 'b', 'c', 'd'),
+      to: fc.constantFrom('a', 'b', 'c', 'd'),
+      amount: fc.integer({ min: 1, max: 300 }),
+    }),
     fc.record({ kind: fc.constant('close' as const), account: fc.constantFrom('a', 'b', 'c', 'd') }),
   ),
   { minLength: 1, maxLength: 40 },
@@ -98,7 +112,10 @@ type WorkloadStep = typeof workload extends fc.Arbitrary<Array<infer Step>> ? St
 function toCommand(step: WorkloadStep): AnyCommand | undefined {
   switch (step.kind) {
     case 'open':
-      return { name: 'open', input: { account: step.account, owner: `Owner ${step.account}`, currency: step.currency, initial: String(step.initial) } };
+      return {
+        name: 'open',
+        input: { account: step.account, owner: `Owner ${step.account}`, currency: step.currency, initial: String(step.initial) },
+      };
     case 'deposit':
     case 'withdraw':
       return { name: step.kind, input: { account: step.account, amount: String(step.amount) } };

@@ -50,7 +50,10 @@ function expectOneTimePerCommandAndTimeOrder(ledger: Ledger, commands: number): 
 }
 
 const transfers = (count: number): AnyCommand[] =>
-  Array.from({ length: count }, (_, index) => ({ name: 'transfer', input: { from: index % 2 ? 'b' : 'a', to: index % 2 ? 'a' : 'b', amount: '1.00' } }));
+  Array.from({ length: count }, (_, index) => ({
+    name: 'transfer',
+    input: { from: index % 2 ? 'b' : 'a', to: index % 2 ? 'a' : 'b', amount: '1.00' },
+  }));
 
 describe('one command, one recorded time', () => {
   it('both legs of a transfer through the handler table carry one recorded time', () => {

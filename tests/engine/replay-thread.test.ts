@@ -64,7 +64,13 @@ function snapshot(projection: AccountsProjection) {
   const audit = projection.audit;
   const rows = [];
   for (let position = 1; position <= audit.size; position++) {
-    rows.push([audit.typeAt(position), audit.accountAt(position), audit.amountAt(position), audit.balanceAfterAt(position), audit.timeAt(position)]);
+    rows.push([
+      audit.typeAt(position),
+      audit.accountAt(position),
+      audit.amountAt(position),
+      audit.balanceAfterAt(position),
+      audit.timeAt(position),
+    ]);
   }
   const memoHits = ['é', '🎉', '"'].map((text) =>
     audit.scan(audit.compile({ text, ownersByAccount: new Map(), idPositions: [] }), Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
@@ -122,7 +128,9 @@ describe('replay through the read thread', () => {
   it('reports progress up to the whole log and ends on a log of exactly full pages', () => {
     const { ledger } = newLedger();
     ok(ledger.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } }));
-    ledger.executeBatch(Array.from({ length: 2 * REPLAY_PAGE_SIZE - 1 }, () => ({ name: 'deposit', input: { account: 'a', amount: '1' } }) as AnyCommand));
+    ledger.executeBatch(
+      Array.from({ length: 2 * REPLAY_PAGE_SIZE - 1 }, () => ({ name: 'deposit', input: { account: 'a', amount: '1' } }) as AnyCommand),
+    );
     expect(threadPages(ledger.store)).toEqual([REPLAY_PAGE_SIZE, REPLAY_PAGE_SIZE, 0]);
     const progress: Array<[number, number]> = [];
     const projection = new AccountsProjection({ threadReplayFrom: 0 });
@@ -136,7 +144,9 @@ describe('replay through the read thread', () => {
     ok(ledger.importLegacy(readFileSync(join(fixturesFolder, 'legacy-seed-log.jsonl'), 'utf8'), 'EUR'));
     const legacyEvents = ledger.store.lastPosition();
     ok(ledger.execute({ name: 'open', input: { account: 'new', owner: 'N', currency: 'EUR' } }));
-    ledger.executeBatch(Array.from({ length: 2 * REPLAY_PAGE_SIZE }, () => ({ name: 'deposit', input: { account: 'new', amount: '1' } }) as AnyCommand));
+    ledger.executeBatch(
+      Array.from({ length: 2 * REPLAY_PAGE_SIZE }, () => ({ name: 'deposit', input: { account: 'new', amount: '1' } }) as AnyCommand),
+    );
     const pages = threadPages(ledger.store);
     expect(pages[0]).toBe('irregular');
     expect(pages.filter((page) => page === 'irregular').length).toBe(Math.ceil(legacyEvents / REPLAY_PAGE_SIZE));
@@ -152,7 +162,7 @@ describe('replay through the read thread', () => {
     fillLedger(ledger, 2 * REPLAY_PAGE_SIZE + 100);
     const target = 1_500;
     ledger.close();
-    tamper(path, (db) => db.prepare("UPDATE events SET data = ? WHERE position = ?").run(payload(), target));
+    tamper(path, (db) => db.prepare('UPDATE events SET data = ? WHERE position = ?').run(payload(), target));
     const store = EventStore.open(path, { readOnly: true });
     try {
       const threaded = replayFailure(store, true);
@@ -183,7 +193,8 @@ describe('replay through the read thread', () => {
     fillLedger(ledger, 1_200);
     ledger.close();
     withConnection(path, (db) => {
-      const columns = 'position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, previous_hash, hash';
+      const columns =
+        'position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, previous_hash, hash';
       db.exec(`CREATE TABLE loose AS SELECT ${columns} FROM events; DROP TABLE events;
         CREATE TABLE events (position INTEGER PRIMARY KEY, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, previous_hash, hash);
         INSERT INTO events SELECT ${columns} FROM loose; DROP TABLE loose;`);

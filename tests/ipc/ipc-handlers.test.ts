@@ -32,7 +32,11 @@ function snapshot() {
 }
 
 function call(channel: LedgerChannel, frame: SenderFrame | null, ...args: unknown[]) {
-  return ipcMain.invoke(ipcChannelName(channel), frame, ...args) as Promise<{ ok: boolean; value?: any; error?: { code: string; message: string } }>;
+  return ipcMain.invoke(ipcChannelName(channel), frame, ...args) as Promise<{
+    ok: boolean;
+    value?: any;
+    error?: { code: string; message: string };
+  }>;
 }
 
 describe('registration', () => {
@@ -128,7 +132,10 @@ describe('garbage payloads', () => {
     const before = snapshot();
     for (const [, payload] of garbage) {
       const reply = await call(channel, APP_FRAME, payload);
-      expect(reply, `${channel} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      expect(reply, `${channel} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION' },
+      });
     }
     expect(snapshot()).toEqual(before);
   });

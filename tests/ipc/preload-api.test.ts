@@ -40,14 +40,23 @@ describe('shape', () => {
 
 describe('commands and queries', () => {
   it('take the `ledger apply` objects without `command` and return envelopes', async () => {
-    expect(await ledger.openAccount({ account: 'alice', owner: 'Alice', currency: 'EUR' })).toMatchObject({ ok: true, value: { account: 'alice' } });
+    expect(await ledger.openAccount({ account: 'alice', owner: 'Alice', currency: 'EUR' })).toMatchObject({
+      ok: true,
+      value: { account: 'alice' },
+    });
     expect(await ledger.deposit({ account: 'alice', amount: '20.00' })).toMatchObject({ ok: true, value: { balance: '20.00' } });
     expect(await ledger.withdraw({ account: 'alice', amount: '5.00' })).toMatchObject({ ok: true, value: { balance: '15.00' } });
     expect(await ledger.openAccount({ account: 'bob', owner: 'Bob', currency: 'EUR' })).toMatchObject({ ok: true });
     expect(await ledger.transfer({ from: 'alice', to: 'bob', amount: '15.00' })).toMatchObject({ ok: true, value: { balance: '0.00' } });
     expect(await ledger.closeAccount({ account: 'alice' })).toMatchObject({ ok: true });
     const accounts = await ledger.listAccounts(undefined);
-    expect(accounts).toMatchObject({ ok: true, value: [{ id: 'alice', status: 'closed' }, { id: 'bob', balance: '15.00' }] });
+    expect(accounts).toMatchObject({
+      ok: true,
+      value: [
+        { id: 'alice', status: 'closed' },
+        { id: 'bob', balance: '15.00' },
+      ],
+    });
     expect(await ledger.getAccount({ account: 'bob' })).toMatchObject({ ok: true, value: { balance: '15.00' } });
     const history = await ledger.accountHistory({ account: 'bob' });
     expect(history).toMatchObject({ ok: true, value: { total: 2 } });

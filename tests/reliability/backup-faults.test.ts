@@ -47,7 +47,10 @@ beforeAll(() => {
   const memo = 'a memo long enough to give each event some weight '.repeat(4);
   ledger.execute({ name: 'open', input: { account: 'a1', owner: 'Ada', currency: 'EUR', initial: '0.00' } } as AnyCommand);
   for (let done = 1; done < EVENTS; done += 1_000) {
-    const batch = Array.from({ length: Math.min(1_000, EVENTS - done) }, () => ({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo } }) as AnyCommand);
+    const batch = Array.from(
+      { length: Math.min(1_000, EVENTS - done) },
+      () => ({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo } }) as AnyCommand,
+    );
     ledger.executeBatch(batch);
   }
   ledger.close();
@@ -92,7 +95,13 @@ describe('backups under faults', () => {
     expect(next.ok).toBe(true);
     expect(temporariesIn(folder)).toEqual([]);
     expect(readdirSync(folder).every((name) => name.endsWith('.ledger-backup.db'))).toBe(true);
-    await recordFigures('backupKills', { rounds: ROUNDS, killedMidway, finishedBeforeKill, backupRunMs: Math.round(runMs), events: EVENTS });
+    await recordFigures('backupKills', {
+      rounds: ROUNDS,
+      killedMidway,
+      finishedBeforeKill,
+      backupRunMs: Math.round(runMs),
+      events: EVENTS,
+    });
   }, 180_000);
 
   it('another process appending during the backup: the backup verifies and holds a prefix of the log', async () => {
@@ -103,7 +112,9 @@ describe('backups under faults', () => {
     let backupDone = false;
     const writing = (async () => {
       for (let batch = 0; !backupDone || batch < 3; batch++) {
-        const answers = await writer.send(Array.from({ length: 20 }, () => JSON.stringify({ command: 'deposit', account: 'a1', amount: '0.01' })));
+        const answers = await writer.send(
+          Array.from({ length: 20 }, () => JSON.stringify({ command: 'deposit', account: 'a1', amount: '0.01' })),
+        );
         acknowledged += answers.filter((answer) => (answer as { ok: boolean }).ok).length;
       }
     })();
@@ -129,7 +140,11 @@ describe('backups under faults', () => {
       source.close();
     }
     expect(logOf(made.value.file)).toEqual({ events: made.value.position, head: made.value.head, verified: true });
-    await recordFigures('backupWhileWriting', { eventsAtStart: before + atStart, backupPosition: made.value.position, appendedDuringBackup: duringBackup });
+    await recordFigures('backupWhileWriting', {
+      eventsAtStart: before + atStart,
+      backupPosition: made.value.position,
+      appendedDuringBackup: duringBackup,
+    });
   }, 180_000);
 });
 
@@ -160,7 +175,10 @@ describe('backups onto a full or read-only disk (tmpfs)', () => {
     const original = logOf(ledgerPath);
     const cli = await runCli(['--db', ledgerPath, 'backup', '--out', full]);
     expect(cli.code).toBe(1);
-    expect(cli.lines[0]).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringMatching(/disk is full.*nothing was left behind/) } });
+    expect(cli.lines[0]).toMatchObject({
+      ok: false,
+      error: { code: 'STORAGE', message: expect.stringMatching(/disk is full.*nothing was left behind/) },
+    });
     expect(folderListing(full)).toEqual([]);
     const engine = await createBackup(ledgerPath, join(full, 'sub'));
     expect(engine.ok ? 'made' : engine.error.code).toBe('STORAGE');

@@ -52,7 +52,8 @@ function makeLedger(path: string, deposits = 3): void {
   if (!opened.ok) throw new Error(JSON.stringify(opened.error));
   const ledger = opened.value;
   ledger.execute({ name: 'open', input: { account: 'a1', owner: 'Alice', currency: 'EUR', initial: '10.00' } } as AnyCommand);
-  for (let index = 0; index < deposits; index++) ledger.execute({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo: 'm'.repeat(400) } } as AnyCommand);
+  for (let index = 0; index < deposits; index++)
+    ledger.execute({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo: 'm'.repeat(400) } } as AnyCommand);
   ledger.close();
 }
 
@@ -112,7 +113,7 @@ const BAD_FILES: readonly BadFile[] = [
       const path = join(dir, 'photos.sqlite');
       const other = new Database(path);
       other.pragma('journal_mode = WAL');
-      other.exec('CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT); INSERT INTO photos (path) VALUES (\'a.jpg\');');
+      other.exec("CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT); INSERT INTO photos (path) VALUES ('a.jpg');");
       other.close();
       return path;
     },
@@ -216,7 +217,10 @@ function expectAppStillUsable(): void {
   const opened = Ledger.open({ path, actor: 'reliability-check' });
   if (!opened.ok) throw new Error(`after a refusal a good ledger would not open: ${JSON.stringify(opened.error)}`);
   try {
-    const booked = opened.value.execute({ name: 'open', input: { account: 'ok', owner: 'Still Works', currency: 'EUR', initial: '1.00' } } as AnyCommand);
+    const booked = opened.value.execute({
+      name: 'open',
+      input: { account: 'ok', owner: 'Still Works', currency: 'EUR', initial: '1.00' },
+    } as AnyCommand);
     expect(booked).toMatchObject({ ok: true });
     expect(opened.value.verify()).toMatchObject({ ok: true });
   } finally {
@@ -286,7 +290,10 @@ describe('bad files are refused by name, untouched, and the app stays usable', (
       opened.value.close();
     }
     expect(fileHash(path)).toBe(hash);
-    expect(folderListing(dir).filter((name) => !name.endsWith('-shm') && !name.endsWith('-wal'))).toEqual(['look-only.ledger', 'look-only.ledger.head.json']);
+    expect(folderListing(dir).filter((name) => !name.endsWith('-shm') && !name.endsWith('-wal'))).toEqual([
+      'look-only.ledger',
+      'look-only.ledger.head.json',
+    ]);
   });
 });
 
@@ -335,7 +342,10 @@ describe('a full disk (max_page_count)', () => {
       const memo = 'f'.repeat(500);
       // Fill the last free space until SQLite reports the "disk" full.
       for (let index = 0; index < 10_000 && refusal === undefined; index++) {
-        const result = ledger.execute({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo, commandId: `fill-${index}` } } as AnyCommand);
+        const result = ledger.execute({
+          name: 'deposit',
+          input: { account: 'a1', amount: '1.00', memo, commandId: `fill-${index}` },
+        } as AnyCommand);
         if (result.ok) booked += 1;
         else refusal = result;
       }
@@ -364,7 +374,10 @@ describe('a full disk (max_page_count)', () => {
       const expectedBalance = 1_000 + booked * 100;
       expect(ledger.getAccount('a1')).toMatchObject({ ok: true, value: { balanceMinor: expectedBalance, version: 1 + booked } });
       expect(ledger.info().lastPosition).toBe(1 + booked);
-      const storedCommands = ledger.store.db.prepare("SELECT count(*) FROM commands WHERE command_id LIKE 'fill-%' OR command_id LIKE 'batch-%'").pluck().get();
+      const storedCommands = ledger.store.db
+        .prepare("SELECT count(*) FROM commands WHERE command_id LIKE 'fill-%' OR command_id LIKE 'batch-%'")
+        .pluck()
+        .get();
       expect(storedCommands).toBe(booked);
       expect(ledger.verify()).toMatchObject({ ok: true, events: 1 + booked });
       expect(ledger.listAccounts()).toHaveLength(1);
@@ -372,7 +385,10 @@ describe('a full disk (max_page_count)', () => {
 
       // Space comes back: the refused command goes through once, under its own id.
       ledger.store.db.pragma('max_page_count = 1073741823');
-      const retried = ledger.execute({ name: 'deposit', input: { account: 'a1', amount: '1.00', memo, commandId: `fill-${booked}` } } as AnyCommand);
+      const retried = ledger.execute({
+        name: 'deposit',
+        input: { account: 'a1', amount: '1.00', memo, commandId: `fill-${booked}` },
+      } as AnyCommand);
       expect(retried).toMatchObject({ ok: true, value: { balanceMinor: expectedBalance + 100 } });
       expect(retried.ok && retried.value.replayed).toBeFalsy();
     } finally {

@@ -52,7 +52,14 @@ afterAll(() => removeFolder(folder));
 function writerCommands(writer: number, random: () => number): ModelCommand[] {
   const own = `own-${writer}`;
   const commands: ModelCommand[] = [
-    ...SHARED.map((account): ModelCommand => ({ command: 'open', account, owner: `Shared ${account}`, currency: 'EUR', initial: '300.00', commandId: `w${writer}-open-${account}` })),
+    ...SHARED.map((account): ModelCommand => ({
+      command: 'open',
+      account,
+      owner: `Shared ${account}`,
+      currency: 'EUR',
+      initial: '300.00',
+      commandId: `w${writer}-open-${account}`,
+    })),
     { command: 'open', account: own, owner: `Writer ${writer}`, currency: 'EUR', initial: '0.00', commandId: `w${writer}-open-own` },
   ];
   const shared = () => SHARED[Math.floor(random() * SHARED.length)]!;
@@ -61,16 +68,24 @@ function writerCommands(writer: number, random: () => number): ModelCommand[] {
     const roll = random();
     if (roll < 0.35) commands.push({ command: 'withdraw', account: shared(), amount: randomAmount(random, 100, 2_000), commandId });
     else if (roll < 0.55) commands.push({ command: 'deposit', account: shared(), amount: randomAmount(random, 100, 2_500), commandId });
-    else if (roll < 0.75) commands.push({ command: 'transfer', from: shared(), to: own, amount: randomAmount(random, 100, 2_000), commandId });
-    else if (roll < 0.85) commands.push({ command: 'transfer', from: own, to: shared(), amount: randomAmount(random, 100, 1_000), commandId });
-    else if (roll < 0.95) commands.push({ command: 'transfer', from: 'shared-1', to: 'shared-2', amount: randomAmount(random, 100, 2_000), commandId });
+    else if (roll < 0.75)
+      commands.push({ command: 'transfer', from: shared(), to: own, amount: randomAmount(random, 100, 2_000), commandId });
+    else if (roll < 0.85)
+      commands.push({ command: 'transfer', from: own, to: shared(), amount: randomAmount(random, 100, 1_000), commandId });
+    else if (roll < 0.95)
+      commands.push({ command: 'transfer', from: 'shared-1', to: 'shared-2', amount: randomAmount(random, 100, 2_000), commandId });
     // A stale expectation: the account has surely moved on, so this must be a typed conflict.
     else commands.push({ command: 'withdraw', account: shared(), amount: '1.00', expectedVersion: 2, commandId });
   }
   return commands;
 }
 
-type WriterRun = { readonly commands: ModelCommand[]; readonly results: ResultLine[]; readonly code: number | null; readonly stderr: string };
+type WriterRun = {
+  readonly commands: ModelCommand[];
+  readonly results: ResultLine[];
+  readonly code: number | null;
+  readonly stderr: string;
+};
 
 function runWriter(writer: number, commands: ModelCommand[]): Promise<WriterRun> {
   return new Promise((resolve, reject) => {
@@ -122,7 +137,8 @@ function watchWhileWriting() {
     const position = ledger.info().lastPosition;
     if (position < lastPosition) problems.push(`view went back from ${lastPosition} to ${position}`);
     lastPosition = position;
-    for (const account of accounts) if (account.balanceMinor < 0) problems.push(`${account.id} at ${account.balanceMinor} (position ${position})`);
+    for (const account of accounts)
+      if (account.balanceMinor < 0) problems.push(`${account.id} at ${account.balanceMinor} (position ${position})`);
   }, 15);
   return {
     async stop() {
@@ -169,9 +185,7 @@ describe('concurrent writers: four processes on one file', () => {
     }
     expect(untyped, 'failures that are not typed ledger errors').toEqual([]);
     expect(failureCodes.INSUFFICIENT_FUNDS ?? 0, 'competing withdrawals must have run dry').toBeGreaterThan(0);
-    expect(Object.keys(failureCodes).sort()).toEqual(
-      expect.arrayContaining(['ALREADY_EXISTS', 'INSUFFICIENT_FUNDS']),
-    );
+    expect(Object.keys(failureCodes).sort()).toEqual(expect.arrayContaining(['ALREADY_EXISTS', 'INSUFFICIENT_FUNDS']));
     for (const code of Object.keys(failureCodes)) {
       expect(['ALREADY_EXISTS', 'INSUFFICIENT_FUNDS', 'NOT_FOUND', 'CONCURRENCY_CONFLICT'], `unexpected failure ${code}`).toContain(code);
     }
@@ -242,7 +256,9 @@ describe('concurrent writers: four processes on one file', () => {
     };
     console.log(
       `concurrent writers: ${WRITERS} processes, ${count(WRITERS * COMMANDS_PER_WRITER)} commands, ${count(accepted.length)} accepted, ` +
-        `${count(failures)} refused (${Object.entries(failureCodes).map(([code, value]) => `${code} ${value}`).join(', ')}), ` +
+        `${count(failures)} refused (${Object.entries(failureCodes)
+          .map(([code, value]) => `${code} ${value}`)
+          .join(', ')}), ` +
         `0 untyped, 0 lost updates, lowest balance ${lowest}, ${count(log.length)} events gap-free (writer changed ${count(switches)} times along the log), an in-process observer polled ${watched.polls} times and caught up to the same balances, verify ok (seed ${seed}, ${seconds.toFixed(1)} s)`,
     );
     await recordFigures('concurrentWriters', figures);

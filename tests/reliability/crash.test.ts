@@ -49,7 +49,10 @@ const RESENT_PER_ROUND = 4;
 type Receipt = CommandReceipt & { readonly line: number };
 type ResultLine = ({ ok: true } & Receipt) | { ok: false; line: number; error: { code: string; message: string } };
 
-type Outcome = { readonly status: 'ok'; readonly receipts: Receipt[] } | { readonly status: 'refused'; readonly code: string } | { readonly status: 'unknown' };
+type Outcome =
+  | { readonly status: 'ok'; readonly receipts: Receipt[] }
+  | { readonly status: 'refused'; readonly code: string }
+  | { readonly status: 'unknown' };
 
 const seed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 2 ** 31);
 const folder = scratchFolder('crash');
@@ -84,9 +87,14 @@ describe('crash: SIGKILL while `ledger apply` is booking', () => {
     for (let round = 1; round <= ROUNDS; round++) {
       // Opens first (again, under the same ids, until each is known booked), then re-sends.
       const opening: ModelCommand[] = [
-        ...ACCOUNTS.filter((account) => outcomes.get(`open-${account}`)?.status !== 'ok').map(
-          (account): ModelCommand => ({ command: 'open', account, owner: `Owner ${account}`, currency: 'EUR', initial: '500.00', commandId: `open-${account}` }),
-        ),
+        ...ACCOUNTS.filter((account) => outcomes.get(`open-${account}`)?.status !== 'ok').map((account): ModelCommand => ({
+          command: 'open',
+          account,
+          owner: `Owner ${account}`,
+          currency: 'EUR',
+          initial: '500.00',
+          commandId: `open-${account}`,
+        })),
         ...(round === 1 ? [] : pickResends(random, sent, outcomes)),
       ];
       const roundStarted = Date.now();
@@ -115,7 +123,8 @@ describe('crash: SIGKILL while `ledger apply` is booking', () => {
       }
 
       const check = checkLedger(round, sent, outcomes, round === ROUNDS);
-      if (process.env.DEBUG_CRASH) console.log(`round ${round}: run ${roundRan - roundStarted} ms, check ${Date.now() - roundRan} ms, ${check.log.length} events`);
+      if (process.env.DEBUG_CRASH)
+        console.log(`round ${round}: run ${roundRan - roundStarted} ms, check ${Date.now() - roundRan} ms, ${check.log.length} events`);
       lastLog = check.log;
       committedUnacknowledged = check.committedUnacknowledged;
     }
@@ -150,8 +159,14 @@ describe('crash: SIGKILL while `ledger apply` is booking', () => {
 });
 
 /** Re-sends a few earlier commands whose fate is known-booked or unknown (never refused ones). */
-function pickResends(random: () => number, sent: ReadonlyMap<string, ModelCommand>, outcomes: ReadonlyMap<string, Outcome>): ModelCommand[] {
-  const candidates = [...sent.values()].filter((command) => command.command !== 'open' && outcomes.get(command.commandId)?.status !== 'refused');
+function pickResends(
+  random: () => number,
+  sent: ReadonlyMap<string, ModelCommand>,
+  outcomes: ReadonlyMap<string, Outcome>,
+): ModelCommand[] {
+  const candidates = [...sent.values()].filter(
+    (command) => command.command !== 'open' && outcomes.get(command.commandId)?.status !== 'refused',
+  );
   const picked: ModelCommand[] = [];
   // Prefer the unknown ones (killed in flight): their re-send is the interesting case.
   const unknown = candidates.filter((command) => outcomes.get(command.commandId)?.status === 'unknown');
@@ -202,7 +217,12 @@ function runRound(round: number, opening: readonly ModelCommand[], next: () => M
     onCompleteLines(child.stdout, (text) => {
       const result = JSON.parse(text) as ResultLine;
       const command = lines[result.line - 1];
-      if (!command) return reject(new Error(`round ${round}: a line that answers no command: ${text.slice(0, 500)} ${JSON.stringify(readdirSync(folder).map((f) => [f, statSync(join(folder, f)).size]))}`));
+      if (!command)
+        return reject(
+          new Error(
+            `round ${round}: a line that answers no command: ${text.slice(0, 500)} ${JSON.stringify(readdirSync(folder).map((f) => [f, statSync(join(folder, f)).size]))}`,
+          ),
+        );
       answers.set(command.commandId, [...(answers.get(command.commandId) ?? []), result]);
       answered += 1;
       if (answered === 1) {
@@ -243,7 +263,12 @@ function runRound(round: number, opening: readonly ModelCommand[], next: () => M
  * command in the log is whole and matches what was sent, every acknowledged command is
  * there and no refused one is, and balances replayed from the log equal the model.
  */
-function checkLedger(round: number, sent: ReadonlyMap<string, ModelCommand>, outcomes: ReadonlyMap<string, Outcome>, rebuildAgain: boolean) {
+function checkLedger(
+  round: number,
+  sent: ReadonlyMap<string, ModelCommand>,
+  outcomes: ReadonlyMap<string, Outcome>,
+  rebuildAgain: boolean,
+) {
   const where = `after kill ${round}`;
   const opened = Ledger.open({ path: ledgerPath, actor: 'reliability-check' });
   expect(opened.ok, `${where}: ${JSON.stringify(!opened.ok && opened.error)}`).toBe(true);
@@ -303,7 +328,8 @@ function checkLedger(round: number, sent: ReadonlyMap<string, ModelCommand>, out
       const balances = afterCommand.get(commandId)!;
       for (const receipt of outcome.receipts) {
         expect(receipt.balanceMinor, `${where}: receipt of ${commandId}`).toBe(balances.get(primaryAccountOf(command)));
-        if (command.command === 'transfer') expect(receipt.to?.balanceMinor, `${where}: receipt of ${commandId}`).toBe(balances.get(command.to));
+        if (command.command === 'transfer')
+          expect(receipt.to?.balanceMinor, `${where}: receipt of ${commandId}`).toBe(balances.get(command.to));
       }
     }
     const expected = Object.fromEntries([...model].sort());
@@ -328,16 +354,28 @@ function expectEventsMatch(command: ModelCommand, rows: readonly LogRow[], where
   const minor = toMinor;
   switch (command.command) {
     case 'open':
-      expect(rows.map((row) => [row.type, row.streamId]), label).toEqual([['AccountOpened', command.account]]);
+      expect(
+        rows.map((row) => [row.type, row.streamId]),
+        label,
+      ).toEqual([['AccountOpened', command.account]]);
       return;
     case 'deposit':
-      expect(rows.map((row) => [row.type, row.streamId, amountOf(row)]), label).toEqual([['MoneyDeposited', command.account, minor(command.amount)]]);
+      expect(
+        rows.map((row) => [row.type, row.streamId, amountOf(row)]),
+        label,
+      ).toEqual([['MoneyDeposited', command.account, minor(command.amount)]]);
       return;
     case 'withdraw':
-      expect(rows.map((row) => [row.type, row.streamId, amountOf(row)]), label).toEqual([['MoneyWithdrawn', command.account, minor(command.amount)]]);
+      expect(
+        rows.map((row) => [row.type, row.streamId, amountOf(row)]),
+        label,
+      ).toEqual([['MoneyWithdrawn', command.account, minor(command.amount)]]);
       return;
     case 'transfer':
-      expect(rows.map((row) => [row.type, row.streamId, amountOf(row)]), label).toEqual([
+      expect(
+        rows.map((row) => [row.type, row.streamId, amountOf(row)]),
+        label,
+      ).toEqual([
         ['TransferSent', command.from, minor(command.amount)],
         ['TransferReceived', command.to, minor(command.amount)],
       ]);

@@ -38,14 +38,18 @@ beforeAll(() => {
   ledger.execute({ name: 'open', input: { account: 'a1', owner: 'Alice', currency: 'EUR', initial: '100.00' } });
   ledger.execute({ name: 'open', input: { account: 'b2', owner: 'Bob', currency: 'EUR', initial: '0' } });
   for (let index = 0; index < 40; index++) {
-    ledger.execute({ name: 'deposit', input: { account: index % 2 ? 'a1' : 'b2', amount: '1.00', memo: `memo ${index} `.padEnd(300, 'x') } });
+    ledger.execute({
+      name: 'deposit',
+      input: { account: index % 2 ? 'a1' : 'b2', amount: '1.00', memo: `memo ${index} `.padEnd(300, 'x') },
+    });
     if (index % 5 === 0) ledger.execute({ name: 'transfer', input: { from: 'a1', to: 'b2', amount: '0.50', commandId: `t-${index}` } });
   }
   ledger.close();
   checkpointFile(pristine);
   const pages = statSync(pristine).size / PAGE_BYTES;
   offsets = [...HEADER_OFFSETS];
-  for (let page = 0; page < pages; page++) for (const offset of OFFSETS_IN_PAGE) if (page > 0 || offset < 16) offsets.push(page * PAGE_BYTES + offset);
+  for (let page = 0; page < pages; page++)
+    for (const offset of OFFSETS_IN_PAGE) if (page > 0 || offset < 16) offsets.push(page * PAGE_BYTES + offset);
 });
 
 afterAll(() => removeFolder(folder));
@@ -74,7 +78,11 @@ async function throughEngine(path: string): Promise<Omit<Outcome, 'offset'>> {
     expect(isTypedFailure(opened), JSON.stringify(opened)).toBe(true);
     // Damage the replay meets refuses the open; a walk of the chain names where it is.
     if (walked.ok && opened.error.message.startsWith(`The file ${path} is damaged`)) {
-      expect(walked.value, JSON.stringify(opened)).toMatchObject({ ok: false, firstBadPosition: expect.any(Number), reason: expect.stringMatching(/damaged/) });
+      expect(walked.value, JSON.stringify(opened)).toMatchObject({
+        ok: false,
+        firstBadPosition: expect.any(Number),
+        reason: expect.stringMatching(/damaged/),
+      });
     }
     return { open: opened.error.code, verify: 'not opened', damagedAfterOpen: 0, fileVerify };
   }
@@ -173,7 +181,10 @@ describe('ledger verify on a damaged file (the chain is walked without replaying
       const path = flippedCopy(offset);
       if (Ledger.open({ path, actor: 'reliability-check', readOnly: true }).ok) continue;
       const walked = verifyLedgerFile(path);
-      refused.push({ offset, fileVerify: !walked.ok ? walked.error.code : walked.value.ok ? 'ok' : `bad at ${walked.value.firstBadPosition}` });
+      refused.push({
+        offset,
+        fileVerify: !walked.ok ? walked.error.code : walked.value.ok ? 'ok' : `bad at ${walked.value.firstBadPosition}`,
+      });
     }
     const named = refused.filter((flip) => flip.fileVerify.startsWith('bad at')).slice(0, 6);
     const unopenable = refused.filter((flip) => flip.fileVerify === 'STORAGE').slice(0, 2);

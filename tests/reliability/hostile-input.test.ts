@@ -12,41 +12,138 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_CHANNELS, CHANNEL_NAMES, QUERY_CHANNELS } from '../../shared/ipc-contract';
 import { createHandlers, dispatch, type HandlerTable } from '../../electron/core/handlers';
 import { Ledger } from '../../electron/core/ledger';
-import {
-  count,
-  isTypedFailure,
-  ledgerFingerprint,
-  recordFigures,
-  removeFolder,
-  runCli,
-  scratchFolder,
-} from './helpers';
+import { count, isTypedFailure, ledgerFingerprint, recordFigures, removeFolder, runCli, scratchFolder } from './helpers';
 
 const MEGABYTE = 'x'.repeat(1024 * 1024);
 const MEGABYTE_DIGITS = '1'.repeat(1024 * 1024);
 
 /** Amount texts (and non-texts) that must never be accepted as money. */
 const BAD_AMOUNTS: readonly unknown[] = [
-  '1e3', '1E3', '1e-2', '-1', '-1.00', '+1', '1,00', '1,000.00', ' 1', '1 ', '1\n', '\t1', 'NaN', 'Infinity', '-Infinity',
-  '-0', '0', '0.00', '0.001', '1.', '.5', '1..2', '0x10', '0b1', '1_000', '99999999999999999999', '90071992547409.92',
-  '١٢', '１２', '1\u0000', '\u202E1', '', MEGABYTE_DIGITS, MEGABYTE,
-  1, 0.1, 12.34, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e21, 2 ** 53, 10n,
-  null, true, [], ['1.00'], {}, { valueOf: () => '1.00' }, { toString: () => '1.00' },
+  '1e3',
+  '1E3',
+  '1e-2',
+  '-1',
+  '-1.00',
+  '+1',
+  '1,00',
+  '1,000.00',
+  ' 1',
+  '1 ',
+  '1\n',
+  '\t1',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '-0',
+  '0',
+  '0.00',
+  '0.001',
+  '1.',
+  '.5',
+  '1..2',
+  '0x10',
+  '0b1',
+  '1_000',
+  '99999999999999999999',
+  '90071992547409.92',
+  '١٢',
+  '１２',
+  '1\u0000',
+  '\u202E1',
+  '',
+  MEGABYTE_DIGITS,
+  MEGABYTE,
+  1,
+  0.1,
+  12.34,
+  -0,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  1e21,
+  2 ** 53,
+  10n,
+  null,
+  true,
+  [],
+  ['1.00'],
+  {},
+  { valueOf: () => '1.00' },
+  { toString: () => '1.00' },
 ];
 /** Initial amounts: the same, less the zeros an opening may legitimately have. */
 const BAD_INITIALS = BAD_AMOUNTS.filter((amount) => amount !== '0' && amount !== '0.00');
 
 const BAD_OWNERS: readonly unknown[] = [
-  '', '   ', '\u202E', 'Eve\u202Egnp.exe', 'A\u202Db', 'A\u2066b\u2069', 'A\u0000b', 'A\u0007b', 'line\nbreak', 'A\u001B[31mred',
-  'A\u0085b', 'A\u009Bb', 'x'.repeat(201), MEGABYTE, 42, null, [], {},
+  '',
+  '   ',
+  '\u202E',
+  'Eve\u202Egnp.exe',
+  'A\u202Db',
+  'A\u2066b\u2069',
+  'A\u0000b',
+  'A\u0007b',
+  'line\nbreak',
+  'A\u001B[31mred',
+  'A\u0085b',
+  'A\u009Bb',
+  'x'.repeat(201),
+  MEGABYTE,
+  42,
+  null,
+  [],
+  {},
 ];
 const BAD_MEMOS: readonly unknown[] = [
-  '\u202E', 'pay\u202Eevil', '\u2067x', 'A\u0000b', 'tab\there', 'A\u001B]8;;http://evil\u0007', 'A\u007Fb', 'y'.repeat(501), MEGABYTE, 7, null, {},
+  '\u202E',
+  'pay\u202Eevil',
+  '\u2067x',
+  'A\u0000b',
+  'tab\there',
+  'A\u001B]8;;http://evil\u0007',
+  'A\u007Fb',
+  'y'.repeat(501),
+  MEGABYTE,
+  7,
+  null,
+  {},
 ];
 const BAD_ACCOUNT_IDS: readonly unknown[] = [
-  '', ' a1', 'a1 ', '../etc/passwd', 'a/b', '__proto__', '-a', '.a', 'a'.repeat(65), '\u202Ea1', 'a1\u0000', 'ä1', MEGABYTE, 1, null, {},
+  '',
+  ' a1',
+  'a1 ',
+  '../etc/passwd',
+  'a/b',
+  '__proto__',
+  '-a',
+  '.a',
+  'a'.repeat(65),
+  '\u202Ea1',
+  'a1\u0000',
+  'ä1',
+  MEGABYTE,
+  1,
+  null,
+  {},
 ];
-const BAD_CURRENCIES: readonly unknown[] = ['XXX', 'eur', 'EUR ', ' EUR', 'EU', 'EURO', '', '€', 'BTC', 'XTS', '__proto__', 'constructor', MEGABYTE, 978, null, {}];
+const BAD_CURRENCIES: readonly unknown[] = [
+  'XXX',
+  'eur',
+  'EUR ',
+  ' EUR',
+  'EU',
+  'EURO',
+  '',
+  '€',
+  'BTC',
+  'XTS',
+  '__proto__',
+  'constructor',
+  MEGABYTE,
+  978,
+  null,
+  {},
+];
 const BAD_COMMAND_IDS: readonly unknown[] = ['', 'id\u0000', 'id\u202E', 'i'.repeat(129), MEGABYTE, 5, null, {}];
 const BAD_VERSIONS: readonly unknown[] = [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1', 2 ** 53, null, {}];
 
@@ -61,7 +158,14 @@ const COMMAND_CASES: ReadonlyArray<{
     channel: 'openAccount',
     base: { account: 'new-1', owner: 'New Owner', currency: 'EUR', initial: '1.00' },
     required: ['account', 'owner', 'currency'],
-    hostile: { account: BAD_ACCOUNT_IDS, owner: BAD_OWNERS, currency: BAD_CURRENCIES, initial: BAD_INITIALS, commandId: BAD_COMMAND_IDS, expectedVersion: BAD_VERSIONS },
+    hostile: {
+      account: BAD_ACCOUNT_IDS,
+      owner: BAD_OWNERS,
+      currency: BAD_CURRENCIES,
+      initial: BAD_INITIALS,
+      commandId: BAD_COMMAND_IDS,
+      expectedVersion: BAD_VERSIONS,
+    },
   },
   {
     channel: 'deposit',
@@ -79,7 +183,14 @@ const COMMAND_CASES: ReadonlyArray<{
     channel: 'transfer',
     base: { from: 'a1', to: 'a2', amount: '1.00' },
     required: ['from', 'to', 'amount'],
-    hostile: { from: BAD_ACCOUNT_IDS, to: [...BAD_ACCOUNT_IDS, 'a1'], amount: BAD_AMOUNTS, memo: BAD_MEMOS, commandId: BAD_COMMAND_IDS, expectedVersion: BAD_VERSIONS },
+    hostile: {
+      from: BAD_ACCOUNT_IDS,
+      to: [...BAD_ACCOUNT_IDS, 'a1'],
+      amount: BAD_AMOUNTS,
+      memo: BAD_MEMOS,
+      commandId: BAD_COMMAND_IDS,
+      expectedVersion: BAD_VERSIONS,
+    },
   },
   {
     channel: 'closeAccount',
@@ -90,7 +201,19 @@ const COMMAND_CASES: ReadonlyArray<{
 ];
 
 /** Keys no request has: extra fields, prototype keys, look-alikes of internal fields. */
-const EXTRA_KEYS = ['extra', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'balanceMinor', 'amountMinor', 'position', 'Account', 'amount '];
+const EXTRA_KEYS = [
+  'extra',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'balanceMinor',
+  'amountMinor',
+  'position',
+  'Account',
+  'amount ',
+];
 
 /** Adds `key` as an OWN property, the way JSON.parse or structured clone would deliver it. */
 function withOwnKey(base: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
@@ -168,7 +291,8 @@ describe('hostile input through the IPC handler table', () => {
     const start = tried;
     for (const { channel, base, required, hostile } of COMMAND_CASES) {
       for (const [field, values] of Object.entries(hostile)) {
-        for (const [index, value] of values.entries()) await expectRefused(channel, { ...base, [field]: value }, `${channel}.${field}[${index}]`);
+        for (const [index, value] of values.entries())
+          await expectRefused(channel, { ...base, [field]: value }, `${channel}.${field}[${index}]`);
       }
       for (const field of required) {
         const { [field]: _removed, ...rest } = base;
@@ -179,10 +303,29 @@ describe('hostile input through the IPC handler table', () => {
         await expectRefused(channel, withOwnKey(base, key, { polluted: true }), `${channel} with extra ${key} object`);
       }
       // What JSON.parse (the preview host, a CLI line) makes of prototype keys.
-      await expectRefused(channel, JSON.parse(`{${JSON.stringify(base).slice(1, -1)},"__proto__":{"account":"a2","isAdmin":true}}`), `${channel} JSON __proto__`);
-      await expectRefused(channel, JSON.parse(`{${JSON.stringify(base).slice(1, -1)},"constructor":{"prototype":{"x":1}}}`), `${channel} JSON constructor`);
+      await expectRefused(
+        channel,
+        JSON.parse(`{${JSON.stringify(base).slice(1, -1)},"__proto__":{"account":"a2","isAdmin":true}}`),
+        `${channel} JSON __proto__`,
+      );
+      await expectRefused(
+        channel,
+        JSON.parse(`{${JSON.stringify(base).slice(1, -1)},"constructor":{"prototype":{"x":1}}}`),
+        `${channel} JSON constructor`,
+      );
       // Whole requests of the wrong shape.
-      for (const request of [undefined, null, 0, '', 'deposit', [], [base], new Date(0), Object.create(null), JSON.parse('{"__proto__":{"x":1}}')]) {
+      for (const request of [
+        undefined,
+        null,
+        0,
+        '',
+        'deposit',
+        [],
+        [base],
+        new Date(0),
+        Object.create(null),
+        JSON.parse('{"__proto__":{"x":1}}'),
+      ]) {
         await expectRefused(channel, request, `${channel} request ${Object.prototype.toString.call(request)}`);
       }
     }
@@ -200,12 +343,29 @@ describe('hostile input through the IPC handler table', () => {
       await expectRefused(channel, JSON.parse('{"__proto__":{"x":1}}'), `${channel} __proto__`);
     }
     // Unknown channels, prototype names among them.
-    for (const channel of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'Deposit', 'deposit ', 'ledger:deposit', 'importLegacy', 'close', 'store', '', MEGABYTE]) {
+    for (const channel of [
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      'prototype',
+      'Deposit',
+      'deposit ',
+      'ledger:deposit',
+      'importLegacy',
+      'close',
+      'store',
+      '',
+      MEGABYTE,
+    ]) {
       await expectRefused(channel, { account: 'a1', amount: '1.00' }, `channel ${channel.slice(0, 20)}`);
     }
     expectUnchanged(before, lastPosition);
     const crafted = tried - start;
-    console.log(`hostile input (IPC, crafted): ${count(crafted)} inputs, ${count(crafted)} typed refusals, 0 exceptions, ledger file unchanged`);
+    console.log(
+      `hostile input (IPC, crafted): ${count(crafted)} inputs, ${count(crafted)} typed refusals, 0 exceptions, ledger file unchanged`,
+    );
     await recordFigures('hostileInputIpcCrafted', { inputs: crafted, typedRefusals: crafted, exceptions: 0, fileUnchanged: true });
   });
 
@@ -224,7 +384,10 @@ describe('hostile input through the IPC handler table', () => {
       withObjectString: true,
       withSparseArray: true,
       withTypedArray: true,
-      key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'account', 'amount', 'from', 'to', 'owner', 'currency', 'memo')),
+      key: fc.oneof(
+        fc.string(),
+        fc.constantFrom('__proto__', 'constructor', 'prototype', 'account', 'amount', 'from', 'to', 'owner', 'currency', 'memo'),
+      ),
     });
     const hostileText = fc.oneof(
       fc.string({ unit: 'binary' }),
@@ -234,7 +397,10 @@ describe('hostile input through the IPC handler table', () => {
     );
     const hostileAmount = fc.oneof(
       fc.constantFrom(...BAD_AMOUNTS),
-      fc.double().map(String).filter((text) => !/^\d+(\.\d{1,2})?$/.test(text)),
+      fc
+        .double()
+        .map(String)
+        .filter((text) => !/^\d+(\.\d{1,2})?$/.test(text)),
       fc.double(),
       fc.bigInt().map((value) => `${value}e${value % 5n}`),
       fc.string({ unit: 'binary' }).filter((text) => !/^\d+(\.\d{1,2})?$/.test(text)),
@@ -242,12 +408,48 @@ describe('hostile input through the IPC handler table', () => {
     // Each generated request is checked to be invalid by construction (see the filters) or by its field.
     const requests = fc.oneof(
       fc.record({ channel: fc.constantFrom(...CHANNEL_NAMES, '__proto__', 'constructor', 'toString'), request: anything }),
-      fc.record({ channel: fc.constantFrom(...CHANNEL_NAMES, '__proto__', 'constructor', 'toString'), request: fc.object({ key: fc.constantFrom('account', 'amount', 'from', 'to', 'owner', 'currency', 'memo', '__proto__', 'constructor', 'commandId', 'extra') }) }),
-      fc.record({ channel: fc.constantFrom('deposit', 'withdraw'), request: fc.record({ account: fc.constantFrom('a1', 'a2'), amount: hostileAmount }) }),
-      fc.record({ channel: fc.constant('transfer'), request: fc.record({ from: fc.constant('a1'), to: fc.constant('a2'), amount: hostileAmount }) }),
-      fc.record({ channel: fc.constant('openAccount'), request: fc.record({ account: fc.constant('fresh-1'), owner: hostileText.filter(isBadOwner), currency: fc.constant('EUR') }) }),
-      fc.record({ channel: fc.constant('openAccount'), request: fc.record({ account: fc.constant('fresh-2'), owner: fc.constant('Ok'), currency: fc.string().filter((code) => !/^[A-Z]{3}$/.test(code)) }) }),
-      fc.record({ channel: fc.constantFrom('deposit', 'withdraw'), request: fc.record({ account: fc.constant('a1'), amount: fc.constant('1.00'), memo: hostileText.filter(isBadMemo) }) }),
+      fc.record({
+        channel: fc.constantFrom(...CHANNEL_NAMES, '__proto__', 'constructor', 'toString'),
+        request: fc.object({
+          key: fc.constantFrom(
+            'account',
+            'amount',
+            'from',
+            'to',
+            'owner',
+            'currency',
+            'memo',
+            '__proto__',
+            'constructor',
+            'commandId',
+            'extra',
+          ),
+        }),
+      }),
+      fc.record({
+        channel: fc.constantFrom('deposit', 'withdraw'),
+        request: fc.record({ account: fc.constantFrom('a1', 'a2'), amount: hostileAmount }),
+      }),
+      fc.record({
+        channel: fc.constant('transfer'),
+        request: fc.record({ from: fc.constant('a1'), to: fc.constant('a2'), amount: hostileAmount }),
+      }),
+      fc.record({
+        channel: fc.constant('openAccount'),
+        request: fc.record({ account: fc.constant('fresh-1'), owner: hostileText.filter(isBadOwner), currency: fc.constant('EUR') }),
+      }),
+      fc.record({
+        channel: fc.constant('openAccount'),
+        request: fc.record({
+          account: fc.constant('fresh-2'),
+          owner: fc.constant('Ok'),
+          currency: fc.string().filter((code) => !/^[A-Z]{3}$/.test(code)),
+        }),
+      }),
+      fc.record({
+        channel: fc.constantFrom('deposit', 'withdraw'),
+        request: fc.record({ account: fc.constant('a1'), amount: fc.constant('1.00'), memo: hostileText.filter(isBadMemo) }),
+      }),
       fc.record({ channel: fc.string(), request: anything }),
     );
     await fc.assert(
@@ -263,7 +465,12 @@ describe('hostile input through the IPC handler table', () => {
       `hostile input (IPC, fast-check): ${count(generated)} generated inputs on ${CHANNEL_NAMES.length} channels and unknown ones ` +
         `(${accidentallyValid} valid-by-chance commands left out), 0 exceptions, ledger file unchanged`,
     );
-    await recordFigures('hostileInputIpcGenerated', { inputs: generated, leftOutValidByChance: accidentallyValid, exceptions: 0, fileUnchanged: true });
+    await recordFigures('hostileInputIpcGenerated', {
+      inputs: generated,
+      leftOutValidByChance: accidentallyValid,
+      exceptions: 0,
+      fileUnchanged: true,
+    });
   });
 });
 
@@ -372,7 +579,10 @@ describe('hostile input through the CLI', () => {
     });
     const apply = runs[runs.length - 1]!;
     expect(apply.code, apply.stderr).toBe(1);
-    const answers = apply.stdout.trim().split('\n').map((line) => JSON.parse(line) as { ok: boolean; line: number });
+    const answers = apply.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { ok: boolean; line: number });
     expect(answers.map((answer) => answer.line)).toEqual(hostileLines.map((_, index) => index + 1));
     for (const answer of answers) expect(isTypedFailure(answer), JSON.stringify(answer).slice(0, 300)).toBe(true);
     expect(apply.stderr).toBe('');
@@ -382,15 +592,44 @@ describe('hostile input through the CLI', () => {
     expectUnchanged(before, lastPosition);
     const spawns = argvCases.length + 1;
     const inputs = argvCases.length + hostileLines.length;
-    console.log(`hostile input (CLI): ${spawns} runs, ${inputs} hostile inputs (${argvCases.length} argv, ${hostileLines.length} apply lines), all typed refusals with exit 1/2, ledger file unchanged`);
-    await recordFigures('hostileInputCli', { runs: spawns, inputs, argvCases: argvCases.length, applyLines: hostileLines.length, typedRefusals: inputs, fileUnchanged: true });
+    console.log(
+      `hostile input (CLI): ${spawns} runs, ${inputs} hostile inputs (${argvCases.length} argv, ${hostileLines.length} apply lines), all typed refusals with exit 1/2, ledger file unchanged`,
+    );
+    await recordFigures('hostileInputCli', {
+      runs: spawns,
+      inputs,
+      argvCases: argvCases.length,
+      applyLines: hostileLines.length,
+      typedRefusals: inputs,
+      fileUnchanged: true,
+    });
   }, 60_000);
 });
 
 /** Owners that display as empty or carry direction marks (issue 16, item 8): shared/rules.ts refuses them. */
 const INVISIBLE_OR_MARKED_OWNERS = [
-  '\u3164', '\u115F', '\u1160', '\uFFA0', '\u2800', '\u200B', '\u200B\u200C\u200D', '\u2060', '\uFEFF\u200B', '\u0301', '\u0301\u0302',
-  '\u034F', '\uFE0F', '\u00AD', '\u{E0020}', '\u3164\u2800\u200B', ' \u3164 ', 'Ada\u200E', '\u200FEve', 'A\u061Cb', '\u200E', 'A\uD800',
+  '\u3164',
+  '\u115F',
+  '\u1160',
+  '\uFFA0',
+  '\u2800',
+  '\u200B',
+  '\u200B\u200C\u200D',
+  '\u2060',
+  '\uFEFF\u200B',
+  '\u0301',
+  '\u0301\u0302',
+  '\u034F',
+  '\uFE0F',
+  '\u00AD',
+  '\u{E0020}',
+  '\u3164\u2800\u200B',
+  ' \u3164 ',
+  'Ada\u200E',
+  '\u200FEve',
+  'A\u061Cb',
+  '\u200E',
+  'A\uD800',
 ];
 const MARKED_MEMOS = ['pay\u200Eback', '\u200F', 'A\u061Cb', 'x\uDBFF'];
 
@@ -416,14 +655,33 @@ describe('hostile text through the IPC handler table: owners that show nothing, 
 describe('hostile legacy logs (import --legacy): the rules of open, real moments, only the legacy fields', () => {
   it('refuses each hostile file whole, naming its line, writing nothing', async () => {
     const line = (fields: Record<string, unknown>) =>
-      JSON.stringify({ id: 'l-1', aggregate_id: 'legacy-1', aggregate_type: 'BankAccount', event_type: 'AccountCreated', version: 1, data: { initial_deposit: 1, owner: 'Lee' }, timestamp: '2024-01-01T00:00:00Z', ...fields });
+      JSON.stringify({
+        id: 'l-1',
+        aggregate_id: 'legacy-1',
+        aggregate_type: 'BankAccount',
+        event_type: 'AccountCreated',
+        version: 1,
+        data: { initial_deposit: 1, owner: 'Lee' },
+        timestamp: '2024-01-01T00:00:00Z',
+        ...fields,
+      });
     const opening = (owner: unknown) => line({ data: { initial_deposit: 1, owner } });
     const good = line({ id: 'l-0', aggregate_id: 'legacy-0' });
     const hostile = [
-      opening('Eve\u202Egnp.exe'), opening('A\u0000b'), opening('\u001B[2J'), opening('bell\u0007'), opening('x'.repeat(100_000)),
-      opening('\u3164'), opening('\u2800\u200B'), opening('Ada\u200E'), opening('A\uD800'), opening(' padded '),
+      opening('Eve\u202Egnp.exe'),
+      opening('A\u0000b'),
+      opening('\u001B[2J'),
+      opening('bell\u0007'),
+      opening('x'.repeat(100_000)),
+      opening('\u3164'),
+      opening('\u2800\u200B'),
+      opening('Ada\u200E'),
+      opening('A\uD800'),
+      opening(' padded '),
       line({ data: { initial_deposit: 1, owner: 'Lee', note: '\u0007' } }),
-      line({ timestamp: '2024-13-01T00:00:00Z' }), line({ timestamp: '2024-01-01T00:00:00+99:99' }), line({ timestamp: '2023-02-29T10:00:00Z' }),
+      line({ timestamp: '2024-13-01T00:00:00Z' }),
+      line({ timestamp: '2024-01-01T00:00:00+99:99' }),
+      line({ timestamp: '2023-02-29T10:00:00Z' }),
     ];
     settle();
     const before = ledgerFingerprint(ledgerPath);
@@ -431,7 +689,9 @@ describe('hostile legacy logs (import --legacy): the rules of open, real moments
     for (const [index, bad] of hostile.entries()) {
       const answer = ledger.importLegacy(`${good}\n${bad}\n`, 'EUR');
       expect(isTypedFailure(answer), `hostile legacy line ${index}`).toBe(true);
-      expect(answer.ok ? '' : `${answer.error.code} ${answer.error.message}`, `hostile legacy line ${index}`).toMatch(/^VALIDATION Line 2: .*; nothing was imported$/);
+      expect(answer.ok ? '' : `${answer.error.code} ${answer.error.message}`, `hostile legacy line ${index}`).toMatch(
+        /^VALIDATION Line 2: .*; nothing was imported$/,
+      );
     }
     expectUnchanged(before, lastPosition);
   });

@@ -42,9 +42,21 @@ function victimIn(dir: string): string {
 type Planted = { readonly name: string; readonly plant: (ledger: string, victim: string) => void; readonly names: RegExp };
 
 const PLANTED: readonly Planted[] = [
-  { name: 'the head checkpoint is a link to another file', plant: (ledger, victim) => swapForLink(checkpointPathFor(ledger), victim), names: /\.head\.json.*symbolic link/ },
-  { name: 'the -wal is a link to another file', plant: (ledger, victim) => symlinkSync(victim, `${ledger}-wal`), names: /-wal .*symbolic link/ },
-  { name: 'the -shm is a link to another file', plant: (ledger, victim) => symlinkSync(victim, `${ledger}-shm`), names: /-shm .*symbolic link/ },
+  {
+    name: 'the head checkpoint is a link to another file',
+    plant: (ledger, victim) => swapForLink(checkpointPathFor(ledger), victim),
+    names: /\.head\.json.*symbolic link/,
+  },
+  {
+    name: 'the -wal is a link to another file',
+    plant: (ledger, victim) => symlinkSync(victim, `${ledger}-wal`),
+    names: /-wal .*symbolic link/,
+  },
+  {
+    name: 'the -shm is a link to another file',
+    plant: (ledger, victim) => symlinkSync(victim, `${ledger}-shm`),
+    names: /-shm .*symbolic link/,
+  },
   {
     name: 'the head checkpoint is a folder',
     plant: (ledger) => {
@@ -93,7 +105,10 @@ describe('a side file that is not a regular file of the ledger refuses the ledge
       }
       const cli = await runCli(['--db', ledger, 'deposit', '--account', 'a1', '--amount', '1.00']);
       expect(cli.code, cli.stdout + cli.stderr).toBe(1);
-      expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringMatching(planted.names) } });
+      expect(JSON.parse(cli.stdout)).toMatchObject({
+        ok: false,
+        error: { code: 'STORAGE', message: expect.stringMatching(planted.names) },
+      });
 
       expect(fileHash(victim)).toBe(victimBefore);
       expect(readFileSync(victim, 'utf8').length).toBeGreaterThan(256);
@@ -142,7 +157,10 @@ describe('a side file that is not a regular file of the ledger refuses the ledge
     const target = join(dir, 'restored.db');
     symlinkSync(victim, checkpointPathFor(target));
     const restored = await Ledger.restore(exported, { path: target, actor: 'reliability-check' });
-    expect(restored).toMatchObject({ ok: false, error: { code: 'STORAGE', message: expect.stringMatching(/\.head\.json.*symbolic link/) } });
+    expect(restored).toMatchObject({
+      ok: false,
+      error: { code: 'STORAGE', message: expect.stringMatching(/\.head\.json.*symbolic link/) },
+    });
     expect(fileHash(victim)).toBe(victimBefore);
     expect(existsSync(target)).toBe(false);
   });

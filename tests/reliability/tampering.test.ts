@@ -280,22 +280,20 @@ describe('tampering is caught, naming the first bad position', () => {
     const path = copyOfPristine('forged-command');
     const raw = new Database(path);
     try {
-      raw
-        .prepare('INSERT INTO commands (command_id, fingerprint, position, receipt) VALUES (?, ?, ?, ?)')
-        .run(
-          'salary-2026-11',
-          JSON.stringify(['deposit', { account: 'alice', amount: '2500.00' }]),
-          1,
-          JSON.stringify({
-            position: 1,
-            version: 1,
-            account: 'alice',
-            balance: '2600.00',
-            balanceMinor: 260_000,
-            currency: 'EUR',
-            commandId: 'salary-2026-11',
-          }),
-        );
+      raw.prepare('INSERT INTO commands (command_id, fingerprint, position, receipt) VALUES (?, ?, ?, ?)').run(
+        'salary-2026-11',
+        JSON.stringify(['deposit', { account: 'alice', amount: '2500.00' }]),
+        1,
+        JSON.stringify({
+          position: 1,
+          version: 1,
+          account: 'alice',
+          balance: '2600.00',
+          balanceMinor: 260_000,
+          currency: 'EUR',
+          commandId: 'salary-2026-11',
+        }),
+      );
     } finally {
       raw.close();
     }

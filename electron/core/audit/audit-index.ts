@@ -122,8 +122,7 @@ export class AuditIndex {
     if (match.text !== undefined) {
       const memo = this.memos[index];
       const byMemo = memo !== undefined && memo.includes(match.text);
-      const byAccount =
-        match.textAccounts.has(this.accountNumbers[index]!) || match.textAccounts.has(this.counterpartyNumbers[index]!);
+      const byAccount = match.textAccounts.has(this.accountNumbers[index]!) || match.textAccounts.has(this.counterpartyNumbers[index]!);
       if (!byMemo && !byAccount && !match.textPositions.has(index + 1)) return false;
     }
     return true;
@@ -213,13 +212,7 @@ function parseRecordedAt(text: string): number {
   if (text.length === 24 && text.startsWith(minuteCache.prefix)) {
     const seconds = digitsAt(text, 17, 2);
     const milliseconds = digitsAt(text, 20, 3);
-    if (
-      text.charCodeAt(19) === 0x2e &&
-      text.charCodeAt(23) === 0x5a &&
-      isDigits(text, 17, 2) &&
-      isDigits(text, 20, 3) &&
-      seconds <= 59
-    ) {
+    if (text.charCodeAt(19) === 0x2e && text.charCodeAt(23) === 0x5a && isDigits(text, 17, 2) && isDigits(text, 20, 3) && seconds <= 59) {
       return minuteCache.ms + seconds * 1000 + milliseconds;
     }
   }

@@ -33,14 +33,16 @@ export class IntegrityMonitor {
   verify(): Promise<IntegrityStatus> {
     if (!this.running) return this.start();
     // After the running walk settles, however it ends (a walk that threw must not wedge the queue).
-    this.queued ??= this.running.then(
-      () => undefined,
-      () => undefined,
-    ).then(() => {
-      this.queued = undefined;
-      // A walk started since (by another caller) began after our call, so it covers it.
-      return this.running ?? this.start();
-    });
+    this.queued ??= this.running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.queued = undefined;
+        // A walk started since (by another caller) began after our call, so it covers it.
+        return this.running ?? this.start();
+      });
     return this.queued;
   }
 

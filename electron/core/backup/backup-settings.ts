@@ -41,7 +41,10 @@ export function saveBackupFolderSetting(userDataFolder: string, folder: string):
   let created = false;
   try {
     mkdirSync(userDataFolder, { recursive: true });
-    writeFileSync(temporary, `${JSON.stringify({ ...readSettings(userDataFolder), backupFolder: folder }, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    writeFileSync(temporary, `${JSON.stringify({ ...readSettings(userDataFolder), backupFolder: folder }, null, 2)}\n`, {
+      flag: 'wx',
+      mode: 0o600,
+    });
     created = true;
     renameSync(temporary, path);
     created = false;

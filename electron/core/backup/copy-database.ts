@@ -37,7 +37,10 @@ export async function copyDatabase(source: Database.Database, destination: strin
     },
   });
   options.signal?.throwIfAborted();
-  const copy = new Database(destination, options.nativeBinding ? { fileMustExist: true, nativeBinding: options.nativeBinding } : { fileMustExist: true });
+  const copy = new Database(
+    destination,
+    options.nativeBinding ? { fileMustExist: true, nativeBinding: options.nativeBinding } : { fileMustExist: true },
+  );
   try {
     copy.pragma('journal_mode = DELETE');
   } finally {

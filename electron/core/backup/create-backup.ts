@@ -15,14 +15,7 @@ import { readCheckpoint } from '../store/head-checkpoint';
 import { openDatabase } from '../store/open-database';
 import { publishWithoutReplacing } from '../store/staged-file';
 import { checkBackupFile, hashAt } from './backup-check';
-import {
-  createExclusive,
-  ensureBackupFolder,
-  removeLeftoverTemporaries,
-  removeTemporary,
-  syncFile,
-  syncFolder,
-} from './backup-folder';
+import { createExclusive, ensureBackupFolder, removeLeftoverTemporaries, removeTemporary, syncFile, syncFolder } from './backup-folder';
 import { backupFileName, ledgerStem, temporaryFileName } from './backup-names';
 import { copyDatabase } from './copy-database';
 import { describeFailure, plainFileError } from './plain-words';
@@ -69,7 +62,12 @@ export async function createBackup(ledgerPath: string, backupFolder: string, opt
   }
 }
 
-async function backUpFrom(source: Database.Database, ledgerPath: string, backupFolder: string, options: BackupOptions): Promise<Result<BackupSummary>> {
+async function backUpFrom(
+  source: Database.Database,
+  ledgerPath: string,
+  backupFolder: string,
+  options: BackupOptions,
+): Promise<Result<BackupSummary>> {
   // Read before the copy: the checkpoint never leads the log, so the copy must hold it.
   const checkpoint = readCheckpoint(ledgerPath);
   const { finalPath, time } = freeFinalName(backupFolder, ledgerStem(ledgerPath), options.now?.() ?? new Date());
@@ -92,7 +90,10 @@ async function backUpFrom(source: Database.Database, ledgerPath: string, backupF
     if (!checked.ok) return fail(checked.error.code, `No backup was made: ${checked.error.message}`);
     const facts = checked.value;
     if (facts.position > 0 && hashAt(source, facts.position) !== facts.head) {
-      return fail('INTEGRITY', `No backup was made of ${ledgerPath}: the copy's event at position ${facts.position} differs from the ledger's`);
+      return fail(
+        'INTEGRITY',
+        `No backup was made of ${ledgerPath}: the copy's event at position ${facts.position} differs from the ledger's`,
+      );
     }
     const bytes = lstatSync(temporary).size;
     // A hard link (or, without them, an exclusive copy) never replaces a file that appeared meanwhile.
@@ -102,9 +103,17 @@ async function backUpFrom(source: Database.Database, ledgerPath: string, backupF
     kept = true;
     syncFile(finalPath);
     syncFolder(backupFolder);
-    return succeed({ file: finalPath, time: time.toISOString(), position: facts.position, head: facts.head, bytes, ledgerCreatedAt: facts.ledgerCreatedAt });
+    return succeed({
+      file: finalPath,
+      time: time.toISOString(),
+      position: facts.position,
+      head: facts.head,
+      bytes,
+      ledgerCreatedAt: facts.ledgerCreatedAt,
+    });
   } catch (error) {
-    if (kept) return fail('STORAGE', `The backup ${finalPath} was written but the folder could not be flushed to disk (${plainFileError(error)})`);
+    if (kept)
+      return fail('STORAGE', `The backup ${finalPath} was written but the folder could not be flushed to disk (${plainFileError(error)})`);
     if (options.signal?.aborted) return fail('STORAGE', `The backup of ${ledgerPath} was stopped; nothing was left behind`);
     return fail('STORAGE', `No backup was made of ${ledgerPath} in ${backupFolder}: ${describeFailure(error)}; nothing was left behind`);
   } finally {

@@ -99,6 +99,8 @@ export async function newestBackupOf(folder: string, ledgerPath: string, nativeB
   const listed = await listBackups(folder, { verify: false, ...binding });
   if (!listed.ok) return undefined;
   const stem = ledgerStem(ledgerPath);
-  const newest = listed.value.find((backup) => backup.ledgerStem === stem && backup.problem === undefined && backup.ledgerCreatedAt === ledger.value.ledgerCreatedAt);
+  const newest = listed.value.find(
+    (backup) => backup.ledgerStem === stem && backup.problem === undefined && backup.ledgerCreatedAt === ledger.value.ledgerCreatedAt,
+  );
   return newest && { file: newest.file, time: new Date(newest.time), position: newest.position ?? 0 };
 }

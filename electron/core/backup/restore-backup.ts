@@ -20,7 +20,11 @@ import { describeFailure, plainFileError } from './plain-words';
 
 export type RestoredBackup = { readonly path: string; readonly position: number; readonly head: string };
 
-export async function restoreBackup(backupPath: string, targetPath: string, options: { nativeBinding?: string } = {}): Promise<Result<RestoredBackup>> {
+export async function restoreBackup(
+  backupPath: string,
+  targetPath: string,
+  options: { nativeBinding?: string } = {},
+): Promise<Result<RestoredBackup>> {
   if (!lstatSync(backupPath, { throwIfNoEntry: false })?.isFile()) {
     return fail('NOT_FOUND', `The backup ${backupPath} is not a file`);
   }

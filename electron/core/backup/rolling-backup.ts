@@ -14,7 +14,11 @@ export type RollingBackupSummary = BackupSummary & {
   readonly pruneProblem?: string;
 };
 
-export async function backUpAndPrune(ledgerPath: string, backupFolder: string, options: BackupOptions & { readonly prune?: boolean } = {}): Promise<Result<RollingBackupSummary>> {
+export async function backUpAndPrune(
+  ledgerPath: string,
+  backupFolder: string,
+  options: BackupOptions & { readonly prune?: boolean } = {},
+): Promise<Result<RollingBackupSummary>> {
   const made = await createBackup(ledgerPath, backupFolder, options);
   if (!made.ok) return made;
   if (options.prune === false) return succeed({ ...made.value, removed: [] });

@@ -253,7 +253,18 @@ class RowSender {
 
   /** Copies a staged row's values (see EventStore.stage); sends them once a chunk is full. */
   readonly send = (row: StoredEvent): void => {
-    this.values.push(row.position, row.eventId, row.streamId, row.streamVersion, row.type, row.schemaVersion, row.data, row.metadata, row.recordedAt, row.hash);
+    this.values.push(
+      row.position,
+      row.eventId,
+      row.streamId,
+      row.streamVersion,
+      row.type,
+      row.schemaVersion,
+      row.data,
+      row.metadata,
+      row.recordedAt,
+      row.hash,
+    );
     if (this.values.length >= CHUNK_EVENTS * VALUES_PER_EVENT) {
       this.thread.postMessage({ kind: 'rows', events: this.values } satisfies WriterMessage);
       this.values = [];
@@ -267,7 +278,12 @@ class RowSender {
    * basis says.
    */
   finish(batch: StagedBatch): void {
-    this.thread.postMessage({ kind: 'batch', expectedTail: batch.appends.expectedTail, events: this.values, records: batch.commandRecords.flat() } satisfies WriterMessage);
+    this.thread.postMessage({
+      kind: 'batch',
+      expectedTail: batch.appends.expectedTail,
+      events: this.values,
+      records: batch.commandRecords.flat(),
+    } satisfies WriterMessage);
   }
 
   /** The batch could not be staged: the thread drops the chunks it holds of it. */

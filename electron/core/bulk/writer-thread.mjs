@@ -135,8 +135,17 @@ function commitGroup(batches) {
         for (let at = 0; at < events.length; at += valuesPerEvent) {
           const hash = /** @type {string} */ (events[at + 9]);
           insertEvent.run(
-            events[at], events[at + 1], events[at + 2], events[at + 3], events[at + 4], events[at + 5],
-            events[at + 6], events[at + 7], events[at + 8], lastHash, hash,
+            events[at],
+            events[at + 1],
+            events[at + 2],
+            events[at + 3],
+            events[at + 4],
+            events[at + 5],
+            events[at + 6],
+            events[at + 7],
+            events[at + 8],
+            lastHash,
+            hash,
           );
           lastPosition = /** @type {number} */ (events[at]);
           lastHash = hash;

@@ -6,15 +6,7 @@
 import type { AnyCommand } from '../../../shared/commands';
 import { succeed, type Result } from '../../../shared/errors';
 import { timeOrderedId } from '../store/time-ordered-id';
-import {
-  decideClose,
-  decideDeposit,
-  decideOpen,
-  decideTransfer,
-  decideWithdraw,
-  type AccountState,
-  type Decision,
-} from './bank-account';
+import { decideClose, decideDeposit, decideOpen, decideTransfer, decideWithdraw, type AccountState, type Decision } from './bank-account';
 
 export type DecidedCommand = { readonly decision: Decision; readonly transferId?: string };
 

@@ -16,7 +16,12 @@ export function fingerprintOf(command: AnyCommand): string {
  * Written as whole literals, not spread from a base receipt: V8 gave every spread copy a
  * hidden class of its own (a bulk apply holds thousands of receipts until their commit).
  */
-export function buildReceipt(command: AnyCommand, saved: SaveResult, transferId: string | undefined, commandId: string | undefined): CommandReceipt {
+export function buildReceipt(
+  command: AnyCommand,
+  saved: SaveResult,
+  transferId: string | undefined,
+  commandId: string | undefined,
+): CommandReceipt {
   const after = saved.states;
   const appended = saved.events;
   const primaryId = command.name === 'transfer' ? command.input.from : command.input.account;
@@ -42,7 +47,14 @@ export function buildReceipt(command: AnyCommand, saved: SaveResult, transferId:
       },
     };
   } else {
-    receipt = { position, version: primary.version, account: primary.id, balance, balanceMinor: primary.balanceMinor, currency: primary.currency };
+    receipt = {
+      position,
+      version: primary.version,
+      account: primary.id,
+      balance,
+      balanceMinor: primary.balanceMinor,
+      currency: primary.currency,
+    };
   }
   if (commandId !== undefined) receipt.commandId = commandId;
   return receipt;

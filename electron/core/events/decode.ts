@@ -17,7 +17,10 @@ export function decodeEvent(row: StoredEvent): RecordedEvent {
   try {
     event = upcast({ type: row.type, schemaVersion: row.schemaVersion, data }, () => metadata);
   } catch {
-    throw unreadable(row.position, `its type "${shown(String(row.type))}" at version ${row.schemaVersion} is not an event this ledger can read`);
+    throw unreadable(
+      row.position,
+      `its type "${shown(String(row.type))}" at version ${row.schemaVersion} is not an event this ledger can read`,
+    );
   }
   return {
     ...event,
@@ -39,7 +42,8 @@ export function parseStoredJson(text: string, position: number, what: 'payload' 
   } catch {
     throw unreadable(position, `its stored ${what} is not valid JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw unreadable(position, `its stored ${what} is not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw unreadable(position, `its stored ${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }
 

@@ -58,7 +58,8 @@ export async function restoreIntoNewFile(
       if (restored.ok) {
         store.flushCheckpoint();
         const report = verifyChain(store.db, temporary);
-        if (!report.ok) restored = fail('INTEGRITY', `The restored ledger fails verification at position ${report.firstBadPosition}: ${report.reason}`);
+        if (!report.ok)
+          restored = fail('INTEGRITY', `The restored ledger fails verification at position ${report.firstBadPosition}: ${report.reason}`);
       }
     } finally {
       opened.value.close();
@@ -88,7 +89,8 @@ export async function restoreExport(store: EventStore, exportPath: string): Prom
     const problem = rules.check(row);
     if (problem !== undefined) broken = { line: lines, position: row.position, problem };
   });
-  if (!checked.ok) return fail('INTEGRITY', `The export ${exportPath} fails verification at line ${checked.firstBadLine}: ${checked.reason}`);
+  if (!checked.ok)
+    return fail('INTEGRITY', `The export ${exportPath} fails verification at line ${checked.firstBadLine}: ${checked.reason}`);
   if (checked.manifest.filter) return fail('VALIDATION', `The export ${exportPath} is restricted by a filter and cannot be restored`);
   const unfinished = broken === undefined ? rules.unfinished() : undefined;
   if (unfinished !== undefined) broken = { line: lines, position: checked.manifest.lastPosition, problem: unfinished };
@@ -162,10 +164,6 @@ export async function restoreExport(store: EventStore, exportPath: string): Prom
   return succeed({ events: checked.events, head: checked.head });
 }
 
-
 function isDuplicateEventId(error: unknown): boolean {
-  return (
-    (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    /events\.event_id/.test((error as Error).message)
-  );
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' && /events\.event_id/.test((error as Error).message);
 }

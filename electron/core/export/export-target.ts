@@ -27,7 +27,8 @@ export function partialPathFor(out: string, pid = process.pid): string {
 /** Refuses, in plain words, an export target that is not a file this export may (re)place. */
 export function checkExportTarget(ledgerPath: string, out: string, options: ExportTargetOptions = {}): Result<string> {
   if (out.trim() === '') return fail('VALIDATION', 'The export file name is empty');
-  if (out.endsWith('/') || out.endsWith(sep)) return fail('VALIDATION', `The export target ${out} ends in a path separator; give the name of a file`);
+  if (out.endsWith('/') || out.endsWith(sep))
+    return fail('VALIDATION', `The export target ${out} ends in a path separator; give the name of a file`);
   const folder = dirname(resolve(out));
   const folderStats = statSafe(folder);
   if (folderStats === undefined) return fail('NOT_FOUND', `The folder ${dirname(out)} does not exist; nothing was exported`);

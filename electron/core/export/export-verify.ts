@@ -75,7 +75,8 @@ export async function verifyExportFile(path: string, onEvent?: (row: StoredEvent
         }
         if (filtered) {
           if (row.position < expectedPosition) return bad(`position ${row.position} is out of order`);
-          if (hashEvent(row.previousHash, row) !== row.hash) return bad(`event at position ${row.position}: stored hash does not match the event content`);
+          if (hashEvent(row.previousHash, row) !== row.hash)
+            return bad(`event at position ${row.position}: stored hash does not match the event content`);
         } else {
           const broken = checkChainLink(row, expectedPosition, previousHash);
           if (broken) return bad(`event at position ${broken.position}: ${broken.reason}`);
@@ -192,7 +193,10 @@ function readTrailingManifest(path: string): ExportManifest | undefined {
     const length = Math.min(size, TAIL_BYTES);
     const buffer = Buffer.alloc(length);
     readSync(descriptor, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+    const lines = buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     const last = lines[lines.length - 1];
     if (last === undefined) return undefined;
     try {

@@ -71,7 +71,7 @@ export async function exportJsonLines(
     let last = 0;
     let count = 0;
     let head = GENESIS_HASH;
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const read = page.all(parameters(filter, after)) as EventLineColumns[];
       if (read.length === 0) break;
       const next = read[read.length - 1]![0];

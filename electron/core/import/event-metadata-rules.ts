@@ -31,7 +31,8 @@ const FIELDS = {
 export function checkMetadata(text: string, legacy: boolean): Result<EventMetadata> {
   const limits: Readonly<Record<string, number>> = legacy ? FIELDS.legacy : FIELDS.recorded;
   const parsed = JSON.parse(text) as unknown;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('VALIDATION', 'the metadata is not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return fail('VALIDATION', 'the metadata is not a JSON object');
   const metadata = parsed as Record<string, unknown>;
   // Text JSON.stringify would write again as it is holds each key once (the ledger's own
   // metadata always is); any other text is read key by key, repeated keys included.
@@ -46,9 +47,13 @@ export function checkMetadata(text: string, legacy: boolean): Result<EventMetada
   for (const [key, value] of Object.entries(metadata)) {
     if (typeof value !== 'string' || value.length === 0) return fail('VALIDATION', `the metadata field "${key}" must be text`);
     // A text has at least as many UTF-16 units as characters: only a long one needs counting.
-    if (value.length > limits[key]! && characterCount(value) > limits[key]!) return fail('VALIDATION', `the metadata field "${key}" must be at most ${limits[key]} characters`);
+    if (value.length > limits[key]! && characterCount(value) > limits[key]!)
+      return fail('VALIDATION', `the metadata field "${key}" must be at most ${limits[key]} characters`);
     if (UNSAFE_TEXT.test(value)) {
-      return fail('VALIDATION', `the metadata field "${key}" must not contain control characters, text-direction marks or unpaired surrogates`);
+      return fail(
+        'VALIDATION',
+        `the metadata field "${key}" must not contain control characters, text-direction marks or unpaired surrogates`,
+      );
     }
   }
   if (legacy && (typeof metadata.legacyCurrency !== 'string' || !isCurrency(metadata.legacyCurrency))) {

@@ -27,7 +27,10 @@ import { objectMembers } from './json-members';
 import { shown } from './shown-text';
 
 /** An event as it would be stored, before it is hashed: payload and metadata are JSON texts. */
-export type EventRow = Pick<StoredEvent, 'eventId' | 'streamId' | 'streamVersion' | 'type' | 'schemaVersion' | 'recordedAt' | 'data' | 'metadata'>;
+export type EventRow = Pick<
+  StoredEvent,
+  'eventId' | 'streamId' | 'streamVersion' | 'type' | 'schemaVersion' | 'recordedAt' | 'data' | 'metadata'
+>;
 
 type EventFormat = {
   readonly command: CommandName;
@@ -47,7 +50,11 @@ export const EVENT_FORMATS: Readonly<Record<string, EventFormat>> = {
   'MoneyDeposited@2': { command: 'deposit', fields: ['amountMinor', 'currency', 'memo'], amountField: 'amountMinor' },
   'MoneyWithdrawn@2': { command: 'withdraw', fields: ['amountMinor', 'currency', 'memo'], amountField: 'amountMinor' },
   'TransferSent@1': { command: 'transfer', fields: ['transferId', 'to', 'amountMinor', 'currency', 'memo'], amountField: 'amountMinor' },
-  'TransferReceived@1': { command: 'transfer', fields: ['transferId', 'from', 'amountMinor', 'currency', 'memo'], amountField: 'amountMinor' },
+  'TransferReceived@1': {
+    command: 'transfer',
+    fields: ['transferId', 'from', 'amountMinor', 'currency', 'memo'],
+    amountField: 'amountMinor',
+  },
   'AccountClosed@1': { command: 'close', fields: [] },
 };
 
@@ -105,7 +112,8 @@ export class EventRules {
     this.pendingLeg = undefined;
     if (row.type === 'TransferReceived') {
       if (pending === undefined) return 'a TransferReceived event must follow the TransferSent event of its transfer';
-      if (pending.streamId !== row.streamId) return `the transfer's TransferReceived event belongs to ${pending.streamId}, not ${row.streamId}`;
+      if (pending.streamId !== row.streamId)
+        return `the transfer's TransferReceived event belongs to ${pending.streamId}, not ${row.streamId}`;
     } else if (pending !== undefined) {
       return `the transfer to ${pending.streamId} must be followed by its TransferReceived event, not ${row.type}`;
     }
@@ -138,7 +146,7 @@ export class EventRules {
     const account = row.streamId;
     if (format.command === 'transfer') {
       if (typeof data.transferId !== 'string' || !EVENT_ID.test(data.transferId)) {
-        return `the transfer id ${shown(JSON.stringify(data.transferId) ?? "missing")} is not 1-200 printable ASCII characters without spaces`;
+        return `the transfer id ${shown(JSON.stringify(data.transferId) ?? 'missing')} is not 1-200 printable ASCII characters without spaces`;
       }
       const input = validate(COMMAND_SCHEMAS.transfer, { from: account, to: data.to, amount: amount.value, ...memo });
       if (!input.ok) return input.error.message;
@@ -208,7 +216,9 @@ function amountText(
     return succeed(String(value));
   }
   if (!Number.isSafeInteger(value) || (value as number) < 0 || Object.is(value, -0)) {
-    return failure(`${row.type} field "${field}" ${shown(JSON.stringify(value) ?? 'missing')} is not a whole, non-negative number of minor units`);
+    return failure(
+      `${row.type} field "${field}" ${shown(JSON.stringify(value) ?? 'missing')} is not a whole, non-negative number of minor units`,
+    );
   }
   // An opening's currency is its own (the schema refuses one that is not a currency); a
   // movement's is its account's (without the account the command is refused before the amount is read).
@@ -223,7 +233,8 @@ function payloadFieldsProblem(type: string, dataText: string, format: EventForma
   if (members === undefined) return `${type} data is not a JSON object`;
   const seen = new Set<string>();
   for (const { key } of members) {
-    if (!format.fields.includes(key)) return `${type} data has a field the ${format.legacy ? 'legacy' : 'event'} format does not have: "${shown(key)}"`;
+    if (!format.fields.includes(key))
+      return `${type} data has a field the ${format.legacy ? 'legacy' : 'event'} format does not have: "${shown(key)}"`;
     if (seen.has(key)) return `${type} data repeats the field "${shown(key)}"`;
     seen.add(key);
   }

@@ -15,7 +15,11 @@ import { EventRules, LEGACY_EVENT_TYPES, type EventRow } from './event-rules';
 import { objectMembers } from './json-members';
 
 const legacyLineSchema = z.strictObject({
-  id: z.string().min(1).max(200).regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' }),
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' }),
   aggregate_id: accountIdSchema,
   aggregate_type: z.literal('BankAccount'),
   event_type: z.enum(LEGACY_EVENT_TYPES),
@@ -27,12 +31,7 @@ const legacyLineSchema = z.strictObject({
 
 export type LegacyImportSummary = { readonly events: number; readonly accounts: number };
 
-export function importLegacyLog(
-  store: EventStore,
-  text: string,
-  currency: string,
-  actor: string,
-): Result<LegacyImportSummary> {
+export function importLegacyLog(store: EventStore, text: string, currency: string, actor: string): Result<LegacyImportSummary> {
   if (!isCurrency(currency)) return fail('VALIDATION', `"${currency}" is not an ISO 4217 currency code`);
   const metadataText = JSON.stringify({ legacyCurrency: currency, source: 'legacy-import', aggregateType: 'BankAccount', actor });
   const checked = checkLegacyLines(store, text, metadataText);

@@ -89,7 +89,10 @@ export class StreamChainCheck {
 
   private checkRow(row: NeighbourRow, expectedVersion: number, lastPosition: () => number): ChainBreak | undefined {
     if (row.streamVersion !== expectedVersion) {
-      return { position: row.position, reason: `event ${expectedVersion} of ${row.streamId} is missing (the next one is ${row.streamVersion})` };
+      return {
+        position: row.position,
+        reason: `event ${expectedVersion} of ${row.streamId} is missing (the next one is ${row.streamVersion})`,
+      };
     }
     if (row.position < 1) return { position: row.position, reason: `position ${row.position} is not a position of the log` };
     if (row.position > 1 && row.hashBefore === null) {
@@ -99,7 +102,10 @@ export class StreamChainCheck {
     if (broken) return broken;
     if (row.previousHashAfter === null) {
       if (row.position < lastPosition()) {
-        return { position: row.position + 1, reason: `event at position ${row.position + 1} is missing (the log goes on to ${lastPosition()})` };
+        return {
+          position: row.position + 1,
+          reason: `event at position ${row.position + 1} is missing (the log goes on to ${lastPosition()})`,
+        };
       }
     } else if (row.previousHashAfter !== row.hash) {
       return { position: row.position + 1, reason: 'previous hash does not match the hash of the event before it' };

@@ -63,7 +63,8 @@ export function lowerBound(sorted: readonly ListedAccount[], item: ListedAccount
 export function moveInSorted(sorted: ListedAccount[], before: ListedAccount, after: ListedAccount, compare: AccountComparator): void {
   const from = lowerBound(sorted, before, compare);
   if (sorted[from] !== before) throw new Error(`account ${before.state.id} is missing from a sorted list`);
-  const stays = (from === 0 || compare(sorted[from - 1]!, after) < 0) && (from === sorted.length - 1 || compare(after, sorted[from + 1]!) < 0);
+  const stays =
+    (from === 0 || compare(sorted[from - 1]!, after) < 0) && (from === sorted.length - 1 || compare(after, sorted[from + 1]!) < 0);
   if (stays) {
     sorted[from] = after;
     return;

@@ -35,7 +35,7 @@ export class AccountSearchText {
     if (needle === '' || needle.includes(ID_OWNER_SEPARATOR) || needle.includes(ACCOUNT_SEPARATOR)) return found;
     const { text, starts } = this;
     let account = 0;
-    for (let at = text.indexOf(needle); at >= 0; ) {
+    for (let at = text.indexOf(needle); at >= 0;) {
       // Hits come in increasing order, so the account holding one is found by walking forward.
       while (account + 1 < starts.length && starts[account + 1]! <= at) account++;
       found[account] = 1;

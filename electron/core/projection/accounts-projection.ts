@@ -101,7 +101,8 @@ export class AccountsProjection {
       for (const row of rows) this.applyRow(row);
       return rows.length;
     };
-    const thread = total >= (this.options.threadReplayFrom ?? THREAD_REPLAY_MIN_EVENTS) ? ReplayThread.start(store, this.appliedThrough) : undefined;
+    const thread =
+      total >= (this.options.threadReplayFrom ?? THREAD_REPLAY_MIN_EVENTS) ? ReplayThread.start(store, this.appliedThrough) : undefined;
     let applied = 0;
     let reachedEnd = false;
     try {
@@ -166,7 +167,16 @@ export class AccountsProjection {
       start = end + 1;
       if (index === timeRunEnds[run]) run++;
       const typeCode = types[index]!;
-      this.applyEvent(first + index, thread.streamId(streams[index]!), typeCode, CURRENT_VERSION_BY_CODE[typeCode]!, data, true, null, times[run]!);
+      this.applyEvent(
+        first + index,
+        thread.streamId(streams[index]!),
+        typeCode,
+        CURRENT_VERSION_BY_CODE[typeCode]!,
+        data,
+        true,
+        null,
+        times[run]!,
+      );
     }
     return count;
   }

@@ -400,7 +400,9 @@ export class EventStore {
   /** Events at the given positions (any order in, position order out). */
   readPositions(positions: readonly number[]): StoredEvent[] {
     if (positions.length === 0) return [];
-    const read = this.db.prepare(`SELECT ${SELECT_COLUMNS} FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`);
+    const read = this.db.prepare(
+      `SELECT ${SELECT_COLUMNS} FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position`,
+    );
     return readingDamaged(this.path, () => read.all(JSON.stringify(positions)) as StoredEvent[]);
   }
 
@@ -570,10 +572,7 @@ function prepareStatements(db: Database.Database) {
 
 function checkExpectation(streamId: string, expected: StreamExpectation, actual: number): void {
   const holds =
-    expected === 'any' ||
-    (expected === 'no_stream' && actual === 0) ||
-    (expected === 'stream_exists' && actual > 0) ||
-    expected === actual;
+    expected === 'any' || (expected === 'no_stream' && actual === 0) || (expected === 'stream_exists' && actual > 0) || expected === actual;
   if (holds) return;
   const described = typeof expected === 'number' ? `version ${expected}` : expected.replace('_', ' ');
   const error: LedgerError = {
@@ -594,4 +593,3 @@ function isoNow(): string {
   if (ms !== isoNowCache.ms) isoNowCache = { ms, text: new Date(ms).toISOString() };
   return isoNowCache.text;
 }
-

@@ -80,11 +80,7 @@ export type ChainBreak = { readonly position: number; readonly reason: string };
  * Checks one row against the chain so far. Shared by the database verifier and the offline
  * export verifier, so both judge a log by the very same rule.
  */
-export function checkChainLink(
-  row: ChainRow,
-  expectedPosition: number,
-  expectedPreviousHash: string,
-): ChainBreak | undefined {
+export function checkChainLink(row: ChainRow, expectedPosition: number, expectedPreviousHash: string): ChainBreak | undefined {
   if (row.position !== expectedPosition) {
     return row.position > expectedPosition
       ? { position: expectedPosition, reason: `event at position ${expectedPosition} is missing (next is ${row.position})` }

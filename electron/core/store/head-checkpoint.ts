@@ -59,7 +59,8 @@ function readCheckpointFile(ledgerPath: string): { checkpoint?: HeadCheckpoint; 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return {};
-    if (code === 'ELOOP' || lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return { problem: 'is a symbolic link, not a checkpoint' };
+    if (code === 'ELOOP' || lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
+      return { problem: 'is a symbolic link, not a checkpoint' };
     return { problem: `cannot be read (${code ?? String(error)})` };
   }
   try {

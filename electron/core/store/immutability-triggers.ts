@@ -8,13 +8,22 @@ import type Database from 'better-sqlite3';
 
 /** Each trigger's SQL as the first migration created it, whitespace collapsed. */
 const EXPECTED: ReadonlyMap<string, string> = new Map([
-  ['events_refuse_update', "CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'ledger events are immutable'); END"],
-  ['events_refuse_delete', "CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'ledger events are immutable'); END"],
+  [
+    'events_refuse_update',
+    "CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'ledger events are immutable'); END",
+  ],
+  [
+    'events_refuse_delete',
+    "CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'ledger events are immutable'); END",
+  ],
 ]);
 
 /** Why the events table's triggers are not exactly ours (missing, altered or added), or undefined when they are. */
 export function triggerProblem(db: Database.Database): string | undefined {
-  const found = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all() as Array<{ name: string; sql: string | null }>;
+  const found = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all() as Array<{
+    name: string;
+    sql: string | null;
+  }>;
   const problems: string[] = [];
   for (const [name, sql] of EXPECTED) {
     const trigger = found.find((candidate) => candidate.name === name);

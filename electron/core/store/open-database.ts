@@ -31,7 +31,8 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 export function openDatabase(path: string, options: OpenOptions = {}): Database.Database {
   const readOnly = options.readOnly ?? false;
   if (path !== ':memory:') {
-    if (path.endsWith('/') || path.endsWith(sep)) throw storageFailure(path, 'ends in a path separator: it names a folder, not a ledger file');
+    if (path.endsWith('/') || path.endsWith(sep))
+      throw storageFailure(path, 'ends in a path separator: it names a folder, not a ledger file');
     const folder = dirname(path);
     if (!existsSync(folder)) throw storageFailure(path, `cannot be created: the folder ${folder} does not exist`);
     if (!statSync(folder).isDirectory()) throw storageFailure(path, `cannot be created: ${folder} is a file, not a folder`);
@@ -260,7 +261,12 @@ function isPlausibleHeader(header: Buffer): boolean {
  * createLedgerFile), so even an empty, unstamped one belongs to someone else.
  */
 function foreignDatabase(path: string, inUse: boolean): LedgerFailure {
-  return storageFailure(path, inUse ? 'is a SQLite database of another program, not a ledger' : 'is an empty SQLite database that is not stamped as a ledger; it was left as it is');
+  return storageFailure(
+    path,
+    inUse
+      ? 'is a SQLite database of another program, not a ledger'
+      : 'is an empty SQLite database that is not stamped as a ledger; it was left as it is',
+  );
 }
 
 export function storageFailure(path: string, problem: string): LedgerFailure {

@@ -42,11 +42,7 @@ export class ChainVerifier {
    * @param resumeFrom continue a walk that already verified everything up to this position
    *   (and ended on this hash): used to verify only what was appended since.
    */
-  constructor(
-    db: Database.Database,
-    ledgerPath: string,
-    resumeFrom?: { readonly position: number; readonly hash: string },
-  ) {
+  constructor(db: Database.Database, ledgerPath: string, resumeFrom?: { readonly position: number; readonly hash: string }) {
     if (resumeFrom) {
       this.lastSeen = resumeFrom.position;
       this.nextPosition = resumeFrom.position + 1;
@@ -96,7 +92,12 @@ export class ChainVerifier {
     for (const row of rows) {
       // A row before the first position (0 or below) is forged whatever its hashes: it is named by its own position.
       if (row.position < 1) {
-        return { ok: false, firstBadPosition: row.position, reason: `position ${row.position} is before the first position of the log`, events: this.checked };
+        return {
+          ok: false,
+          firstBadPosition: row.position,
+          reason: `position ${row.position} is before the first position of the log`,
+          events: this.checked,
+        };
       }
       const broken = checkChainLink(row, this.nextPosition, this.previousHash);
       if (broken) return { ok: false, firstBadPosition: broken.position, reason: broken.reason, events: this.checked };

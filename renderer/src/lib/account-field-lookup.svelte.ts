@@ -36,9 +36,7 @@ export class AccountFieldLookup {
       return;
     }
     const [exact, partial] = await Promise.all([
-      text === ''
-        ? undefined
-        : query((api) => api.accountsPage({ search: text, exact: true, limit: ACCOUNT_PAGE_LIMIT })),
+      text === '' ? undefined : query((api) => api.accountsPage({ search: text, exact: true, limit: ACCOUNT_PAGE_LIMIT })),
       query((api) => api.accountsPage({ limit: MAX_ACCOUNT_SUGGESTIONS, ...(text === '' ? {} : { search: text }) })),
     ]);
     if (ticket !== this.ticket) return;

@@ -16,8 +16,7 @@ const WINDOW_STEP = 50;
 
 type Query = { readonly search: string; readonly sort: AccountSort };
 
-const sameQuery = (a: Query, b: Query) =>
-  a.search === b.search && a.sort.column === b.sort.column && a.sort.direction === b.sort.direction;
+const sameQuery = (a: Query, b: Query) => a.search === b.search && a.sort.column === b.sort.column && a.sort.direction === b.sort.direction;
 
 export class AccountWindow {
   /** The last answer, kept on screen while the next one is on its way. */
@@ -39,7 +38,12 @@ export class AccountWindow {
     this.forced = false;
     const asked: Query = { search: this.search, sort: this.sort };
     const result = await query((api) =>
-      api.accountsPage({ offset: this.start, limit: WINDOW_ROWS, sort: { ...asked.sort }, ...(asked.search ? { search: asked.search } : {}) }),
+      api.accountsPage({
+        offset: this.start,
+        limit: WINDOW_ROWS,
+        sort: { ...asked.sort },
+        ...(asked.search ? { search: asked.search } : {}),
+      }),
     );
     if (result.ok) {
       this.page = result.value;

@@ -101,7 +101,9 @@ export function resolveAccountField(
   const matched = byId.length > 0 ? byId : accounts.filter((account) => account.owner.trim().toLowerCase() === wanted);
   if (matched.length === 0) return { error: `No account has the ID or owner “${text}”.` };
   if (matched.length > FILTER_MAX_ACCOUNTS) {
-    return { error: `${Math.max(matched.length, named ?? 0)} accounts belong to “${text}”; type one account ID (at most ${FILTER_MAX_ACCOUNTS} at once).` };
+    return {
+      error: `${Math.max(matched.length, named ?? 0)} accounts belong to “${text}”; type one account ID (at most ${FILTER_MAX_ACCOUNTS} at once).`,
+    };
   }
   return { ids: matched.map((account) => account.id) };
 }

@@ -167,8 +167,7 @@ export class AuditList {
       const cursor = this.cursorOf(page);
       if (cursor === undefined) {
         if (!this.walkExhausted) void this.walk();
-      }
-      else if (this.inFlight.size < PARALLEL_REQUESTS) void this.fetch(page, cursor);
+      } else if (this.inFlight.size < PARALLEL_REQUESTS) void this.fetch(page, cursor);
     }
   }
 

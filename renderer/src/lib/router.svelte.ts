@@ -5,9 +5,7 @@
 import type { Screen } from '../../../shared/ipc-contract';
 
 export type Route =
-  | { readonly screen: 'accounts' }
-  | { readonly screen: 'account'; readonly account: string }
-  | { readonly screen: 'audit' };
+  { readonly screen: 'accounts' } | { readonly screen: 'account'; readonly account: string } | { readonly screen: 'audit' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#\/?/, '');
