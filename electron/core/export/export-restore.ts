@@ -23,6 +23,7 @@ import { publishWithoutReplacing, removeLeftoverSiblings, removeWithSideFiles, t
 import { toStorageFailure } from '../store/storage-errors';
 import { verifyChain } from '../store/verify';
 import { EventRules } from '../import/event-rules';
+import { verbatimAppend } from '../import/verbatim-append';
 import { verifyExportFile } from './export-verify';
 
 /** A ledger opened on the temporary file a restore writes. */
@@ -102,26 +103,7 @@ export async function restoreExport(store: EventStore, exportPath: string): Prom
   }
   const rows: StoredEvent[] = [];
   const flush = () => {
-    for (const row of rows.splice(0)) {
-      store.append([
-        {
-          streamId: row.streamId,
-          expected: row.streamVersion - 1,
-          events: [
-            {
-              type: row.type,
-              schemaVersion: row.schemaVersion,
-              data: {},
-              dataText: row.data,
-              metadata: {},
-              metadataText: row.metadata,
-              eventId: row.eventId,
-              recordedAt: row.recordedAt,
-            },
-          ],
-        },
-      ]);
-    }
+    for (const row of rows.splice(0)) store.append([verbatimAppend(row)]);
   };
   try {
     // Second pass: verified rows are appended in chunks inside one transaction.

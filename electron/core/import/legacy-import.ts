@@ -10,9 +10,10 @@ import { z } from 'zod';
 import { accountIdSchema } from '../../../shared/commands';
 import { LedgerFailure, fail, succeed, type Result } from '../../../shared/errors';
 import { isCurrency } from '../../../shared/money';
-import type { EventStore, NewEvent } from '../store/event-store';
+import type { EventStore } from '../store/event-store';
 import { EventRules, LEGACY_EVENT_TYPES, type EventRow } from './event-rules';
 import { objectMembers } from './json-members';
+import { verbatimAppend } from './verbatim-append';
 
 const legacyLineSchema = z.strictObject({
   id: z
@@ -39,21 +40,7 @@ export function importLegacyLog(store: EventStore, text: string, currency: strin
   const rows = checked.value;
   try {
     store.writeTransaction(() => {
-      for (const row of rows) {
-        const event: NewEvent = {
-          type: row.type,
-          schemaVersion: 1,
-          data: {},
-          // The payload's own text, byte for byte (JSON.stringify would turn 100.50 into 100.5).
-          dataText: row.data,
-          metadata: {},
-          metadataText: row.metadata,
-          eventId: row.eventId,
-          recordedAt: row.recordedAt,
-        };
-        // The exact expected version makes the stored stream version equal the legacy one.
-        store.append([{ streamId: row.streamId, expected: row.streamVersion - 1, events: [event] }]);
-      }
+      for (const row of rows) store.append([verbatimAppend(row)]);
     });
   } catch (error) {
     if (error instanceof LedgerFailure) return { ok: false, error: error.error };
