@@ -5,6 +5,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { acceptedEventTypeNames, eventTypeNamed } from '../../shared/event-labels';
+import type { Result } from '../../shared/errors';
 import type { EventType, RecordedEvent } from '../../shared/events';
 import type { HistoryEntry } from '../../shared/views';
 import { createHandlers } from '../core/handlers';
@@ -14,6 +15,13 @@ import { EXIT, UsageError, printJson, printText, stdoutClosed } from './output';
 import { accountTable, accountsTable, eventsTable, historyTable } from './table-format';
 
 const PAGE = 1_000;
+
+/** One answer in the asked format: JSON (and every refusal) as `answer` prints it, else the value's table. */
+function answerIn<T>(format: 'json' | 'table', result: Result<T>, table: (value: T) => string): number {
+  if (format === 'json' || !result.ok) return answer(result);
+  printText(table(result.value));
+  return EXIT.ok;
+}
 const FORMAT_DETAIL = '--format table prints aligned columns with money formatted; the default, json, is for scripts.';
 
 export const READ_COMMANDS = {
@@ -25,12 +33,9 @@ export const READ_COMMANDS = {
     access: 'read',
     run: (context) => {
       const format = outputFormat(context);
-      return context.withLedger((ledger) => {
-        const account = createHandlers(() => ledger).getAccount({ account: context.positionals[0] });
-        if (format === 'json' || !account.ok) return answer(account);
-        printText(accountTable(account.value));
-        return EXIT.ok;
-      });
+      return context.withLedger((ledger) =>
+        answerIn(format, createHandlers(() => ledger).getAccount({ account: context.positionals[0] }), accountTable),
+      );
     },
   },
   accounts: {
@@ -41,12 +46,7 @@ export const READ_COMMANDS = {
     access: 'read',
     run: (context) => {
       const format = outputFormat(context);
-      return context.withLedger((ledger) => {
-        const accounts = createHandlers(() => ledger).listAccounts(undefined);
-        if (format === 'json' || !accounts.ok) return answer(accounts);
-        printText(accountsTable(accounts.value));
-        return EXIT.ok;
-      });
+      return context.withLedger((ledger) => answerIn(format, createHandlers(() => ledger).listAccounts(undefined), accountsTable));
     },
   },
   history: {
