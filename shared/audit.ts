@@ -56,6 +56,10 @@ export type AuditRow = {
   readonly commandId?: string;
   readonly actor?: string;
   readonly storedSchemaVersion: number;
+  /** On a reversal: the position of the event it takes back. */
+  readonly reverses?: number;
+  /** On a reversed event: the position of the reversal that took it back. */
+  readonly reversedBy?: number;
 };
 
 export type AuditPage = {

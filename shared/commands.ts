@@ -109,12 +109,31 @@ export const closeAccountSchema = z.strictObject({
   ...commandOptions,
 });
 
+/** Why a reversal is made: required, with the memo rules (1–500 characters). */
+const reasonSchema = memoSchema.refine((reason) => reason.trim().length > 0, { error: 'must not be empty' });
+
+/**
+ * Reverses the whole command that recorded `position` (both legs of a transfer, in one append).
+ * No expectedVersion: the reversal names the event it corrects, and refuses with ALREADY_REVERSED
+ * rather than reverse twice.
+ */
+export const reverseSchema = z.strictObject({
+  position: z
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be 1 or more' })
+    .max(Number.MAX_SAFE_INTEGER),
+  reason: reasonSchema,
+  commandId: commandIdSchema.optional(),
+});
+
 export const COMMAND_SCHEMAS = {
   open: openAccountSchema,
   deposit: depositSchema,
   withdraw: withdrawSchema,
   transfer: transferSchema,
   close: closeAccountSchema,
+  reverse: reverseSchema,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_SCHEMAS;
@@ -130,6 +149,7 @@ export type DepositInput = CommandInput<'deposit'>;
 export type WithdrawInput = CommandInput<'withdraw'>;
 export type TransferInput = CommandInput<'transfer'>;
 export type CloseAccountInput = CommandInput<'close'>;
+export type ReverseInput = CommandInput<'reverse'>;
 
 /** A command tagged with its name: the shape of one `ledger apply` line. */
 export type AnyCommand = { [Name in CommandName]: { readonly name: Name; readonly input: ValidCommand<Name> } }[CommandName];
@@ -149,4 +169,8 @@ export type CommandReceipt = {
   readonly replayed?: boolean;
   readonly transferId?: string;
   readonly to?: { readonly account: string; readonly version: number; readonly balance: string; readonly balanceMinor: number };
+  /** On a reversal: the position it was asked to reverse. */
+  readonly reverses?: number;
+  /** On a reversal: every position it wrote, in order (two for a transfer). */
+  readonly positions?: readonly number[];
 };

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'CONCURRENCY_CONFLICT',
   'INTEGRITY',
   'STORAGE',
+  /** The entry was already reversed; a reversal is itself corrected by a new command, not a second reversal. */
+  'ALREADY_REVERSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,6 +11,7 @@ export const EVENT_LABELS: Readonly<Record<EventType, string>> = {
   TransferSent: 'Transfer out',
   TransferReceived: 'Transfer in',
   AccountClosed: 'Account closed',
+  EntryReversed: 'Reversal',
 };
 
 /** "Deposit", "Transfer out", … for an event type. */

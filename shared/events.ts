@@ -14,6 +14,7 @@ export const CURRENT_SCHEMA_VERSIONS = {
   TransferSent: 1,
   TransferReceived: 1,
   AccountClosed: 1,
+  EntryReversed: 1,
 } as const;
 
 export type EventType = keyof typeof CURRENT_SCHEMA_VERSIONS;
@@ -52,9 +53,28 @@ export type TransferReceived = {
   };
 };
 export type AccountClosed = { readonly type: 'AccountClosed'; readonly data: Readonly<Record<string, never>> };
+/**
+ * A correction (a "Storno"): takes back one event of an earlier command on this account. A
+ * reversed transfer writes one of these on each account, in one append. The original stays in
+ * the log; `reversesPosition` and `reversesEventId` point at it.
+ */
+export type EntryReversed = {
+  readonly type: 'EntryReversed';
+  readonly data: {
+    readonly reversesPosition: number;
+    readonly reversesEventId: string;
+    /** Signed change to this account's balance: exactly the opposite of the reversed event's. */
+    readonly effectMinor: number;
+    readonly currency: string;
+    /** Why, in the bookkeeper's words (1–500 characters, the memo rules). */
+    readonly reason: string;
+    /** The other account, when the reversed event was a transfer leg. */
+    readonly counterparty?: string;
+  };
+};
 
 /** A domain event at its current schema version, before it is stored. */
-export type LedgerEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | TransferSent | TransferReceived | AccountClosed;
+export type LedgerEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | TransferSent | TransferReceived | AccountClosed | EntryReversed;
 
 /** Who and what caused an event; stored as JSON beside the payload. */
 export type EventMetadata = {
@@ -93,6 +113,8 @@ export function balanceEffect(event: LedgerEvent): number {
       return -event.data.amountMinor;
     case 'AccountClosed':
       return 0;
+    case 'EntryReversed':
+      return event.data.effectMinor;
   }
 }
 
@@ -105,5 +127,6 @@ export function memoOf(event: LedgerEvent): string | undefined {
 export function counterpartyOf(event: LedgerEvent): string | undefined {
   if (event.type === 'TransferSent') return event.data.to;
   if (event.type === 'TransferReceived') return event.data.from;
+  if (event.type === 'EntryReversed') return event.data.counterparty;
   return undefined;
 }

@@ -10,6 +10,7 @@ export const CHANNEL_NAMES = [
   'withdraw',
   'transfer',
   'closeAccount',
+  'reverse',
   'listAccounts',
   'accountsPage',
   'getAccount',
@@ -22,6 +23,8 @@ export const CHANNEL_NAMES = [
   'integrityStatus',
   'balancesAsOf',
   'exportEventLog',
+  'statement',
+  'saveStatement',
 ] as const;
 
 export type LedgerChannel = (typeof CHANNEL_NAMES)[number];

@@ -11,6 +11,7 @@ import {
   currencySchema,
   depositSchema,
   openAccountSchema,
+  reverseSchema,
   transferSchema,
   withdrawSchema,
   type CommandName,
@@ -38,6 +39,7 @@ import {
   type BalanceSeries,
   type HistoryEntry,
 } from './views';
+import { STATEMENT_FORMATS, statementRequestSchema, type Statement, type StatementSaved } from './statement';
 import type { LedgerChange, LedgerChannel, Screen } from './ipc-channels';
 
 export {
@@ -63,6 +65,8 @@ export const COMMAND_CHANNELS = {
   withdraw: { command: 'withdraw', request: withdrawSchema },
   transfer: { command: 'transfer', request: transferSchema },
   closeAccount: { command: 'close', request: closeAccountSchema },
+  /** Takes back the whole command that recorded a position (both legs of a transfer). */
+  reverse: { command: 'reverse', request: reverseSchema },
 } as const satisfies Record<string, { command: CommandName; request: z.ZodType }>;
 
 export const QUERY_CHANNELS = {
@@ -130,6 +134,12 @@ export const QUERY_CHANNELS = {
   exportEventLog: {
     request: z.strictObject({ format: z.enum(EXPORT_FORMATS), filter: auditFilterSchema.optional() }),
   },
+  /** One account over one period (the statement preview). */
+  statement: { request: statementRequestSchema },
+  /** Saves a statement; the host asks where (a save dialog in Electron), the renderer never names a path. */
+  saveStatement: {
+    request: z.strictObject({ statement: statementRequestSchema, format: z.enum(STATEMENT_FORMATS) }),
+  },
 } as const satisfies Record<string, { request: z.ZodType }>;
 
 export type LedgerInfo = {
@@ -149,6 +159,7 @@ export type LedgerResponses = {
   withdraw: CommandReceipt;
   transfer: CommandReceipt;
   closeAccount: CommandReceipt;
+  reverse: CommandReceipt;
   listAccounts: AccountView[];
   accountsPage: AccountPage;
   getAccount: AccountView;
@@ -162,6 +173,9 @@ export type LedgerResponses = {
   balancesAsOf: BalancesAsOf;
   /** null when the person cancelled the save dialog. */
   exportEventLog: ExportSummary | null;
+  statement: Statement;
+  /** null when the person cancelled the save dialog. */
+  saveStatement: StatementSaved | null;
 };
 
 export const LEDGER_CHANNELS = { ...COMMAND_CHANNELS, ...QUERY_CHANNELS };

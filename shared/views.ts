@@ -37,6 +37,10 @@ export type HistoryEntry = {
   readonly counterparty?: string;
   readonly transferId?: string;
   readonly commandId?: string;
+  /** On a reversal: the position of the event it takes back. */
+  readonly reverses?: number;
+  /** On a reversed event: the position of the reversal that took it back. */
+  readonly reversedBy?: number;
 };
 
 /** Exact balances at sampled versions of one account, oldest first, always including the first and last. */

@@ -11,6 +11,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly string[]>> = {
   withdraw: ['account', 'amount', 'memo', 'expected-version', 'command-id'],
   transfer: ['from', 'to', 'amount', 'memo', 'expected-version', 'command-id'],
   close: ['account', 'expected-version', 'command-id'],
+  reverse: ['position', 'reason', 'command-id'],
 };
 
 export function flagsToInput(values: Readonly<Record<string, string | boolean | undefined>>): Record<string, unknown> {

@@ -55,4 +55,10 @@ export const RECORD_COMMANDS = {
     [AMOUNT_DETAIL, '--expected-version checks the version of the --from account.'],
   ),
   close: recordCommand('close', 'close an account with a zero balance', '--account ID [--expected-version N] [--command-id ID]', []),
+  reverse: recordCommand(
+    'reverse',
+    'take back the whole command that recorded a position (both legs of a transfer)',
+    '--position P --reason TEXT [--command-id ID]',
+    ['P: the position of any event of the command, as `ledger events` shows it. TEXT: 1-500 characters, the memo rules.'],
+  ),
 } satisfies Record<CommandName, CliCommand>;

@@ -92,6 +92,9 @@ function eventAmount(event: RecordedEvent): string {
       return formatMinorMoney(event.data.initialMinor, event.data.currency);
     case 'AccountClosed':
       return '';
+    case 'EntryReversed':
+      // Signed: a reversal can take money in or out; the other types' direction is in their name.
+      return formatMinorMoney(event.data.effectMinor, event.data.currency);
     default:
       return formatMinorMoney(event.data.amountMinor, event.data.currency);
   }
@@ -108,6 +111,8 @@ function eventDetails(event: RecordedEvent): string {
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
       return event.data.memo ?? '';
+    case 'EntryReversed':
+      return `reverses position ${event.data.reversesPosition}: ${event.data.reason}`;
     default:
       return '';
   }

@@ -19,7 +19,7 @@ import { accountPage, unverifiedFrom } from './projection/account-list';
 import { typedErrorOf } from './store/storage-errors';
 
 /** Channels whose handler must await the host (a save dialog) or a stream; all others answer at once. */
-type AsyncChannel = 'exportEventLog';
+type AsyncChannel = 'exportEventLog' | 'saveStatement';
 export type Handler<Channel extends LedgerChannel> = (
   request: unknown,
 ) => Channel extends AsyncChannel ? Promise<Result<LedgerResponses[Channel]>> : Result<LedgerResponses[Channel]>;
@@ -74,6 +74,7 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
     withdraw: command('withdraw'),
     transfer: command('transfer'),
     closeAccount: command('closeAccount'),
+    reverse: command('reverse'),
     listAccounts: query('listAccounts', (ledger) => succeed(ledger.listAccounts())),
     accountsPage: query('accountsPage', (ledger, input) =>
       succeed(accountPage(ledger.projection, input, unverifiedFrom(ledger.integrity.status))),
@@ -96,6 +97,9 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
       // The host chose the path: Electron's save dialog asked before replacing, the preview names a fresh file.
       return exportToFile(getLedger(), path, input.value.format, input.value.filter ?? {}, { force: true });
     },
+    // Placeholders until the statements work lands (it replaces both).
+    statement: () => fail('VALIDATION', 'Statements are not built yet'),
+    saveStatement: () => Promise.resolve(fail('VALIDATION', 'Statements are not built yet')),
   };
 }
 

@@ -92,6 +92,7 @@ const ledger: LedgerApi = {
   withdraw: (request) => call('withdraw', request),
   transfer: (request) => call('transfer', request),
   closeAccount: (request) => call('closeAccount', request),
+  reverse: (request) => call('reverse', request),
   listAccounts: (request) => call('listAccounts', request),
   accountsPage: (request) => call('accountsPage', request),
   getAccount: (request) => call('getAccount', request),
@@ -104,6 +105,8 @@ const ledger: LedgerApi = {
   integrityStatus: (request) => call('integrityStatus', request),
   balancesAsOf: (request) => call('balancesAsOf', request),
   exportEventLog: (request) => call('exportEventLog', request),
+  statement: (request) => call('statement', request),
+  saveStatement: (request) => call('saveStatement', request),
   onChanged,
   // The browser has no View menu; nothing ever asks the page to navigate.
   onNavigate: () => () => {},

@@ -21,7 +21,15 @@ import { failure, handlersFor, newLedger, ok, openLedger, tamper } from './helpe
 const DIGITS = { EUR: 2, JPY: 0, KWD: 3 } as const;
 type Currency = keyof typeof DIGITS;
 const CURRENCIES = Object.keys(DIGITS) as Currency[];
-const TYPES = ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'TransferSent', 'TransferReceived', 'AccountClosed'] as const;
+const TYPES = [
+  'AccountOpened',
+  'MoneyDeposited',
+  'MoneyWithdrawn',
+  'TransferSent',
+  'TransferReceived',
+  'AccountClosed',
+  'EntryReversed',
+] as const;
 const DAY_MS = 86_400_000;
 
 type ModelEvent = {
@@ -89,6 +97,7 @@ function buildModel(ledger: Ledger): Model {
       MoneyWithdrawn: -amount,
       TransferSent: -amount,
       AccountClosed: 0,
+      EntryReversed: (data.effectMinor as number | undefined) ?? 0,
     }[event.type];
     const balanceAfterMinor = (balances.get(event.streamId) ?? 0) + amountMinor;
     balances.set(event.streamId, balanceAfterMinor);

@@ -102,6 +102,7 @@ describe('integrityStatus over IPC', () => {
       withdraw: { account: 'alice', amount: '1.00' },
       transfer: { from: 'alice', to: 'bob', amount: '1.00' },
       closeAccount: { account: 'bob' },
+      reverse: { position: 2, reason: 'Booked twice' },
     };
     for (const [channel, request] of Object.entries(attempts)) {
       expect(await call(channel as LedgerChannel, request), channel).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });

@@ -4,7 +4,7 @@
  * transaction, so the decision is made on the state the append will be checked against.
  */
 import type { AnyCommand } from '../../../shared/commands';
-import { succeed, type Result } from '../../../shared/errors';
+import { fail, succeed, type Result } from '../../../shared/errors';
 import { timeOrderedId } from '../store/time-ordered-id';
 import { decideClose, decideDeposit, decideOpen, decideTransfer, decideWithdraw, type AccountState, type Decision } from './bank-account';
 
@@ -29,6 +29,9 @@ export function decideCommand(command: AnyCommand, load: (accountId: string) => 
       break;
     case 'close':
       decision = decideClose(load(command.input.account), command.input);
+      break;
+    case 'reverse':
+      decision = fail('VALIDATION', 'Reversal is not built yet');
       break;
   }
   if (!decision.ok) return decision;

@@ -7,7 +7,8 @@ import type { SaveResult } from './repository';
 
 /** Name and input, not the command id or the expected version: a retry of the same intent matches. */
 export function fingerprintOf(command: AnyCommand): string {
-  const { commandId: _commandId, expectedVersion: _expectedVersion, ...rest } = command.input;
+  const { commandId: _commandId, ...withoutId } = command.input;
+  const { expectedVersion: _expectedVersion, ...rest } = withoutId as typeof withoutId & { expectedVersion?: number };
   return JSON.stringify([command.name, rest]);
 }
 
@@ -24,7 +25,8 @@ export function buildReceipt(
 ): CommandReceipt {
   const after = saved.states;
   const appended = saved.events;
-  const primaryId = command.name === 'transfer' ? command.input.from : command.input.account;
+  const primaryId =
+    command.name === 'transfer' ? command.input.from : command.name === 'reverse' ? appended[0]!.streamId : command.input.account;
   const primary = after.get(primaryId)!;
   const position = appended[appended.length - 1]!.position;
   const balance = formatMinor(primary.balanceMinor, primary.currency);
