@@ -40,6 +40,6 @@ export const NAVIGATE_CHANNEL = 'app:navigate';
 /** What a change notification tells the renderer: the log grew (or, after switching files, changed) to this position. */
 export type LedgerChange = { readonly lastPosition: number };
 
-/** Screens the host may ask the renderer to show (Electron's View menu). */
-export const SCREENS = ['accounts', 'audit'] as const;
+/** Screens the host may ask the renderer to show (Electron's View menu; Account → Statement… for the account on screen). */
+export const SCREENS = ['accounts', 'audit', 'statement'] as const;
 export type Screen = (typeof SCREENS)[number];

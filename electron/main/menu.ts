@@ -5,6 +5,7 @@
  *          Back up now, Restore from backup…, Backup folder…, Quit
  *   Edit:  the standard roles (without them macOS has no copy/paste shortcuts in text fields)
  *   View:  Accounts, Audit (sent to the renderer as NAVIGATE_CHANNEL)
+ *   Account: Statement… (the renderer opens it for the account on screen, or asks which)
  *   Help:  About (app version, schema version, ledger file path)
  */
 import type { MenuItemConstructorOptions } from 'electron';
@@ -45,6 +46,7 @@ export const MENU_IDS = {
   chooseBackupFolder: 'file.backup-folder',
   accounts: 'view.accounts',
   audit: 'view.audit',
+  statement: 'account.statement',
   about: 'help.about',
 } as const;
 
@@ -95,9 +97,13 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
       ...developmentItems,
     ],
   };
+  const account: MenuItemConstructorOptions = {
+    label: '&Account',
+    submenu: [{ id: MENU_IDS.statement, label: 'Statement…', click: () => actions.navigate('statement') }],
+  };
   const about: MenuItemConstructorOptions = { id: MENU_IDS.about, label: `About ${options.appName}`, click: () => actions.about() };
   const help: MenuItemConstructorOptions = { role: 'help', label: '&Help', submenu: [about] };
-  if (!isMac) return [file, edit, view, help];
+  if (!isMac) return [file, edit, view, account, help];
   // macOS puts About and Quit in the application menu named after the app.
   const appMenu: MenuItemConstructorOptions = {
     label: options.appName,
@@ -111,7 +117,7 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
       { role: 'quit' },
     ],
   };
-  return [appMenu, file, edit, view, help];
+  return [appMenu, file, edit, view, account, help];
 }
 
 /** The About dialog's text: app version, ledger schema version, ledger file path. */

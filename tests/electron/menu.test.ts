@@ -41,8 +41,8 @@ describe('menu template (Windows/Linux)', () => {
   const { calls, actions } = record();
   const template = buildMenuTemplate(actions, { appName: 'Event Ledger', platform: 'linux', developmentTools: false });
 
-  it('has File, Edit, View and Help', () => {
-    expect(template.map((item) => item.label)).toEqual(['&File', '&Edit', '&View', '&Help']);
+  it('has File, Edit, View, Account and Help', () => {
+    expect(template.map((item) => item.label)).toEqual(['&File', '&Edit', '&View', '&Account', '&Help']);
   });
 
   it('File: New ledger…, Open ledger…, Export event log…, Restore from export…, Quit', () => {
@@ -70,8 +70,9 @@ describe('menu template (Windows/Linux)', () => {
     click(byId(template, MENU_IDS.restoreFromExport));
     click(byId(template, MENU_IDS.accounts));
     click(byId(template, MENU_IDS.audit));
+    click(byId(template, MENU_IDS.statement));
     click(byId(template, MENU_IDS.about));
-    expect(calls).toEqual(['new', 'open', 'export', 'restore', 'navigate:accounts', 'navigate:audit', 'about']);
+    expect(calls).toEqual(['new', 'open', 'export', 'restore', 'navigate:accounts', 'navigate:audit', 'navigate:statement', 'about']);
   });
 
   it('offers no reload or DevTools in a packaged build', () => {

@@ -220,3 +220,19 @@ export function parseStoredForm(text: string | null): FilterForm {
   }
   return form;
 }
+
+/**
+ * The filter in words, for the printed list's heading: 'types Reversal; accounts ACC-1;
+ * from 2026-12-01T00:00:00.000Z', or 'every event'.
+ */
+export function describeFilter(filter: AuditFilter, label: (type: EventType) => string): string {
+  const parts: string[] = [];
+  if (filter.text !== undefined) parts.push(`search “${filter.text}”`);
+  if (filter.accounts !== undefined) parts.push(`account${filter.accounts.length === 1 ? '' : 's'} ${filter.accounts.join(', ')}`);
+  if (filter.types !== undefined) parts.push(`type${filter.types.length === 1 ? '' : 's'} ${filter.types.map(label).join(', ')}`);
+  if (filter.from !== undefined) parts.push(`from ${filter.from}`);
+  if (filter.to !== undefined) parts.push(`to ${filter.to}`);
+  if (filter.minAmount !== undefined) parts.push(`amount at least ${filter.minAmount}`);
+  if (filter.maxAmount !== undefined) parts.push(`amount at most ${filter.maxAmount}`);
+  return parts.length === 0 ? 'every event' : parts.join('; ');
+}

@@ -61,5 +61,6 @@ export function describeEntry(entry: HistoryEntry, counterpartyOwner?: string): 
   const party = entry.counterparty && (counterpartyOwner ? `${entry.counterparty} (${counterpartyOwner})` : entry.counterparty);
   if (entry.type === 'TransferSent' && party) return `Transfer to ${party}`;
   if (entry.type === 'TransferReceived' && party) return `Transfer from ${party}`;
+  if (entry.type === 'EntryReversed' && entry.reverses !== undefined) return `Reversal of #${formatCount(entry.reverses)}`;
   return EVENT_LABELS[entry.type] ?? entry.type;
 }

@@ -1,22 +1,37 @@
 /**
- * Hash routing: `#/accounts`, `#/account/<id>`, `#/audit`. The hash works the same under
- * app:// in Electron and http:// in the preview host, and a reload keeps the screen.
+ * Hash routing: `#/accounts`, `#/account/<id>`, `#/statement/<id>` (or `#/statement` before an
+ * account is chosen), `#/audit`. The hash works the same under app:// in Electron and http://
+ * in the preview host, and a reload keeps the screen.
  */
 import type { Screen } from '../../../shared/ipc-contract';
 
 export type Route =
-  { readonly screen: 'accounts' } | { readonly screen: 'account'; readonly account: string } | { readonly screen: 'audit' };
+  | { readonly screen: 'accounts' }
+  | { readonly screen: 'account'; readonly account: string }
+  | { readonly screen: 'statement'; readonly account?: string }
+  | { readonly screen: 'audit' };
+
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#\/?/, '');
   if (path === 'audit') return { screen: 'audit' };
+  if (path === 'statement') return { screen: 'statement' };
+  const statement = /^statement\/(.+)$/.exec(path);
+  if (statement) {
+    const account = decoded(statement[1]!);
+    return account === undefined ? { screen: 'statement' } : { screen: 'statement', account };
+  }
   const account = /^account\/(.+)$/.exec(path);
   if (account) {
-    try {
-      return { screen: 'account', account: decodeURIComponent(account[1]!) };
-    } catch {
-      return { screen: 'accounts' };
-    }
+    const id = decoded(account[1]!);
+    return id === undefined ? { screen: 'accounts' } : { screen: 'account', account: id };
   }
   return { screen: 'accounts' };
 }
@@ -29,6 +44,8 @@ export function hrefFor(route: Route): string {
       return '#/audit';
     case 'account':
       return `#/account/${encodeURIComponent(route.account)}`;
+    case 'statement':
+      return route.account === undefined ? '#/statement' : `#/statement/${encodeURIComponent(route.account)}`;
   }
 }
 
@@ -40,13 +57,23 @@ export const router = {
   },
 };
 
+/**
+ * The route a host's request for `screen` leads to from `from`: Account → Statement… is for
+ * the account on screen, and asks for one when none is shown.
+ */
+export function routeForScreen(screen: Screen, from: Route): Route {
+  if (screen !== 'statement') return { screen };
+  const account = from.screen === 'account' || from.screen === 'statement' ? from.account : undefined;
+  return account === undefined ? { screen: 'statement' } : { screen: 'statement', account };
+}
+
 /** Follows hash changes (links, back/forward) and the host's navigation requests. */
 export function startRouting(onNavigate?: (listener: (screen: Screen) => void) => () => void): () => void {
   const follow = () => {
     current = parseRoute(location.hash);
   };
   window.addEventListener('hashchange', follow);
-  const stopNavigate = onNavigate?.((screen) => navigate({ screen }));
+  const stopNavigate = onNavigate?.((screen) => navigate(routeForScreen(screen, current)));
   return () => {
     window.removeEventListener('hashchange', follow);
     stopNavigate?.();
