@@ -118,8 +118,9 @@ export function balanceEffect(event: LedgerEvent): number {
   }
 }
 
-/** Memo of an event, where it has one. */
+/** Memo of an event, where it has one; a reversal's reason is its memo (shown, searched and exported as one). */
 export function memoOf(event: LedgerEvent): string | undefined {
+  if (event.type === 'EntryReversed') return event.data.reason;
   return 'memo' in event.data ? event.data.memo : undefined;
 }
 

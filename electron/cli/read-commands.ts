@@ -132,13 +132,23 @@ async function printEvents(
   let fromPosition = filter.fromPosition;
   while (remaining > 0 && !stdoutClosed.signal.aborted) {
     const page = ledger.events({ ...filter, fromPosition, limit: Math.min(remaining, PAGE) });
-    if (format === 'json') for (const event of page) printJson(event);
+    if (format === 'json') for (const event of page) printJson(withReversalLinks(ledger, event));
     else events.push(...page);
     if (page.length === 0 || page.length < Math.min(remaining, PAGE)) break;
     remaining -= page.length;
     fromPosition = page[page.length - 1]!.position + 1;
     await nextTurn();
   }
-  if (format === 'table') printText(eventsTable(events));
+  if (format === 'table') printText(eventsTable(events, (position) => ledger.projection.reversedBy(position)));
   return EXIT.ok;
+}
+
+/** An `events` line: the decoded event, with `reverses` on a reversal and `reversedBy` on an event taken back. */
+function withReversalLinks(ledger: Ledger, event: RecordedEvent): RecordedEvent & { reverses?: number; reversedBy?: number } {
+  const reversedBy = ledger.projection.reversedBy(event.position);
+  return {
+    ...event,
+    ...(event.type === 'EntryReversed' ? { reverses: event.data.reversesPosition } : {}),
+    ...(reversedBy === undefined ? {} : { reversedBy }),
+  };
 }

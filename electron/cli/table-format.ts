@@ -70,11 +70,21 @@ export function historyTable(entries: readonly HistoryEntry[], currency: string)
     { title: 'Amount', right: true, cell: (entry) => formatMinorMoney(entry.amountMinor, currency, { signed: true }) },
     { title: 'Balance', right: true, cell: (entry) => formatMinorMoney(entry.balanceMinor, currency) },
     { title: 'Counterparty', cell: (entry) => entry.counterparty ?? '' },
-    { title: 'Memo', cell: (entry) => entry.memo ?? '' },
+    { title: 'Memo', cell: (entry) => joined(reversalNote(entry.reverses, entry.reversedBy), entry.memo) },
   ]);
 }
 
-export function eventsTable(events: readonly RecordedEvent[]): string {
+/** "reverses position 4" or "reversed by position 9", for a table's text column. */
+function reversalNote(reverses: number | undefined, reversedBy: number | undefined): string {
+  if (reverses !== undefined) return `reverses position ${reverses}`;
+  if (reversedBy !== undefined) return `reversed by position ${reversedBy}`;
+  return '';
+}
+
+export function eventsTable(
+  events: readonly RecordedEvent[],
+  reversedBy: (position: number) => number | undefined = () => undefined,
+): string {
   if (events.length === 0) return 'No events.\n';
   return renderTable(events, [
     { title: 'Position', right: true, cell: (event) => String(event.position) },
@@ -82,7 +92,7 @@ export function eventsTable(events: readonly RecordedEvent[]): string {
     { title: 'Account', cell: (event) => event.streamId },
     { title: 'Type', cell: (event) => eventLabel(event.type) },
     { title: 'Amount', right: true, cell: eventAmount },
-    { title: 'Details', cell: eventDetails },
+    { title: 'Details', cell: (event) => joined(eventDetails(event), reversalNote(undefined, reversedBy(event.position))) },
   ]);
 }
 
@@ -94,7 +104,7 @@ function eventAmount(event: RecordedEvent): string {
       return '';
     case 'EntryReversed':
       // Signed: a reversal can take money in or out; the other types' direction is in their name.
-      return formatMinorMoney(event.data.effectMinor, event.data.currency);
+      return formatMinorMoney(event.data.effectMinor, event.data.currency, { signed: true });
     default:
       return formatMinorMoney(event.data.amountMinor, event.data.currency);
   }
@@ -112,13 +122,14 @@ function eventDetails(event: RecordedEvent): string {
     case 'MoneyWithdrawn':
       return event.data.memo ?? '';
     case 'EntryReversed':
-      return `reverses position ${event.data.reversesPosition}: ${event.data.reason}`;
+      return joined(reversalNote(event.data.reversesPosition, undefined), event.data.reason);
     default:
       return '';
   }
 }
 
 function joined(first: string, memo: string | undefined): string {
+  if (!first) return memo ?? '';
   return memo ? `${first}: ${memo}` : first;
 }
 

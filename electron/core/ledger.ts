@@ -18,6 +18,7 @@ import { decideCommand } from './domain/decide-command';
 import { buildReceipt, fingerprintOf } from './domain/receipts';
 import { FIND_COMMAND_RECORD_SQL, INSERT_COMMAND_RECORD_SQL, type CommandRecord, type CommandRecordRow } from './domain/command-records';
 import { AccountRepository, type SaveResult } from './domain/repository';
+import { ReversalLog } from './domain/reversal-log';
 import { importLegacyLog, type LegacyImportSummary } from './import/legacy-import';
 import { AuditQueries } from './audit/audit-queries';
 import { IntegrityMonitor } from './audit/integrity-monitor';
@@ -84,6 +85,8 @@ export class Ledger {
   /** Integrity status of the chain, verified in slices (see audit/integrity-monitor.ts). */
   readonly integrity: IntegrityMonitor;
   private readonly repository: AccountRepository;
+  /** What reverse commands read from the log (see domain/reversal-log.ts). */
+  private readonly reversalLog: ReversalLog;
   /** Verifies the streams a command is decided on, once each per process (see integrity/stream-chain-check.ts). */
   private readonly streamChecks: StreamChainCheck;
   /** Busy timeout of this ledger's connections (a second connection, such as the bulk writer's, uses it too). */
@@ -113,6 +116,12 @@ export class Ledger {
       () => this.projectionIsCurrent,
     );
     this.audit = new AuditQueries(store, this.projection);
+    this.reversalLog = new ReversalLog(
+      store,
+      this.projection,
+      (id) => void this.loadVerified(id),
+      () => this.projectionIsCurrent,
+    );
     this.streamChecks = new StreamChainCheck(store.db);
     // A chain found broken turns the ledger read-only: tell the hosts at once, not at the next append.
     this.integrity = new IntegrityMonitor(this, (status) => {
@@ -303,6 +312,7 @@ export class Ledger {
             return commands.map((command) => ('ok' in command ? command : this.runIsolated(command)));
           } finally {
             this.projectionIsCurrent = false;
+            this.reversalLog.forget();
           }
         });
       } catch (error) {
@@ -341,6 +351,8 @@ export class Ledger {
    */
   stageBatch(commands: ReadonlyArray<AnyCommand | Failure>, basis: LedgerStagingBasis, send: StagedRowSink): StagedBatch | undefined {
     if (this.readOnlyReason !== undefined) return undefined;
+    // A reversal reads the log, which does not hold the batches staged before it: the plain path decides it.
+    if (commands.some((command) => !('ok' in command) && command.name === 'reverse')) return undefined;
     const records: CommandRecordRow[] = [];
     this.staging = { basis, records };
     // The basis began with the projection at the log's end, and every batch staged since is in
@@ -398,7 +410,7 @@ export class Ledger {
       }
       return succeed({ ...(JSON.parse(earlier.receipt) as CommandReceipt), replayed: true });
     }
-    const decided = decideCommand(command, (accountId) => this.loadVerified(accountId));
+    const decided = decideCommand(command, (accountId) => this.loadVerified(accountId), this.reversalLog);
     if (!decided.ok) return decided;
     const metadata: EventMetadata = {
       ...(commandId === undefined ? {} : { commandId, causationId: commandId }),
@@ -413,7 +425,8 @@ export class Ledger {
       if (error instanceof LedgerFailure) return { ok: false, error: error.error };
       throw error;
     }
-    const receipt = buildReceipt(command, saved, decided.value.transferId, commandId);
+    this.reversalLog.noteSaved(decided.value.decision, saved);
+    const receipt = buildReceipt(command, saved, decided.value, commandId);
     if (commandId === undefined || fingerprint === undefined) return succeed(receipt);
     const record: CommandRecordRow = [commandId, fingerprint, receipt.position, JSON.stringify(receipt)];
     if (this.staging === undefined) this.commandStatements.insert.run(record);
@@ -539,7 +552,14 @@ export class Ledger {
     const rows = this.store.readStream(accountId, fromVersion - 1, limit);
     const entries = rows
       .filter((row) => row.position <= this.projection.lastPosition)
-      .map((row) => toHistoryEntry(decodeEvent(row), state.currency, this.projection.balanceAfter(accountId, row.streamVersion)!));
+      .map((row) =>
+        toHistoryEntry(
+          decodeEvent(row),
+          state.currency,
+          this.projection.balanceAfter(accountId, row.streamVersion)!,
+          this.projection.reversedBy(row.position),
+        ),
+      );
     return succeed({ entries, total: state.version });
   }
 

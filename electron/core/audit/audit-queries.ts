@@ -159,6 +159,7 @@ export class AuditQueries {
     const memo = memoOf(event);
     const counterparty = counterpartyOf(event);
     const { commandId, actor } = event.metadata;
+    const reversedBy = this.projection.reversedBy(event.position);
     return {
       position: event.position,
       eventId: event.eventId,
@@ -175,6 +176,8 @@ export class AuditQueries {
       ...(typeof commandId === 'string' ? { commandId } : {}),
       ...(typeof actor === 'string' ? { actor } : {}),
       storedSchemaVersion: event.storedSchemaVersion,
+      ...(event.type === 'EntryReversed' ? { reverses: event.data.reversesPosition } : {}),
+      ...(reversedBy === undefined ? {} : { reversedBy }),
     };
   }
 

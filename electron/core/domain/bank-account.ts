@@ -7,6 +7,9 @@
  *   (2) NOT_FOUND / ALREADY_EXISTS; (3) the amount for the account's currency;
  *   (4) ACCOUNT_CLOSED; (5) CONCURRENCY_CONFLICT on an explicit expectedVersion;
  *   (6) CURRENCY_MISMATCH, INSUFFICIENT_FUNDS, ACCOUNT_NOT_EMPTY, balance overflow.
+ * A reversal (reverse.ts) follows the same steps: (2) NOT_FOUND, then VALIDATION for an event
+ * that cannot be reversed, then ALREADY_REVERSED; (4) ACCOUNT_CLOSED; (6) INSUFFICIENT_FUNDS,
+ * then overflow.
  */
 import type { ValidCommand } from '../../../shared/commands';
 import { fail, succeed, type Failure, type Result } from '../../../shared/errors';
@@ -196,7 +199,7 @@ function requireAccount(account: AccountState | undefined, id: string): Result<A
   return account ? succeed(account) : fail('NOT_FOUND', `Account ${id} does not exist`);
 }
 
-function requireOpen(account: AccountState): Result<AccountState> {
+export function requireOpen(account: AccountState): Result<AccountState> {
   return account.status === 'open' ? succeed(account) : fail('ACCOUNT_CLOSED', `Account ${account.id} is closed`);
 }
 
@@ -215,7 +218,7 @@ function checkExpectedVersion(streamId: string, expected: number | undefined, ac
   );
 }
 
-function checkOverflow(account: AccountState, amountMinor: number): Failure | undefined {
+export function checkOverflow(account: AccountState, amountMinor: number): Failure | undefined {
   if (Number.isSafeInteger(account.balanceMinor + amountMinor)) return undefined;
   return fail('VALIDATION', `The balance of ${account.id} would exceed the largest amount this ledger can hold exactly`);
 }

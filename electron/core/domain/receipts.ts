@@ -3,6 +3,7 @@
  */
 import type { AnyCommand, CommandReceipt } from '../../../shared/commands';
 import { formatMinor } from '../../../shared/money';
+import type { DecidedCommand } from './decide-command';
 import type { SaveResult } from './repository';
 
 /** Name and input, not the command id or the expected version: a retry of the same intent matches. */
@@ -20,13 +21,15 @@ export function fingerprintOf(command: AnyCommand): string {
 export function buildReceipt(
   command: AnyCommand,
   saved: SaveResult,
-  transferId: string | undefined,
+  decided: DecidedCommand,
   commandId: string | undefined,
 ): CommandReceipt {
   const after = saved.states;
   const appended = saved.events;
+  const transferId = decided.transferId;
+  // A reversal's primary account is the one of the position asked for.
   const primaryId =
-    command.name === 'transfer' ? command.input.from : command.name === 'reverse' ? appended[0]!.streamId : command.input.account;
+    command.name === 'transfer' ? command.input.from : command.name === 'reverse' ? decided.account! : command.input.account;
   const primary = after.get(primaryId)!;
   const position = appended[appended.length - 1]!.position;
   const balance = formatMinor(primary.balanceMinor, primary.currency);
@@ -47,6 +50,17 @@ export function buildReceipt(
         balance: formatMinor(target.balanceMinor, target.currency),
         balanceMinor: target.balanceMinor,
       },
+    };
+  } else if (command.name === 'reverse') {
+    receipt = {
+      position,
+      version: primary.version,
+      account: primary.id,
+      balance,
+      balanceMinor: primary.balanceMinor,
+      currency: primary.currency,
+      reverses: command.input.position,
+      positions: appended.map((event) => event.position),
     };
   } else {
     receipt = {

@@ -1,8 +1,8 @@
 /**
  * The rules an event given from outside (a legacy log's line, a restored export's row) is held
  * to before it is stored: it must be exactly what the command that records it (open, deposit,
- * withdraw, transfer, close: the same schemas and decide functions) would have recorded, on the
- * accounts as the events before it left them. So its owner and memo follow the text rules, its
+ * withdraw, transfer, close, reverse: the same schemas and decide functions) would have recorded,
+ * on the accounts (and, for a reversal, the events) as the events before it left them. So its owner and memo follow the text rules, its
  * amount is a positive whole number of minor units the account can take, its stream version
  * follows the one before, its time names a real moment, its payload holds its type's fields
  * and nothing else, and its metadata holds only what the ledger writes there.
@@ -18,19 +18,24 @@ import { ACCOUNT_ID_PATTERN } from '../../../shared/rules';
 import { validate } from '../../../shared/validation';
 import { decideTransfer, evolve, type AccountState } from '../domain/bank-account';
 import { decideCommand } from '../domain/decide-command';
+import { decideReverse } from '../domain/reverse';
 import { describeLegacyFloat, legacyFloatToMinor } from '../events/legacy-amount';
 import { recordedTimeProblem } from '../events/recorded-time';
 import { upcast } from '../events/upcasters';
 import type { StoredEvent } from '../store/event-store';
 import { checkMetadata } from './event-metadata-rules';
 import { objectMembers } from './json-members';
+import { RestoredLog } from './restored-log';
 import { shown } from './shown-text';
 
-/** An event as it would be stored, before it is hashed: payload and metadata are JSON texts. */
+/**
+ * An event as it would be stored, before it is hashed: payload and metadata are JSON texts.
+ * A restored row has its position; a legacy line has none (and can hold no reversal).
+ */
 export type EventRow = Pick<
   StoredEvent,
   'eventId' | 'streamId' | 'streamVersion' | 'type' | 'schemaVersion' | 'recordedAt' | 'data' | 'metadata'
->;
+> & { readonly position?: number };
 
 type EventFormat = {
   readonly command: CommandName;
@@ -56,6 +61,10 @@ export const EVENT_FORMATS: Readonly<Record<string, EventFormat>> = {
     amountField: 'amountMinor',
   },
   'AccountClosed@1': { command: 'close', fields: [] },
+  'EntryReversed@1': {
+    command: 'reverse',
+    fields: ['reversesPosition', 'reversesEventId', 'effectMinor', 'currency', 'reason', 'counterparty'],
+  },
 };
 
 /** The legacy format's event types. */
@@ -75,8 +84,15 @@ export type EventRuleOptions = {
  */
 export class EventRules {
   private readonly states = new Map<string, AccountState>();
-  /** A transfer's second leg, which must be the very next event (both legs are appended together). */
+  /**
+   * The second event of a transfer, or of a transfer's reversal, which must be the very next
+   * event (a command's events are appended together).
+   */
   private pendingLeg: { readonly streamId: string; readonly event: LedgerEvent } | undefined;
+  /** The events checked so far, for reversals to name (only when rows come with their positions). */
+  private log: RestoredLog | undefined;
+  /** Set when a row came without its position, or not right after the one before: reversals cannot be checked. */
+  private positionsUnknown = false;
 
   constructor(private readonly options: EventRuleOptions = {}) {}
 
@@ -90,6 +106,9 @@ export class EventRules {
   /** Why the events checked so far could not end here (a transfer without its second leg); undefined when they can. */
   unfinished(): string | undefined {
     if (this.pendingLeg === undefined) return undefined;
+    if (this.pendingLeg.event.type === 'EntryReversed') {
+      return `the reversal of a transfer has no second EntryReversed event (on ${this.pendingLeg.streamId}) after it`;
+    }
     return `the transfer to ${this.pendingLeg.streamId} has no TransferReceived event after it`;
   }
 
@@ -110,7 +129,11 @@ export class EventRules {
     if (!metadata.ok) return metadata.error.message;
     const pending = this.pendingLeg;
     this.pendingLeg = undefined;
-    if (row.type === 'TransferReceived') {
+    if (pending?.event.type === 'EntryReversed') {
+      if (row.type !== 'EntryReversed' || pending.streamId !== row.streamId) {
+        return `the reversal of a transfer must be followed by its second EntryReversed event, on ${pending.streamId}, not ${row.type} on ${row.streamId}`;
+      }
+    } else if (row.type === 'TransferReceived') {
       if (pending === undefined) return 'a TransferReceived event must follow the TransferSent event of its transfer';
       if (pending.streamId !== row.streamId)
         return `the transfer's TransferReceived event belongs to ${pending.streamId}, not ${row.streamId}`;
@@ -134,12 +157,51 @@ export class EventRules {
       return (format.legacy ? undefined : payloadFieldsProblem(row.type, row.data, format)) ?? problem;
     }
     this.states.set(row.streamId, evolve(state, expected, row.streamId, row.recordedAt));
+    this.remember(row, expected);
     return undefined;
+  }
+
+  /** Keeps what a later reversal may need of an accepted event (see RestoredLog). */
+  private remember(row: EventRow, event: LedgerEvent): void {
+    if (this.positionsUnknown) return;
+    if (row.position === undefined) {
+      this.positionsUnknown = true;
+      this.log = undefined;
+      return;
+    }
+    this.log ??= new RestoredLog(row.position, (accountId) => this.states.get(accountId));
+    if (row.position !== this.log.nextPosition) {
+      this.positionsUnknown = true;
+      this.log = undefined;
+      return;
+    }
+    this.log.record(row.eventId, row.streamId, event);
+  }
+
+  /** The reversal the reverse command would record in place of `row`, or why it would be refused. */
+  private decideReversal(row: EventRow, data: Record<string, unknown>): LedgerEvent | string {
+    const log = this.log ?? (this.positionsUnknown ? undefined : new RestoredLog(row.position ?? 1, () => undefined));
+    if (log === undefined || row.position === undefined || row.position !== log.nextPosition) {
+      return 'a reversal can only be restored with every event before it, at its position';
+    }
+    const target = data.reversesPosition;
+    if (typeof target !== 'number' || !Number.isSafeInteger(target) || target < 1 || target >= row.position) {
+      return `the reversal names position ${shown(JSON.stringify(target) ?? 'missing')}, which is not an earlier event`;
+    }
+    const input = validate(COMMAND_SCHEMAS.reverse, { position: target, reason: data.reason });
+    if (!input.ok) return input.error.message;
+    const decided = decideReverse(input.value, { eventAt: log.eventAt, reversedBy: log.reversedBy, load: (id) => this.states.get(id) });
+    if (!decided.ok) return decided.error.message;
+    const [first, second] = decided.value.decision;
+    if (first!.streamId !== row.streamId) return `the reversal of position ${target} belongs to ${first!.streamId}, not ${row.streamId}`;
+    if (second !== undefined) this.pendingLeg = { streamId: second.streamId, event: second.events[0]! };
+    return first!.events[0]!;
   }
 
   /** The event the command would record in place of `row`, or why the command would be refused. */
   private decide(row: EventRow, data: Record<string, unknown>, format: EventFormat, metadata: EventMetadata): LedgerEvent | string {
     const load = (accountId: string) => this.states.get(accountId);
+    if (format.command === 'reverse') return this.decideReversal(row, data);
     const amount = amountText(row, data, format, metadata, load);
     if (!amount.ok) return amount.error.message;
     const memo = 'memo' in data ? { memo: data.memo } : {};

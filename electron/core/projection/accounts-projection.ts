@@ -13,6 +13,7 @@ import type { CommittedEvent, EventStore } from '../store/event-store';
 import { AuditIndex } from '../audit/audit-index';
 import { REPLAY_PAGE_SIZE, REPLAY_SQL, type ReplayRow } from './replay-sql';
 import { ReplayThread, THREAD_REPLAY_MIN_EVENTS, type ThreadPage } from './replay-thread';
+import { ReversalLinks } from './reversal-links';
 import { BalanceTimeline } from './timeline';
 
 export type ReplayProgress = (applied: number, total: number) => void;
@@ -42,6 +43,7 @@ export class AccountsProjection {
   private accounts = new Map<string, AccountEntry>();
   private appliedThrough = 0;
   private auditIndex = new AuditIndex();
+  private reversals = new ReversalLinks();
 
   /**
    * `threadReplayFrom`: how many events a replay must have before it reads through the read
@@ -63,6 +65,7 @@ export class AccountsProjection {
   rebuild(store: EventStore, onProgress?: ReplayProgress): void {
     this.accounts = new Map();
     this.auditIndex = new AuditIndex();
+    this.reversals = new ReversalLinks();
     this.appliedThrough = 0;
     this.catchUp(store, onProgress);
   }
@@ -207,6 +210,7 @@ export class AccountsProjection {
       entry = this.accounts.get(streamId);
       state = evolve(entry?.state, event, streamId, recordedAt);
       checkReplayedState(state, event);
+      if (event.type === 'EntryReversed') this.reversals.record(position, streamId, event, this.auditIndex);
     } catch (error) {
       throw new ReplayError(position, error instanceof Error ? error.message : String(error));
     }
@@ -245,6 +249,11 @@ export class AccountsProjection {
   /** Balance right after an account's event with the given stream version. */
   balanceAfter(accountId: string, streamVersion: number): number | undefined {
     return this.accounts.get(accountId)?.timeline.balanceAfterVersion(streamVersion);
+  }
+
+  /** The position of the reversal that took back the event at `position`, if one did. */
+  reversedBy(position: number): number | undefined {
+    return this.reversals.reversedBy(position);
   }
 
   accountIds(): IterableIterator<string> {
