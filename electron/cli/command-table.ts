@@ -7,11 +7,13 @@ import type { CliCommand } from './command-context';
 import { FILE_COMMANDS } from './file-commands';
 import { READ_COMMANDS } from './read-commands';
 import { RECORD_COMMANDS } from './record-commands';
+import { STATEMENT_COMMANDS } from './statement-command';
 
 export const CLI_COMMANDS: Readonly<Record<string, CliCommand>> = {
   ...RECORD_COMMANDS,
   ...READ_COMMANDS,
   ...FILE_COMMANDS,
+  ...STATEMENT_COMMANDS,
   ...BACKUP_COMMANDS,
 };
 

@@ -17,6 +17,8 @@ import { storedTypesFor } from './events/upcasters';
 import { checkExportTarget, partialPathFor, removeStalePartials, type ExportTargetOptions } from './export/export-target';
 import { accountPage, unverifiedFrom } from './projection/account-list';
 import { typedErrorOf } from './store/storage-errors';
+import { saveStatement } from './statement/statement-file';
+import type { StatementFormat } from '../../shared/statement';
 
 /** Channels whose handler must await the host (a save dialog) or a stream; all others answer at once. */
 type AsyncChannel = 'exportEventLog' | 'saveStatement';
@@ -32,6 +34,16 @@ type QueryInput<Channel extends keyof typeof QUERY_CHANNELS> = z.output<(typeof 
 export type HostServices = {
   /** Asks where to write an export; undefined when the person cancelled. */
   readonly chooseExportPath?: (format: ExportFormat) => Promise<string | undefined>;
+  /** Asks where to save a statement of that account, period and format; undefined when the person cancelled. */
+  readonly chooseStatementPath?: (statement: StatementFileChoice) => Promise<string | undefined>;
+};
+
+/** What a statement's save dialog is told: whose statement, which period (resolved), which format. */
+export type StatementFileChoice = {
+  readonly account: string;
+  readonly from: string;
+  readonly to: string;
+  readonly format: StatementFormat;
 };
 
 /** Each table's ledger, for dispatch to name the file in a damage error (not a channel: no key of the table). */
@@ -97,9 +109,21 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
       // The host chose the path: Electron's save dialog asked before replacing, the preview names a fresh file.
       return exportToFile(getLedger(), path, input.value.format, input.value.filter ?? {}, { force: true });
     },
-    // Placeholders until the statements work lands (it replaces both).
-    statement: () => fail('VALIDATION', 'Statements are not built yet'),
-    saveStatement: () => Promise.resolve(fail('VALIDATION', 'Statements are not built yet')),
+    statement: query('statement', (ledger, input) => ledger.statement(input)),
+    saveStatement: async (request) => {
+      const input = validate(LEDGER_CHANNELS.saveStatement.request, request);
+      if (!input.ok) return input;
+      const { format } = input.value;
+      // Refused before asking where: an unknown account or a period that ends before it starts needs no dialog.
+      const checked = getLedger().statement(input.value.statement);
+      if (!checked.ok) return checked;
+      if (!host.chooseStatementPath) return fail('VALIDATION', 'Saving a statement is not available in this window');
+      const { account, from, to } = checked.value;
+      const path = await host.chooseStatementPath({ account, from, to, format });
+      if (path === undefined) return succeed(null);
+      // Built again for the period the dialog named: the file holds the ledger as it is when it is written.
+      return saveStatement(getLedger(), { account, from, to }, format, path, { force: true });
+    },
   };
 }
 

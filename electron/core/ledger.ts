@@ -39,6 +39,8 @@ import { triggerProblem } from './store/immutability-triggers';
 import { StreamChainCheck } from './integrity/stream-chain-check';
 import { restoreIntoNewFile } from './export/export-restore';
 import type { AccountState } from './domain/bank-account';
+import type { Statement as AccountStatement, StatementRequest } from '../../shared/statement';
+import { buildStatement } from './statement/build-statement';
 
 export type LedgerOptions = {
   readonly path: string;
@@ -561,6 +563,12 @@ export class Ledger {
         ),
       );
     return succeed({ entries, total: state.version });
+  }
+
+  /** One account over one period: opening balance, every line, closing balance (statement/build-statement.ts). */
+  statement(request: StatementRequest): Result<AccountStatement> {
+    this.refresh();
+    return buildStatement(this, request);
   }
 
   /** The account's balance at up to `points` evenly spread versions (first and last always included). */

@@ -12,6 +12,9 @@
 import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { basename, dirname, extname, join } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat, type ExportSummary } from '../../shared/audit';
+import type { StatementFormat } from '../../shared/statement';
+import type { StatementFileChoice } from '../core/handlers';
+import { statementFileName } from '../core/statement/statement-file';
 import type { RestoreSummary } from './ledger-host';
 
 /** Save-dialog filter per export format, in the order the menu's dialog offers them. */
@@ -151,4 +154,64 @@ export function restoreSucceededMessage(summary: RestoreSummary): { message: str
       `Restored ${events} from ${summary.exportPath} into the new ledger ${summary.info.path}, which is now open.\n\n` +
       `The hash chain verified: every event matched the export's chain, and the restored ledger ends at the same head hash (${summary.head.slice(0, 16)}…).`,
   };
+}
+
+/** Save-dialog filter per statement format. */
+export const STATEMENT_FILTERS: Readonly<Record<StatementFormat, { name: string; extensions: string[] }>> = {
+  json: { name: 'Statement (JSON)', extensions: ['json'] },
+  csv: { name: 'Spreadsheet (CSV)', extensions: ['csv'] },
+  pdf: { name: 'PDF document', extensions: ['pdf'] },
+};
+
+/** The statement's save dialog, in Documents, offering only the format the screen asked for. */
+export function statementSaveDialogOptions(documentsFolder: string, choice: StatementFileChoice): SaveDialogOptions {
+  return {
+    title: 'Save Statement',
+    buttonLabel: 'Save',
+    defaultPath: join(documentsFolder, statementFileName(choice)),
+    filters: [STATEMENT_FILTERS[choice.format]],
+    // The engine replaces an existing file (atomically), so the dialog must have asked first.
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+}
+
+/** What main lends the statement's save dialog (kept as parameters so tests need no Electron). */
+export type SaveDialogHost = {
+  readonly showSaveDialog: (options: SaveDialogOptions) => Promise<{ canceled: boolean; filePath?: string }>;
+  readonly showError: (message: string, detail: string) => Promise<void>;
+  readonly exists: (path: string) => boolean;
+};
+
+/**
+ * Asks where to save a statement (the saveStatement channel's chooseStatementPath). A name
+ * without an extension gets the format's; a name with another extension is explained and the
+ * dialog shown again, as is an added extension that lands on an existing file (the dialog
+ * asked about the name as typed). Undefined when the person cancels.
+ */
+export async function chooseStatementFile(
+  host: SaveDialogHost,
+  documentsFolder: string,
+  choice: StatementFileChoice,
+): Promise<string | undefined> {
+  let options = statementSaveDialogOptions(documentsFolder, choice);
+  for (;;) {
+    const picked = await host.showSaveDialog(options);
+    if (picked.canceled || !picked.filePath) return undefined;
+    const extension = extname(picked.filePath).slice(1).toLowerCase();
+    const path = extension === '' ? `${picked.filePath}.${choice.format}` : picked.filePath;
+    if (extension !== '' && extension !== choice.format) {
+      await host.showError(
+        'Choose another file name',
+        `This statement is a ${STATEMENT_FILTERS[choice.format].name}: choose a file name ending in .${choice.format}, not ${basename(picked.filePath)}.`,
+      );
+    } else if (extension === '' && host.exists(path)) {
+      await host.showError(
+        'A file with this name already exists',
+        `${path} already exists. Choose another name, or choose that file itself to replace it.`,
+      );
+    } else {
+      return path;
+    }
+    options = { ...options, defaultPath: picked.filePath };
+  }
 }

@@ -48,6 +48,7 @@ import { APP_SCHEME, isRendererPage, RENDERER_PAGE_URL, STARTUP_PAGE_URL } from 
 import { registerIpcHandlers } from './ipc';
 import { LedgerHost } from './ledger-host';
 import {
+  chooseStatementFile,
   exportSaveDialogOptions,
   exportSucceededMessage,
   exportTargetFor,
@@ -107,7 +108,11 @@ const host = new LedgerHost({
   log: logError,
   // The renderer never names a file: for an export, the main process asks the person where.
   createTable: (getLedger) =>
-    createHandlers(getLedger, { chooseExportPath: (format) => chooseExportTarget(format).then((target) => target?.path) }),
+    createHandlers(getLedger, {
+      chooseExportPath: (format) => chooseExportTarget(format).then((target) => target?.path),
+      chooseStatementPath: (choice) =>
+        chooseStatementFile({ showSaveDialog, showError, exists: existsSync }, app.getPath('documents'), choice),
+    }),
 });
 
 // Rolling backups of the open ledger: daily, on quit after changes, and from the File menu.

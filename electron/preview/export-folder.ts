@@ -9,6 +9,8 @@ import { lstatSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ExportFormat } from '../../shared/audit';
+import type { StatementFileChoice } from '../core/handlers';
+import { statementFileName } from '../core/statement/statement-file';
 
 /** `~/Downloads` when it is a folder, else the ledger file's own folder. */
 export function defaultExportFolder(ledgerPath: string, home: string = homedir()): string {
@@ -38,9 +40,17 @@ function nameTaken(path: string): boolean {
  * when complete); the name chosen is added to it.
  */
 export function freshExportPath(folder: string, format: ExportFormat, handedOut: Set<string>, now: Date = new Date()): string {
-  const stem = `ledger-export-${now.toISOString().replace(/[:.]/g, '-')}`;
-  let path = join(folder, `${stem}.${format}`);
-  for (let suffix = 2; handedOut.has(path) || nameTaken(path); suffix++) path = join(folder, `${stem}-${suffix}.${format}`);
+  return freshPath(folder, `ledger-export-${now.toISOString().replace(/[:.]/g, '-')}`, format, handedOut);
+}
+
+/** The same for a statement: its save dialog's name (statement-<account>-<from>-to-<to>), made fresh likewise. */
+export function freshStatementPath(folder: string, choice: StatementFileChoice, handedOut: Set<string>): string {
+  return freshPath(folder, statementFileName(choice).slice(0, -`.${choice.format}`.length), choice.format, handedOut);
+}
+
+function freshPath(folder: string, stem: string, extension: string, handedOut: Set<string>): string {
+  let path = join(folder, `${stem}.${extension}`);
+  for (let suffix = 2; handedOut.has(path) || nameTaken(path); suffix++) path = join(folder, `${stem}-${suffix}.${extension}`);
   handedOut.add(path);
   return path;
 }

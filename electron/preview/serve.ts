@@ -18,7 +18,7 @@ import { startPreviewServer } from './server';
 
 const USAGE =
   'Usage: npm run preview -- [--db FILE] [--port N] [--export-dir DIR]\n' +
-  '  --port 0 (the default) picks a free port; --export-dir is where "Export event log" writes\n' +
+  '  --port 0 (the default) picks a free port; --export-dir is where "Export event log" and saved statements go\n' +
   "  (default: ~/Downloads when it exists, else the ledger's folder).";
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -12,7 +12,7 @@ import type { Ledger } from '../core/ledger';
 import { handleChannel, sendJson } from './api';
 import { bundleBridge } from './bridge-bundle';
 import { ChangeFeed } from './change-feed';
-import { freshExportPath } from './export-folder';
+import { freshExportPath, freshStatementPath } from './export-folder';
 import { createToken, hostAllowed, originAllowed, tokenMatches } from './security';
 import { createStaticFiles } from './static-files';
 
@@ -29,7 +29,7 @@ export type PreviewServerOptions = {
   readonly token?: string;
   readonly log?: (line: string) => void;
   /**
-   * Where exportEventLog writes (the browser has no save dialog; serve.ts passes --export-dir or
+   * Where exportEventLog and saveStatement write (the browser has no save dialog; serve.ts passes --export-dir or
    * export-folder.ts's default). Without it, exporting answers "not available"; the page can
    * never choose a path itself.
    */
@@ -60,6 +60,10 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
           chooseExportPath: async (format) => {
             mkdirSync(exportFolder, { recursive: true });
             return freshExportPath(exportFolder, format, exportNames);
+          },
+          chooseStatementPath: async (choice) => {
+            mkdirSync(exportFolder, { recursive: true });
+            return freshStatementPath(exportFolder, choice, exportNames);
           },
         },
   );

@@ -27,7 +27,8 @@ const COLUMNS = [
   'schema_version',
 ] as const;
 
-const BYTE_ORDER_MARK = '\uFEFF';
+/** Written first, so spreadsheet programs read the file as UTF-8. */
+export const BYTE_ORDER_MARK = '\uFEFF';
 
 export async function exportCsv(queries: AuditQueries, filter: AuditFilter, out: Writable): Promise<number> {
   let count = 0;
