@@ -1,7 +1,8 @@
 /**
- * Model-based property test: random sequences of open / deposit / withdraw / transfer / close
- * — many of them invalid (unknown accounts, overdrafts, wrong currencies, closed accounts, bad
- * amounts, stale versions, repeated commandIds) — run against the real Ledger on a temp file
+ * Model-based property test: random sequences of open / deposit / withdraw / transfer / close /
+ * reverse — many of them invalid (unknown accounts, overdrafts, wrong currencies, closed
+ * accounts, bad amounts, stale versions, repeated commandIds, reversals of what cannot or can
+ * no longer be reversed) — run against the real Ledger on a temp file
  * through the handler table, and against a small reference model written here from the rules
  * (plain Maps and BigInt). Every outcome (ok vs error code, balances, versions) must match,
  * then the final views, then the views after reopening the file (a rebuild).
@@ -21,11 +22,23 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 type ModelAccount = { owner: string; currency: string; balance: bigint; version: number; count: number; status: 'open' | 'closed' };
 type Summary = { account: string; balanceMinor: number; version: number; to?: { account: string; balanceMinor: number; version: number } };
 type Outcome = { ok: true; receipt: Summary; replayed: boolean } | { ok: false; code: string };
+/** One event of the model's log: its account, kind and signed effect; a transfer leg knows its partner's position. */
+type ModelEvent = {
+  account: string;
+  kind: 'open' | 'movement' | 'sent' | 'received' | 'close' | 'reversal';
+  effect: bigint;
+  reversedBy?: number;
+};
 
 class Model {
   readonly accounts = new Map<string, ModelAccount>();
   readonly commands = new Map<string, { key: string; receipt: Summary }>();
-  events = 0;
+  /** The log, by position - 1. */
+  readonly log: ModelEvent[] = [];
+
+  get events(): number {
+    return this.log.length;
+  }
 
   run(name: CommandName, input: Record<string, unknown>): Outcome {
     if (!this.validInput(name, input)) return { ok: false, code: 'VALIDATION' };
@@ -75,6 +88,14 @@ class Model {
         );
       case 'close':
         return typeof input.account === 'string' && ID.test(input.account);
+      case 'reverse':
+        return (
+          Number.isSafeInteger(input.position) &&
+          (input.position as number) >= 1 &&
+          text(input.reason, 500) &&
+          (input.reason as string).trim() !== '' &&
+          Object.keys(input).every((field) => ['position', 'reason', 'commandId'].includes(field))
+        );
     }
   }
 
@@ -90,7 +111,7 @@ class Model {
         if (initial === undefined) return refuse('VALIDATION');
         if (expected !== undefined && expected !== 0) return refuse('CONCURRENCY_CONFLICT');
         this.accounts.set(id, { owner: (input.owner as string).trim(), currency, balance: initial, version: 1, count: 1, status: 'open' });
-        this.events += 1;
+        this.log.push({ account: id, kind: 'open', effect: initial });
         return this.receipt(id);
       }
       case 'deposit':
@@ -107,7 +128,7 @@ class Model {
         account.balance += name === 'deposit' ? amount : -amount;
         account.version += 1;
         account.count += 1;
-        this.events += 1;
+        this.log.push({ account: id, kind: 'movement', effect: name === 'deposit' ? amount : -amount });
         return this.receipt(id);
       }
       case 'transfer': {
@@ -128,7 +149,8 @@ class Model {
           account.version += 1;
           account.count += 1;
         }
-        this.events += 2;
+        this.log.push({ account: input.from as string, kind: 'sent', effect: -amount });
+        this.log.push({ account: input.to as string, kind: 'received', effect: amount });
         return this.receipt(input.from as string, input.to as string);
       }
       case 'close': {
@@ -140,8 +162,32 @@ class Model {
         if (account.balance !== 0n) return refuse('ACCOUNT_NOT_EMPTY');
         account.status = 'closed';
         account.version += 1;
-        this.events += 1;
+        this.log.push({ account: id, kind: 'close', effect: 0n });
         return this.receipt(id);
+      }
+      case 'reverse': {
+        const position = input.position as number;
+        const asked = this.log[position - 1];
+        if (!asked) return refuse('NOT_FOUND');
+        if (asked.kind === 'open' || asked.kind === 'close' || asked.kind === 'reversal') return refuse('VALIDATION');
+        // The whole command: a transfer's legs sit side by side, sender first.
+        const first = asked.kind === 'received' ? position - 1 : position;
+        const legs = asked.kind === 'sent' || asked.kind === 'received' ? [first, first + 1] : [first];
+        if (legs.some((leg) => this.log[leg - 1]!.reversedBy !== undefined)) return refuse('ALREADY_REVERSED');
+        const accounts = legs.map((leg) => this.accounts.get(this.log[leg - 1]!.account)!);
+        if (accounts.some((account) => account.status === 'closed')) return refuse('ACCOUNT_CLOSED');
+        if (legs.some((leg, index) => accounts[index]!.balance - this.log[leg - 1]!.effect < 0n)) return refuse('INSUFFICIENT_FUNDS');
+        if (legs.some((leg, index) => accounts[index]!.balance - this.log[leg - 1]!.effect > MAX)) return refuse('VALIDATION');
+        legs.forEach((leg, index) => {
+          const original = this.log[leg - 1]!;
+          const account = accounts[index]!;
+          account.balance -= original.effect;
+          account.version += 1;
+          account.count += 1;
+          this.log.push({ account: original.account, kind: 'reversal', effect: -original.effect });
+          original.reversedBy = this.log.length;
+        });
+        return this.receipt(asked.account);
       }
     }
   }
@@ -196,11 +242,13 @@ function fingerprint(name: CommandName, input: Record<string, unknown>): string 
 
 // ── Random commands ─────────────────────────────────────────────────────────────────────
 
-type CommandName = 'open' | 'deposit' | 'withdraw' | 'transfer' | 'close';
+type CommandName = 'open' | 'deposit' | 'withdraw' | 'transfer' | 'close' | 'reverse';
 type ExpectedVersion = 'current' | number;
 /** Stands for "the account's whole balance" until the command runs. */
 const WHOLE_BALANCE = '<whole balance>';
 type GeneratedCommand = { name: CommandName; fields: Record<string, unknown>; expected?: ExpectedVersion };
+/** Stands for a position this many events before the log's end, until the command runs (most reversals name a recent event). */
+const POSITION_BACK = '<positions back>';
 
 const accountArb = fc.oneof(
   { weight: 20, arbitrary: fc.constantFrom('a', 'b', 'c') },
@@ -292,6 +340,25 @@ const commandArb: fc.Arbitrary<GeneratedCommand> = fc.oneof(
       .map(({ expected, ...fields }) => build('close', fields, expected)),
   },
   {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        position: fc.oneof(
+          { weight: 8, arbitrary: fc.nat(5).map((back) => ({ [POSITION_BACK]: back })) },
+          { weight: 2, arbitrary: fc.integer({ min: 1, max: 90 }) },
+          { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, '3', null) },
+        ),
+        reason: fc.oneof(
+          { weight: 12, arbitrary: fc.constantFrom('booked twice', 'wrong account', '李白') },
+          { weight: 1, arbitrary: fc.constantFrom('', '   ', 'x'.repeat(501)) },
+        ),
+        commandId: commandIdArb,
+        // A reversal takes no expected version: sent anyway, the request is refused as a whole.
+        expectedVersion: fc.integer({ min: 0, max: 11 }).map((draw) => (draw === 0 ? 1 : undefined)),
+      })
+      .map((fields) => build('reverse', fields, undefined)),
+  },
+  {
     // Empties an account (the amount is its balance when the command runs), so closing can succeed.
     weight: 1,
     arbitrary: accountArb.map((account) => build('withdraw', { account, amount: WHOLE_BALANCE }, undefined)),
@@ -306,6 +373,12 @@ function build(name: CommandName, fields: Record<string, unknown>, expected: Exp
 
 /** The request as a client would send it; 'current' becomes the version the model holds now. */
 function requestFor(command: GeneratedCommand, model: Model): Record<string, unknown> {
+  const position = command.fields.position;
+  if (typeof position === 'object' && position !== null && POSITION_BACK in position) {
+    // Past the three openings most runs begin with, when the log is long enough.
+    const back = Math.min((position as Record<string, number>)[POSITION_BACK]!, Math.max(0, model.events - 4));
+    return { ...command.fields, position: model.events - back };
+  }
   if (command.fields.amount === WHOLE_BALANCE) {
     const account = model.accounts.get(command.fields.account as string);
     const amount = account ? formatMinor(account.balance, DIGITS[account.currency]!) : '1';
@@ -332,6 +405,8 @@ function callLedger(api: HandlerTable, name: CommandName, request: Record<string
       return api.transfer(request);
     case 'close':
       return api.closeAccount(request);
+    case 'reverse':
+      return api.reverse(request);
   }
 }
 
@@ -353,6 +428,7 @@ describe('model-based', () => {
   it('property: the ledger agrees with the reference model on every outcome and on the final views', () => {
     let commandsRun = 0;
     let successes = 0;
+    let reversals = 0;
     const codes = new Set<string>();
     fc.assert(
       fc.property(openingsArb, fc.array(commandArb, { minLength: 1, maxLength: 45, size: 'medium' }), (openings, rest) => {
@@ -373,6 +449,7 @@ describe('model-based', () => {
           commandsRun += 1;
           if (result.ok) {
             successes += 1;
+            if (command.name === 'reverse' && !result.value.replayed) reversals += 1;
             // A replay answers the very first receipt, transferId and position included.
             const commandId = request.commandId as string | undefined;
             if (commandId !== undefined) {
@@ -390,6 +467,10 @@ describe('model-based', () => {
 
         const reopened = openLedger(path);
         expect(realViews(reopened)).toEqual(views);
+        // The reversal links, rebuilt by the replay, are the model's.
+        model.log.forEach((event, index) =>
+          expect(reopened.projection.reversedBy(index + 1), `position ${index + 1}`).toBe(event.reversedBy),
+        );
         expect(reopened.verify()).toMatchObject({ ok: true, events: model.events });
         reopened.close();
       }),
@@ -397,6 +478,7 @@ describe('model-based', () => {
     );
     // The generator really reaches the interesting cases.
     expect(successes).toBeGreaterThan(commandsRun / 5);
+    expect(reversals).toBeGreaterThan(25);
     for (const code of [
       'VALIDATION',
       'NOT_FOUND',
@@ -406,6 +488,7 @@ describe('model-based', () => {
       'ACCOUNT_CLOSED',
       'ACCOUNT_NOT_EMPTY',
       'CONCURRENCY_CONFLICT',
+      'ALREADY_REVERSED',
     ]) {
       expect(codes, code).toContain(code);
     }

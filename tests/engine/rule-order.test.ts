@@ -4,6 +4,9 @@
  *   (4) ACCOUNT_CLOSED  (5) CONCURRENCY_CONFLICT  (6) CURRENCY_MISMATCH / INSUFFICIENT_FUNDS /
  *   ACCOUNT_NOT_EMPTY / overflow
  * Every combination of broken rules is tried for transfer, withdraw, deposit, close and open.
+ * Reverse follows the same steps: (1) input  (2) NOT_FOUND, then VALIDATION for an event that
+ * cannot be reversed, then ALREADY_REVERSED  (4) ACCOUNT_CLOSED  (6) INSUFFICIENT_FUNDS, then
+ * overflow; its cases each break several rules at once.
  */
 import { describe, expect, it } from 'vitest';
 import type { HandlerTable } from '../../electron/core/handlers';
@@ -188,6 +191,64 @@ describe('rule order', () => {
       [{ account: 'fresh', owner: 'F', currency: 'EUR', initial: '1', expectedVersion: 0 }, 'ok'],
     ];
     for (const [input, expected] of cases) expectOutcome(api.openAccount(input), expected, JSON.stringify(input));
+  });
+
+  it('reverse: each case breaks every later rule it can, and the first is reported; a refusal writes nothing', () => {
+    const { ledger, api } = setup();
+    const at = (result: ReturnType<HandlerTable['deposit']>) => ok(result).position;
+    // gone: a deposit since spent, then the account closed (reversing it would overdraw too).
+    ok(api.openAccount({ account: 'gone', owner: 'Gone', currency: 'EUR' }));
+    const goneDeposit = at(api.deposit({ account: 'gone', amount: '5.00' }));
+    ok(api.withdraw({ account: 'gone', amount: '5.00' }));
+    ok(api.closeAccount({ account: 'gone' }));
+    // twice: a deposit already reversed, then the account closed.
+    const twiceOpening = at(api.openAccount({ account: 'twice', owner: 'Twice', currency: 'EUR' }));
+    const twiceDeposit = at(api.deposit({ account: 'twice', amount: '5.00' }));
+    const twiceReversal = at(api.reverse({ position: twiceDeposit, reason: 'first' }));
+    ok(api.closeAccount({ account: 'twice' }));
+    // spent: a deposit spent since.
+    ok(api.openAccount({ account: 'spent', owner: 'Spent', currency: 'EUR' }));
+    const spentDeposit = at(api.deposit({ account: 'spent', amount: '5.00' }));
+    ok(api.withdraw({ account: 'spent', amount: '1.00' }));
+    // full: at the largest balance again after a withdrawal (reversing it would overflow), and
+    // after sending money to spender, who spent it (reversing that overflows AND overdraws).
+    ok(api.openAccount({ account: 'full', owner: 'Full', currency: 'EUR', initial: '90071992547409.91' }));
+    const fullWithdrawal = at(api.withdraw({ account: 'full', amount: '1.00' }));
+    ok(api.deposit({ account: 'full', amount: '1.00' }));
+    ok(api.openAccount({ account: 'spender', owner: 'Spender', currency: 'EUR' }));
+    const fullTransfer = at(api.transfer({ from: 'full', to: 'spender', amount: '1.00' }));
+    ok(api.deposit({ account: 'full', amount: '1.00' }));
+    ok(api.withdraw({ account: 'spender', amount: '0.50' }));
+    // closing: received a transfer, gave it away and closed (reversing overdraws it too).
+    ok(api.openAccount({ account: 'closing', owner: 'Closing', currency: 'EUR' }));
+    const toClosing = at(api.transfer({ from: 'rich', to: 'closing', amount: '1.00' }));
+    ok(api.withdraw({ account: 'closing', amount: '1.00' }));
+    ok(api.closeAccount({ account: 'closing' }));
+    const fine = at(api.deposit({ account: 'rich', amount: '1.00' }));
+
+    const cases: Array<[string, number, string]> = [
+      ['no such position', ledger.projection.lastPosition + 100, 'NOT_FOUND'],
+      ['an opening of a closed account', twiceOpening, 'VALIDATION'],
+      ['a closing', twiceReversal + 1, 'VALIDATION'],
+      ['a reversal on a closed account', twiceReversal, 'VALIDATION'],
+      ['reversed already, account closed, would overdraw', twiceDeposit, 'ALREADY_REVERSED'],
+      ['account closed, would overdraw', goneDeposit, 'ACCOUNT_CLOSED'],
+      ["a transfer whose receiver is closed and would be overdrawn (asked by the sender's leg)", toClosing - 1, 'ACCOUNT_CLOSED'],
+      ['would overdraw', spentDeposit, 'INSUFFICIENT_FUNDS'],
+      ['a transfer: the receiver would be overdrawn, the sender overflow', fullTransfer, 'INSUFFICIENT_FUNDS'],
+      ['would overflow', fullWithdrawal, 'VALIDATION'],
+      ['every rule holds', fine, 'ok'],
+    ];
+    for (const reasonBad of [true, false])
+      for (const [label, position, expected] of cases) {
+        const before = ledger.store.lastPosition();
+        const result = api.reverse({ position, reason: reasonBad ? ' ' : 'correction' });
+        expectOutcome(result, reasonBad ? 'VALIDATION' : expected, `${label} (reason ${reasonBad ? 'empty' : 'given'})`);
+        if (!result.ok) expect(ledger.store.lastPosition(), label).toBe(before);
+      }
+    const overdraw = failure(api.reverse({ position: fullTransfer, reason: 'again' }), 'INSUFFICIENT_FUNDS');
+    expect(overdraw.details).toEqual({ account: 'spender', balanceMinor: 50, amountMinor: 100 });
+    expect(failure(api.reverse({ position: fullWithdrawal, reason: 'x' }), 'VALIDATION').message).toMatch(/full.*exceed/);
   });
 
   it('within (6), a currency mismatch is reported before insufficient funds', () => {

@@ -60,7 +60,8 @@ export function decideReverse(command: ValidCommand<'reverse'>, lookups: Reversa
   }
   const legs = commandLegs(asked, lookups.eventAt);
   if (!legs.ok) return legs;
-  for (const leg of legs.value) {
+  // The position asked for first: its own reversal is the one to name.
+  for (const leg of [asked, ...legs.value.filter((other) => other.position !== asked.position)]) {
     const reversal = lookups.reversedBy(leg.position);
     if (reversal !== undefined) {
       return fail('ALREADY_REVERSED', `The event at position ${leg.position} was already reversed, by position ${reversal}`, {
