@@ -1,15 +1,15 @@
 /**
  * Appending on a real PostgreSQL server: gap-free positions in commit order under four desks
  * at once, typed expected-version conflicts, failed transactions that burn no position,
- * idempotent command ids across desks, a killed connection that leaves nothing partial,
- * lock timeouts, synchronous_commit=off refused, and LISTEN waking another desk.
+ * idempotent command ids across desks, and LISTEN waking another desk (faults.test.ts has
+ * the faults).
  */
 import { expect, it, vi } from 'vitest';
 import type { StoredEvent } from '../../electron/core/store/event-store';
 import { GENESIS_HASH, checkChainLink } from '../../electron/core/store/hash-chain';
 import type { PostgresEventLog } from '../../electron/core/store/postgres/event-log';
 import { describeWithPostgres } from '../support/postgres-cluster';
-import { event, failure, newLedgerDatabase, ok, openLog, rawClient, request, tryOpenLog } from './helpers';
+import { event, failure, newLedgerDatabase, ok, openLog, request } from './helpers';
 
 /** Every row continues the chain from the genesis hash, at positions 1, 2, 3, … */
 function expectWholeChain(rows: readonly StoredEvent[]): void {
@@ -166,67 +166,6 @@ describeWithPostgres('PostgreSQL append', (cluster) => {
     });
     expect(ok(await other.findCommandRecord('command-1'))?.receipt).toBe('{"position":1}');
     expect(ok(await log.head()).position).toBe(1);
-  });
-
-  it('a connection killed mid-transaction answers STORAGE and leaves nothing partial; the desk goes on with a new connection', async () => {
-    const { url, log } = await newLedgerDatabase(cluster());
-    ok(await log.append([request('account-1', 'no_stream', event('AccountOpened', { owner: 'Ada' }))]));
-    // Another session holds the command id uncommitted: the append inserts its events, then waits on that key.
-    const blocker = await rawClient(url);
-    await blocker.query("BEGIN; INSERT INTO ledger.commands VALUES ('command-9', 'f', 0, '{}')");
-    const command = { commandId: 'command-9', fingerprint: 'f', receipt: () => ({ position: 3, text: '{}' }) };
-    const pending = log.append(
-      [request('account-2', 'no_stream', event('AccountOpened', { owner: 'Ben' }), event('MoneyDeposited', { amountMinor: 7 }))],
-      command,
-    );
-    const admin = await rawClient(url);
-    const waiting = await vi.waitFor(
-      async () => {
-        const found = await admin.query("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%ledger.events%'");
-        expect(found.rows).toHaveLength(1);
-        return found.rows[0].pid as number;
-      },
-      { timeout: 10_000, interval: 20 },
-    );
-    await admin.query('SELECT pg_terminate_backend($1)', [waiting]);
-    const error = failure(await pending, 'STORAGE', 'connection-lost');
-    expect(error.message).toContain('nothing was recorded');
-    await blocker.query('ROLLBACK');
-    expect((await admin.query('SELECT count(*)::int AS n FROM ledger.events')).rows[0].n).toBe(1);
-    expect(ok(await log.head()).position).toBe(1);
-    const next = ok(await log.append([request('account-2', 'no_stream', event('AccountOpened', { owner: 'Ben' }))]));
-    expect(next.kind === 'appended' && next.appended.events[0]!.position).toBe(2);
-  });
-
-  it('a head lock held past the lock timeout is tried again, then answered STORAGE lock-timeout, writing nothing', async () => {
-    const { url } = await newLedgerDatabase(cluster());
-    const desk = await openLog(url, { lockTimeoutMs: 100 });
-    const holder = await rawClient(url);
-    await holder.query('BEGIN; SELECT * FROM ledger.head FOR UPDATE');
-    const started = performance.now();
-    const error = failure(await desk.append([request('account-1', 'any', event('Tick', {}))]), 'STORAGE', 'lock-timeout');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(300); // three tries of 100 ms each
-    expect(error.message).toContain('locked for too long');
-    await holder.query('ROLLBACK');
-    expect(ok(await desk.head()).position).toBe(0);
-  });
-
-  it('refuses a server or a database with synchronous_commit=off, at open and at the next append', async () => {
-    const { database, url } = await newLedgerDatabase(cluster());
-    const before = await openLog(url, { applicationName: 'desk-before' });
-    const admin = await rawClient(cluster().url('postgres'));
-    await admin.query(`ALTER DATABASE "${database}" SET synchronous_commit = off`);
-    failure(await tryOpenLog(url), 'STORAGE', 'synchronous-commit-off');
-    // The desk opened before keeps a connection made under the old setting; drop it so the next one has the new.
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'desk-before'");
-    await vi.waitFor(async () =>
-      expect((await admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'desk-before'")).rows).toHaveLength(0),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const refused = failure(await before.append([request('account-1', 'any', event('Tick', {}))]), 'STORAGE', 'synchronous-commit-off');
-    expect(refused.message).toContain('synchronous_commit=off');
-    await admin.query(`ALTER DATABASE "${database}" RESET synchronous_commit`);
-    expect(ok(await before.head()).position).toBe(0);
   });
 
   it('LISTEN wakes another desk within a second of a commit; a refused append wakes nobody', async () => {

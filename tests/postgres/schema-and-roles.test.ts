@@ -4,8 +4,11 @@
  * even against the table owner), and the writer and auditor roles.
  */
 import { expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { LATEST_POSTGRES_SCHEMA } from '../../electron/core/store/postgres/schema';
-import { describeWithPostgres } from '../support/postgres-cluster';
+import { tempFolder } from '../engine/helpers';
+import { describeWithPostgres, postgresBinFolder } from '../support/postgres-cluster';
 import { event, failure, freshDatabase, newLedgerDatabase, ok, openLog, rawClient, request, sqlStateOf, tryOpenLog } from './helpers';
 
 describeWithPostgres('PostgreSQL ledger schema and roles', (cluster) => {
@@ -127,5 +130,28 @@ describeWithPostgres('PostgreSQL ledger schema and roles', (cluster) => {
 
     failure(await tryOpenLog(cluster().url(database, 'outsider')), 'STORAGE', 'permission');
     expect(ok(await log.head()).position).toBe(2);
+  });
+
+  it('a pg_dump of the ledger schema taken by the auditor restores into a ledger that opens and reads the same', async () => {
+    const { database, url, log } = await newLedgerDatabase(cluster());
+    ok(
+      await log.append([
+        request('account-1', 'no_stream', event('AccountOpened', { owner: 'Zoë' }), event('MoneyDeposited', { amountMinor: 5 })),
+      ]),
+    );
+    const admin = await rawClient(url);
+    await admin.query('CREATE ROLE dumper LOGIN IN ROLE ledger_auditor');
+    const bin = postgresBinFolder()!;
+    const dump = join(tempFolder('pg-dump-'), 'books.dump');
+    execFileSync(join(bin, 'pg_dump'), ['-Fc', '-n', 'ledger', '-f', dump, cluster().url(database, 'dumper')], { stdio: 'pipe' });
+    const restored = await freshDatabase(cluster(), 'restored');
+    execFileSync(join(bin, 'pg_restore'), ['-d', cluster().url(restored), dump], { stdio: 'pipe' });
+    const copy = await openLog(cluster().url(restored));
+    expect(ok(await copy.readLog())).toEqual(ok(await log.readLog()));
+    expect(ok(await copy.head())).toEqual(ok(await log.head()));
+    const again = ok(await copy.append([request('account-1', 2, event('MoneyWithdrawn', { amountMinor: 1 }))]));
+    expect(again.kind === 'appended' && again.appended.events[0]!.position).toBe(3);
+    const restoredAdmin = await rawClient(cluster().url(restored));
+    expect(await sqlStateOf(restoredAdmin, 'DELETE FROM ledger.events')).toBe('LDG01');
   });
 });

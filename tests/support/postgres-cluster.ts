@@ -13,7 +13,18 @@
  * commits still wait for the WAL write, they are just not flushed to the disk.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +64,8 @@ export type ClusterOptions = {
    * the superuser and Unix-socket connections stay trusted. Default: everything trusted.
    */
   readonly passwords?: boolean;
+  /** Serve TLS with a self-signed certificate for 127.0.0.1 and localhost (see PostgresCluster.certificate). */
+  readonly tls?: boolean;
 };
 
 export type PostgresCluster = {
@@ -60,6 +73,8 @@ export type PostgresCluster = {
   readonly port: number;
   /** The folder holding the server's Unix socket. */
   readonly socketFolder: string;
+  /** The server's self-signed certificate (PEM file), when started with tls. */
+  readonly certificate: string | undefined;
   /** Milliseconds from initdb to a server accepting connections. */
   readonly startMilliseconds: number;
   /** postgres://user[:password]@127.0.0.1:port/database */
@@ -133,6 +148,7 @@ async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
     const initdb = asServerUser('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--encoding=UTF8', '--locale=C', '--no-sync']);
     if (!initdb.ok) throw new Error(`initdb failed:\n${initdb.output}`);
     if (options.passwords) writeHba(data);
+    const certificate = options.tls ? makeCertificate(folder, data) : undefined;
     let port = 0;
     let lastFailure = '';
     for (let attempt = 0; attempt < 3 && port === 0; attempt++) {
@@ -153,6 +169,7 @@ async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
       host: '127.0.0.1',
       port,
       socketFolder: folder,
+      certificate,
       startMilliseconds: Math.round(performance.now() - started),
       url: (database, user = 'postgres', password) =>
         `postgres://${encodeURIComponent(user)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
@@ -179,6 +196,52 @@ async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
     remove();
     throw error;
   }
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost: the key and certificate in the data
+ * folder (the server's, key readable by it alone), and a copy of the certificate beside it for
+ * clients to trust.
+ */
+function makeCertificate(folder: string, data: string): string {
+  const key = join(data, 'server.key');
+  const certificate = join(data, 'server.crt');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      key,
+      '-out',
+      certificate,
+    ],
+    { stdio: 'ignore' },
+  );
+  chmodSync(key, 0o600);
+  if (IS_ROOT) {
+    const [uid, gid] = postgresIds();
+    chownSync(key, uid, gid);
+    chownSync(certificate, uid, gid);
+  }
+  // In the configuration file, not on the command line, so that a test may turn TLS off with ALTER SYSTEM.
+  appendFileSync(join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+  const copy = join(folder, 'root.crt');
+  copyFileSync(certificate, copy);
+  return copy;
+}
+
+function postgresIds(): [number, number] {
+  return [Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString())];
 }
 
 /** Socket connections and the superuser trusted; every other role gives its password over TCP. */

@@ -68,12 +68,10 @@ const EXAMPLE = 'postgres://user@host:5432/database';
 export function parseConnectionString(text: string, env: Environment = process.env): Result<PostgresTarget> {
   const trimmed = text.trim();
   if (!SCHEME.test(trimmed)) return invalid(`it does not start with postgres:// or postgresql://`);
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return invalid('it is not a well-formed URI');
-  }
+  const givenPort = AUTHORITY_PORT.exec(trimmed)?.[1];
+  if (givenPort !== undefined && givenPort !== '' && !isPort(givenPort)) return invalid('the port is not a number from 1 to 65535');
+  const url = parseUri(trimmed);
+  if (url === undefined) return invalid('it is not a well-formed URI');
   if (url.hash !== '') return invalid('it has a "#" part, which a connection string never has');
   const parameters = new Map<string, string>();
   for (const [name, value] of url.searchParams) {
@@ -86,11 +84,11 @@ export function parseConnectionString(text: string, env: Environment = process.e
   const { user: userPart, password: passwordPart, host: hostPart, database: databasePart } = decoded.value;
   if (databasePart.includes('/')) return invalid('the database name after the host holds a "/"');
 
-  const host = parameters.get('host') ?? (hostPart || env.PGHOST || 'localhost');
+  const host = parameters.get('host') ?? (hostPart.replace(NO_HOST, '') || env.PGHOST || 'localhost');
   if (host.includes(',')) return invalid('it names several hosts; a ledger connects to one server');
   const portText = parameters.get('port') ?? (url.port || env.PGPORT || '5432');
+  if (!isPort(portText)) return invalid('the port is not a number from 1 to 65535');
   const port = Number(portText);
-  if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65_535) return invalid('the port is not a number from 1 to 65535');
   const user = parameters.get('user') ?? (userPart || env.PGUSER || defaultUser());
   if (user === '') return invalid('it names no user, and the user running this program has no name');
   const database = parameters.get('dbname') ?? (databasePart || env.PGDATABASE || user);
@@ -153,6 +151,27 @@ function redactUri(uri: string): string {
     .slice(queryStart)
     .replace(/([?&])password=[^&#]*(&?)/gi, (_match, separator: string, next: string) => (next ? separator : ''));
   return `${uri.slice(0, schemeEnd)}${shown}${query}`;
+}
+
+/** The port in a URI's authority, if it has one: checked before parsing, whose refusal would not say why. */
+const AUTHORITY_PORT = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?/i;
+
+/** Stands in for the empty host of "postgres://user@/database" (a URL parser refuses it, libpq does not). */
+const NO_HOST = 'no-host.invalid';
+
+function isPort(text: string): boolean {
+  return /^\d{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 65_535;
+}
+
+function parseUri(text: string): URL | undefined {
+  for (const candidate of [text, text.replace('@/', `@${NO_HOST}/`)]) {
+    try {
+      return new URL(candidate);
+    } catch {
+      // the next candidate, or not a URI at all
+    }
+  }
+  return undefined;
 }
 
 type UriParts = { readonly user: string; readonly password: string; readonly host: string; readonly database: string };
