@@ -2,8 +2,8 @@
  * What the restore's rules remember of the events checked so far, so that a reversal can be
  * held to the reverse command's own rules (domain/reverse.ts): the event at a position and
  * whether it was reversed already. Compact, since a restore may hold millions of events: per
- * position a type code, an account number, the signed effect and the event id (in one
- * growing latin1 buffer: ids are printable ASCII), about 50 bytes an event.
+ * position only a type code, an account number and the signed effect (typed arrays) and the
+ * event id's bytes (one growing latin1 buffer: ids are printable ASCII); no object per event.
  *
  * What is not kept is known from the rules themselves: a transfer's legs were checked to sit
  * side by side, sender first (so the other leg is the neighbouring position, and the
