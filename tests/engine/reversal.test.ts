@@ -183,6 +183,17 @@ describe('reverse', () => {
     expect(reopened.store.lastPosition()).toBe(first.position);
   });
 
+  it('a second ledger on the same file, behind it, catches up before deciding: ALREADY_REVERSED, nothing written', () => {
+    const { path, ledger, api } = twoAccounts();
+    const deposit = ok(api.deposit({ account: 'a', amount: '5.00' })).position;
+    const other = openLedger(path);
+    ok(api.reverse({ position: deposit, reason: 'first window' }));
+    const refused = failure(other.execute({ name: 'reverse', input: { position: deposit, reason: 'second window' } }), 'ALREADY_REVERSED');
+    expect(refused.details).toEqual({ position: deposit, reversedBy: deposit + 1 });
+    expect(ledger.store.lastPosition()).toBe(deposit + 1);
+    expect(other.projection.reversedBy(deposit)).toBe(deposit + 1);
+  });
+
   it('in one batch: a reversal of an event appended earlier in it, and a second reversal of it, refused', () => {
     const { ledger } = twoAccounts();
     const batch: AnyCommand[] = [

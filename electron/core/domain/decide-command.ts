@@ -1,7 +1,8 @@
 /**
  * Routes a validated command to its decide function, loading exactly the accounts it names.
- * Pure apart from `load`: the engine passes the repository's load, run inside the write
- * transaction, so the decision is made on the state the append will be checked against.
+ * Pure apart from `load` (and, for a reversal, `log`): the engine passes the repository's load
+ * and its reversal log, run inside the write transaction, so the decision is made on the state
+ * the append will be checked against.
  */
 import type { AnyCommand } from '../../../shared/commands';
 import { succeed, type Result } from '../../../shared/errors';
