@@ -6,12 +6,11 @@
  * string, PGPASSWORD or the password file; TLS follows sslmode against a real TLS server.
  */
 import { chmodSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isConnectionString, parseConnectionString, redactConnectionString } from '../../electron/core/store/postgres/connection-string';
 import { tempFolder } from '../engine/helpers';
-import { describeWithPostgres } from '../support/postgres-cluster';
+import { describeWithPostgres, freePort } from '../support/postgres-cluster';
 import { failure, newLedgerDatabase, ok, openLog, rawClient, tryOpenLog } from './helpers';
 
 const SECRET = 'top$ecret-7';
@@ -127,7 +126,7 @@ describeWithPostgres(
     }
 
     it('a server that is down: STORAGE server-down naming it, without the password', async () => {
-      const port = await unusedPort();
+      const port = await freePort();
       const error = failure(await tryOpenLog(`postgres://carol:${SECRET}@127.0.0.1:${port}/books`), 'STORAGE', 'server-down');
       expect(error.message).toContain(`postgres://carol@127.0.0.1:${port}/books`);
       expect(error.message).toContain('connection refused');
@@ -223,13 +222,3 @@ describeWithPostgres(
   },
   { passwords: true, tls: true },
 );
-
-/** A loopback port nothing listens on. */
-function unusedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -7,6 +7,7 @@ import { afterEach, expect } from 'vitest';
 import type { Result } from '../../shared/errors';
 import type { AppendRequest, NewEvent } from '../../electron/core/store/event-store';
 import { PostgresEventLog, type OpenPostgresOptions } from '../../electron/core/store/postgres/event-log';
+import { failure as engineFailure, ok } from '../engine/helpers';
 import type { PostgresCluster } from '../support/postgres-cluster';
 
 const opened: Array<{ close(): Promise<unknown> }> = [];
@@ -54,17 +55,13 @@ export async function rawClient(connectionString: string): Promise<pg.Client> {
   return client;
 }
 
-export function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`Expected success, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+export { ok };
 
+/** Asserts a failure with the given code (and `details.cause`, when given) and returns its error. */
 export function failure<T>(result: Result<T>, code: string, cause?: string) {
-  expect(result.ok, result.ok ? `expected ${code}, got success` : '').toBe(false);
-  if (result.ok) throw new Error('unreachable');
-  expect(result.error.code, result.error.message).toBe(code);
-  if (cause !== undefined) expect(result.error.details?.cause, result.error.message).toBe(cause);
-  return result.error;
+  const error = engineFailure(result, code);
+  if (cause !== undefined) expect(error.details?.cause, error.message).toBe(cause);
+  return error;
 }
 
 /** An event the way the engine appends one (a payload object and metadata). */

@@ -260,8 +260,8 @@ function readLog(path: string): string {
   }
 }
 
-/** A loopback port nothing listens on right now (the server may still lose a race for it: start retries). */
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on right now (a server may still lose a race for it: startCluster retries). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

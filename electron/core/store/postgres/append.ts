@@ -43,7 +43,7 @@ export async function appendEvents(
   requests: readonly AppendRequest[],
   command?: CommandRecordRequest,
 ): Promise<Result<AppendOutcome>> {
-  const unstorable = findUnstorableText(requests);
+  const unstorable = unstorableTextRefusal(textsOfRequests(requests));
   if (unstorable !== undefined) return unstorable;
   return writeTransaction<AppendOutcome>(pool, context, async (client, head) => {
     if (command !== undefined) {
@@ -69,13 +69,12 @@ export async function appendEvents(
     }
     const rows = buildRows(requests, startVersions, head);
     const appended: AppendResult = { events: rows, streamVersions: versions };
-    const record = command === undefined ? undefined : { ...command.receipt(appended), command };
-    await writeRows(
-      client,
-      rows,
-      head,
-      record === undefined ? undefined : [record.command.commandId, record.command.fingerprint, record.position, record.text],
-    );
+    const receipt = command?.receipt(appended);
+    const record =
+      command === undefined || receipt === undefined
+        ? undefined
+        : ([command.commandId, command.fingerprint, receipt.position, receipt.text] as const);
+    await writeRows(client, rows, head, record);
     return succeed({ kind: 'appended', appended });
   });
 }
@@ -90,7 +89,7 @@ export async function appendRows(
   context: Omit<ErrorContext, 'step'>,
   rows: readonly StoredEvent[],
 ): Promise<Result<AppendResult>> {
-  const unstorable = findUnstorableText([{ streamId: '', expected: 'any', events: [] }], rows);
+  const unstorable = unstorableTextRefusal(textsOfRows(rows));
   if (unstorable !== undefined) return unstorable;
   return writeTransaction<AppendResult>(pool, context, async (client, head) => {
     const first = rows[0];
@@ -245,16 +244,8 @@ function checkExpectation(streamId: string, expected: StreamExpectation, actual:
  * replace it, changing the hashed bytes): such a text is refused before anything is sent.
  * JSON texts from JSON.stringify never hold either; ids, types and verbatim texts might.
  */
-function findUnstorableText(requests: readonly AppendRequest[], rows: readonly StoredEvent[] = []): Result<never> | undefined {
-  const texts = function* () {
-    for (const request of requests) {
-      yield request.streamId;
-      for (const event of request.events) yield* [event.type, event.eventId, event.recordedAt, event.dataText, event.metadataText];
-    }
-    for (const row of rows)
-      yield* [row.eventId, row.streamId, row.type, row.recordedAt, row.data, row.metadata, row.previousHash, row.hash];
-  };
-  for (const text of texts()) {
+function unstorableTextRefusal(texts: Iterable<string | undefined>): Result<never> | undefined {
+  for (const text of texts) {
     if (text !== undefined && UNSTORABLE.test(text)) {
       return fail(
         'VALIDATION',
@@ -263,6 +254,17 @@ function findUnstorableText(requests: readonly AppendRequest[], rows: readonly S
     }
   }
   return undefined;
+}
+
+function* textsOfRequests(requests: readonly AppendRequest[]): Iterable<string | undefined> {
+  for (const request of requests) {
+    yield request.streamId;
+    for (const event of request.events) yield* [event.type, event.eventId, event.recordedAt, event.dataText, event.metadataText];
+  }
+}
+
+function* textsOfRows(rows: readonly StoredEvent[]): Iterable<string> {
+  for (const row of rows) yield* [row.eventId, row.streamId, row.type, row.recordedAt, row.data, row.metadata, row.previousHash, row.hash];
 }
 
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -22,8 +22,8 @@ export function readStream(
   afterVersion = 0,
   limit?: number,
 ): Promise<Result<StoredEvent[]>> {
-  return reading(pool, context, async (client) => {
-    const found = await client.query<StoredEvent>(
+  return reading(context, async () => {
+    const found = await pool.query<StoredEvent>(
       `SELECT ${SELECT_COLUMNS} FROM ledger.events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version LIMIT $3`,
       [streamId, afterVersion, limit ?? null],
     );
@@ -45,7 +45,7 @@ export function readLog(pool: pg.Pool, context: Omit<ErrorContext, 'step'>, filt
     conditions.push(`type = ANY($${parameters.length}::text[])`);
   }
   const sql = `SELECT ${SELECT_COLUMNS} FROM ledger.events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT $2`;
-  return reading(pool, context, async (client) => (await client.query<StoredEvent>(sql, parameters)).rows);
+  return reading(context, async () => (await pool.query<StoredEvent>(sql, parameters)).rows);
 }
 
 /**
@@ -74,8 +74,8 @@ export async function* readLogPages(
 
 /** The log's head: last position and its hash (0 and the genesis hash when empty). */
 export function readHead(pool: pg.Pool, context: Omit<ErrorContext, 'step'>): Promise<Result<{ position: number; hash: string }>> {
-  return reading(pool, context, async (client) => {
-    const found = await client.query<{ position: number; hash: string }>('SELECT position, hash FROM ledger.head WHERE only_row');
+  return reading(context, async () => {
+    const found = await pool.query<{ position: number; hash: string }>('SELECT position, hash FROM ledger.head WHERE only_row');
     return found.rows[0]!;
   });
 }
@@ -86,17 +86,17 @@ export function findCommandRecord(
   context: Omit<ErrorContext, 'step'>,
   commandId: string,
 ): Promise<Result<CommandRecord | undefined>> {
-  return reading(pool, context, async (client) => {
-    const found = await client.query<CommandRecord>('SELECT fingerprint, receipt, position FROM ledger.commands WHERE command_id = $1', [
+  return reading(context, async () => {
+    const found = await pool.query<CommandRecord>('SELECT fingerprint, receipt, position FROM ledger.commands WHERE command_id = $1', [
       commandId,
     ]);
     return found.rows[0];
   });
 }
 
-async function reading<T>(pool: pg.Pool, context: Omit<ErrorContext, 'step'>, read: (client: pg.Pool) => Promise<T>): Promise<Result<T>> {
+async function reading<T>(context: Omit<ErrorContext, 'step'>, read: () => Promise<T>): Promise<Result<T>> {
   try {
-    return succeed(await read(pool));
+    return succeed(await read());
   } catch (error) {
     return { ok: false, error: translatePostgresError(error, { ...context, step: 'read' }) };
   }

@@ -133,7 +133,7 @@ export async function migrate(
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    let state = await inspectSchema(client, context);
+    const state = await inspectSchema(client, context);
     if (state === undefined) await client.query('CREATE SCHEMA ledger');
     const current = state?.version ?? 0;
     const used = state?.roles ?? roles;
@@ -148,8 +148,7 @@ export async function migrate(
       );
     }
     await client.query('COMMIT');
-    state = { version: LATEST_POSTGRES_SCHEMA, roles: used };
-    return state;
+    return { version: LATEST_POSTGRES_SCHEMA, roles: used };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

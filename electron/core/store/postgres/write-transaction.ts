@@ -18,7 +18,7 @@ import { fail, type Result } from '../../../../shared/errors';
 import { synchronousCommitRefusal } from './connect';
 import { isConnectionLost, retryableKind, translatePostgresError, type ErrorContext } from './postgres-errors';
 
-/** The head as the lock statement read it, with the connection's synchronous_commit. */
+/** The head as the lock statement read it: the last position and its hash. */
 export type LockedHead = { readonly position: number; readonly hash: string };
 
 /** Tries a transaction that wrote nothing (serialization failure, deadlock, lock timeout) up to this many times. */
