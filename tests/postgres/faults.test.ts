@@ -63,11 +63,23 @@ describeWithPostgres('PostgreSQL append faults', (cluster) => {
     await vi.waitFor(async () =>
       expect((await admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'desk-before'")).rows).toHaveLength(0),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const refused = failure(await before.append([request('account-1', 'any', event('Tick', {}))]), 'STORAGE', 'synchronous-commit-off');
     expect(refused.message).toContain('synchronous_commit=off');
     await admin.query(`ALTER DATABASE "${database}" RESET synchronous_commit`);
     expect(ok(await before.head()).position).toBe(0);
+  });
+
+  it('a pooled connection the server dropped while idle is replaced: the next append and the next read succeed at once', async () => {
+    const { url } = await newLedgerDatabase(cluster());
+    const desk = await openLog(url, { applicationName: 'idle-desk', maxConnections: 1 });
+    ok(await desk.head());
+    const admin = await rawClient(url);
+    const killed = await admin.query("SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'idle-desk'");
+    expect(killed.rows).toEqual([{ done: true }]);
+    const appended = ok(await desk.append([request('account-1', 'no_stream', event('AccountOpened', { owner: 'Ada' }))]));
+    expect(appended.kind === 'appended' && appended.appended.events[0]!.position).toBe(1);
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'idle-desk'");
+    expect(ok(await desk.head()).position).toBe(1);
   });
 
   /**

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { succeed, type Result } from '../../../../shared/errors';
 import type { CommandRecord } from '../../domain/command-records';
 import { MAX_READ_LIMIT, type ReadFilter, type StoredEvent } from '../event-store';
-import { translatePostgresError, type ErrorContext } from './postgres-errors';
+import { isConnectionLost, translatePostgresError, type ErrorContext } from './postgres-errors';
 
 const SELECT_COLUMNS =
   'position, event_id AS "eventId", stream_id AS "streamId", stream_version AS "streamVersion", type, ' +
@@ -94,10 +94,18 @@ export function findCommandRecord(
   });
 }
 
+/**
+ * Runs a read, answering failures as typed errors. A read writes nothing, so one that meets a
+ * dead pooled connection (the server restarted, or dropped it while idle) is tried once more on
+ * a fresh one.
+ */
 async function reading<T>(context: Omit<ErrorContext, 'step'>, read: () => Promise<T>): Promise<Result<T>> {
-  try {
-    return succeed(await read());
-  } catch (error) {
-    return { ok: false, error: translatePostgresError(error, { ...context, step: 'read' }) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return succeed(await read());
+    } catch (error) {
+      if (attempt < 2 && isConnectionLost(error)) continue;
+      return { ok: false, error: translatePostgresError(error, { ...context, step: 'read' }) };
+    }
   }
 }

@@ -10,8 +10,9 @@
  * under READ COMMITTED a statement that waited for a row lock rechecks only that row, and
  * whatever else it read comes from the snapshot taken before it waited.
  *
- * Failures that wrote nothing (serialization failures, deadlocks, lock timeouts) are tried
- * again a few times; every failure is answered as a typed error, never a driver error.
+ * Failures that wrote nothing (serialization failures, deadlocks, lock timeouts, a connection
+ * found dead at the first statement) are tried again a few times; every failure is answered as
+ * a typed error, never a driver error.
  */
 import type pg from 'pg';
 import { fail, type Result } from '../../../../shared/errors';
@@ -61,8 +62,11 @@ async function attemptOnce<T>(
   }
   let step: ErrorContext['step'] = 'write';
   let broken: Error | undefined;
+  /** Whether the lock statement has answered: before that, nothing of this attempt can have been written. */
+  let locked = false;
   try {
     const results = (await client.query(BEGIN_AND_LOCK)) as unknown as pg.QueryResult[];
+    locked = true;
     const row = results[1]?.rows[0] as { position: number; hash: string; synchronous_commit: string } | undefined;
     if (row === undefined || !Number.isSafeInteger(row.position)) {
       await client.query('ROLLBACK');
@@ -93,6 +97,9 @@ async function attemptOnce<T>(
     }
     // A serialization failure or deadlock at COMMIT also rolled everything back: safe to retry.
     if (retryableKind(error) !== undefined && broken === undefined) return { kind: 'retry', error };
+    // A pooled connection found dead at the first statement (the server restarted, or dropped it
+    // while idle) wrote nothing: try again on a fresh one.
+    if (broken !== undefined && !locked) return { kind: 'retry', error };
     return { kind: 'done', result: { ok: false, error: translatePostgresError(error, { ...context, step }) } };
   } finally {
     // A connection that failed is dropped, never handed to the next append.
