@@ -83,6 +83,14 @@ describe('a tampered ledger on the audit screen', () => {
     const deposit = session.page.getByRole('button', { name: 'Deposit', exact: true });
     expect(await deposit.isDisabled()).toBe(true);
     expect(await session.page.getByTestId('read-only-note').first().innerText()).toContain('read-only');
+    // Nothing can be reversed either: the history offers no "Reverse…".
+    await session.page.getByTestId('history').getByText('Refund').waitFor();
+    expect(
+      await session.page
+        .getByTestId('history')
+        .getByRole('button', { name: /^Reverse / })
+        .count(),
+    ).toBe(0);
     await saveScreenshot(session.page, 'read-only-account');
   });
 

@@ -53,6 +53,7 @@ const TEXT_PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['--badge-withdrawal-text', '--badge-withdrawal'],
   ['--badge-sent-text', '--badge-sent'],
   ['--badge-received-text', '--badge-received'],
+  ['--badge-reversal-text', '--badge-reversal'],
 ];
 
 describe('everyday use of the screens', () => {

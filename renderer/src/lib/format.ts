@@ -1,5 +1,6 @@
 /** Display formatting of dates and event types for the person reading the screen. */
 import { EVENT_LABELS, eventLabel } from '../../../shared/event-labels';
+import type { EventType } from '../../../shared/events';
 import type { HistoryEntry } from '../../../shared/views';
 
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -55,6 +56,15 @@ export function formatFullDateTime(iso: string): string {
 
 /** "Deposit", "Transfer out", … for an event type: one list, shared with the CLI (`events --type Deposit`). */
 export { eventLabel };
+
+/**
+ * Which way money went between an event's account and its counterparty: "to" when it left the
+ * account (a transfer sent, or a reversal that gives a received transfer back), else "from".
+ */
+export function counterpartyDirection(row: { readonly type: EventType; readonly amountMinor: number }): 'to' | 'from' {
+  if (row.type === 'EntryReversed') return row.amountMinor < 0 ? 'to' : 'from';
+  return row.type === 'TransferSent' ? 'to' : 'from';
+}
 
 /** "Transfer to ACC-2 (Bob Stone)", "Deposit", …; the owner when it is known. */
 export function describeEntry(entry: HistoryEntry, counterpartyOwner?: string): string {
