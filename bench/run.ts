@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--events N] [--accounts N] [--list-accounts N] [--screen-accounts N] [--batch N] [--samples N] [--out FILE]`
+ * `npm run bench -- [--events N] [--accounts N] [--list-accounts N] [--screen-accounts N] [--statement-events N] [--batch N] [--samples N] [--out FILE]`
  *
  * Builds a ledger of N events (default 1,000,000) through the engine and measures each
  * figure next to a bare-SQLite baseline taken in the same run on the same machine: these
@@ -22,6 +22,7 @@ import type { CommandReceipt } from '../shared/commands';
 import type { Result } from '../shared/errors';
 import { measureAccountList } from './account-list';
 import { measureAccountsScreen } from './accounts-screen';
+import { measureStatements } from './statement';
 import { BareBulkInsert, BareSingleInsert } from './baselines';
 import { bundleChildren, type Children } from './children';
 import {
@@ -49,6 +50,8 @@ const { values } = parseArgs({
     'list-accounts': { type: 'string', default: '100000' },
     // …and the Accounts screen, in the preview and Chromium, on a ledger with this many.
     'screen-accounts': { type: 'string', default: '10000' },
+    // …and a statement of one account with this many events, on a ledger of its own.
+    'statement-events': { type: 'string', default: '100000' },
     // The batches `ledger apply` commits when a file or pipe streams in.
     batch: { type: 'string', default: String(MAX_BATCH) },
     samples: { type: 'string', default: '500' },
@@ -70,6 +73,7 @@ const BATCH = wholeNumber('batch', values.batch, 1);
 const SAMPLES = wholeNumber('samples', values.samples, 10);
 const LIST_ACCOUNTS = wholeNumber('list-accounts', values['list-accounts'], 200);
 const SCREEN_ACCOUNTS = wholeNumber('screen-accounts', values['screen-accounts'], 1);
+const STATEMENT_EVENTS = wholeNumber('statement-events', values['statement-events'], 2);
 const STARTUP_ROUNDS = wholeNumber('startup-rounds', values['startup-rounds'], 1);
 /** The smaller ledger the export's memory is compared with ("flat from 100k to 1M"). */
 const SMALL_EVENTS = Math.round(EVENTS / 10);
@@ -322,6 +326,7 @@ async function main(): Promise<void> {
       figures.push(...measureAudit(ledger));
       figures.push(...measureAccountList(folder, LIST_ACCOUNTS, log));
       figures.push(...(await measureAccountsScreen(folder, SCREEN_ACCOUNTS, log)));
+      figures.push(...(await measureStatements(folder, STATEMENT_EVENTS, log)));
 
       // 4. Export and verify, each in a child process so its peak RSS is its own. A single
       //    process's peak moves by ±10 MB with the garbage collector's timing, so both sizes run

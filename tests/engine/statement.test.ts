@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Statement } from '../../shared/statement';
-import { failure, newLedger, ok } from './helpers';
+import { failure, newLedger, ok, tamper } from './helpers';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -207,5 +207,22 @@ describe('a statement', () => {
     );
     failure(api.statement({ account: 'a1', from: '2026-05-01T00:00:00Z' }), 'VALIDATION');
     failure(api.statement({ account: 'a1', period: 'May' }), 'VALIDATION');
+  });
+
+  it('answers INTEGRITY, never a statement that does not add up, when the file was altered after opening', () => {
+    const { api, path } = newLedger();
+    ok(api.openAccount({ account: 'a1', owner: 'A', currency: 'EUR', initial: '5.00' }));
+    const deposit = ok(api.deposit({ account: 'a1', amount: '1.00' }));
+    const withdrawal = ok(api.withdraw({ account: 'a1', amount: '2.00' }));
+    tamper(path, (db) =>
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run('{"amountMinor":900,"currency":"EUR"}', deposit.position),
+    );
+    expect(failure(api.statement({ account: 'a1' }), 'INTEGRITY').message).toMatch(
+      new RegExp(`^The event at position ${deposit.position} of .* no longer matches what was read when the ledger was opened`),
+    );
+    tamper(path, (db) => db.prepare('UPDATE events SET data = ? WHERE position = ?').run('{not json', withdrawal.position));
+    expect(failure(api.statement({ account: 'a1', from: '2000-01-01', to: '2100-01-01' }), 'INTEGRITY').message).toMatch(
+      /cannot be read|no longer matches/,
+    );
   });
 });

@@ -138,20 +138,21 @@ class StatementLayout {
   private summary(): void {
     const { statement } = this;
     const totals = statementTotals(statement);
-    const cells: Array<[string, string]> = [
-      [`Opening balance, start of ${statement.from}`, statement.openingBalance],
-      ['Credits', totals.credits],
-      ['Debits', totals.debits],
-      [`Closing balance, end of ${statement.to}`, statement.closingBalance],
+    const cells: Array<[string, string, string]> = [
+      ['Opening balance', statement.openingBalance, `at the start of ${statement.from}`],
+      ['Credits', totals.credits, 'money in'],
+      ['Debits', totals.debits, 'money out'],
+      ['Closing balance', statement.closingBalance, `at the end of ${statement.to}`],
     ];
     const width = CONTENT_WIDTH / cells.length;
-    this.document.rect(PAGE.margin, this.y, CONTENT_WIDTH, 40).fillColor(STRIPE).fill();
-    cells.forEach(([label, value], index) => {
+    this.document.rect(PAGE.margin, this.y, CONTENT_WIDTH, 50).fillColor(STRIPE).fill();
+    cells.forEach(([label, value, note], index) => {
       const x = PAGE.margin + index * width + 8;
-      this.text(label, x, this.y + 6, { color: MUTED, size: 8, width: width - 12 });
-      this.fitted(`${value} ${statement.currency}`, x, this.y + 20, width - 12, { font: 'bold', size: 11 });
+      this.text(label, x, this.y + 6, { color: MUTED, size: 8, width: width - 12, lineBreak: false });
+      this.fitted(`${value} ${statement.currency}`, x, this.y + 18, width - 12, { font: 'bold', size: 11 });
+      this.text(note, x, this.y + 35, { color: MUTED, size: 7, width: width - 12, lineBreak: false });
     });
-    this.y += 48;
+    this.y += 58;
     const count = statement.lines.length;
     this.text(
       `${count.toLocaleString('en')} ${count === 1 ? 'entry' : 'entries'}. Amounts in ${statement.currency}; Ref. is the entry's position in the ledger.`,
