@@ -26,6 +26,7 @@ import type { Ledger, LedgerStagingBasis, StagedBatch } from '../ledger';
 import { INSERT_EVENT_SQL, TAIL_SQL, type StoredEvent } from '../store/event-store';
 import type { ThreadReply, WriterMessage, WriterThreadData } from './writer-protocol';
 import { GENESIS_HASH } from '../store/hash-chain';
+import { INSERT_TREE_NODE_SQL } from '../history/tree-nodes';
 import { BULK_WRITER_PAGE_CACHE_KIB, connectionPragmas } from '../store/open-database';
 
 /**
@@ -83,7 +84,12 @@ export class PipelinedWriter {
         path: ledger.path,
         nativeBinding: ledger.store.nativeBinding,
         pragmas: connectionPragmas(false, ledger.busyTimeoutMs, BULK_WRITER_PAGE_CACHE_KIB),
-        sql: { tail: TAIL_SQL, insertEvent: INSERT_EVENT_SQL, insertRecord: INSERT_COMMAND_RECORD_SQL },
+        sql: {
+          tail: TAIL_SQL,
+          insertEvent: INSERT_EVENT_SQL,
+          insertRecord: INSERT_COMMAND_RECORD_SQL,
+          insertTreeNode: INSERT_TREE_NODE_SQL,
+        },
         genesisHash: GENESIS_HASH,
         valuesPerEvent: VALUES_PER_EVENT,
         valuesPerRecord: VALUES_PER_RECORD,
@@ -273,7 +279,8 @@ class RowSender {
   };
 
   /**
-   * The batch is staged: the thread gets the rest of it. Batches with no rows are posted too:
+   * The batch is staged: the thread gets the rest of it, with the Merkle tree nodes its rows
+   * complete (inserted in the same transaction). Batches with no rows are posted too:
    * their refusals were decided on the same basis and hold only if the log is still where the
    * basis says.
    */
@@ -283,6 +290,7 @@ class RowSender {
       expectedTail: batch.appends.expectedTail,
       events: this.values,
       records: batch.commandRecords.flat(),
+      treeNodes: batch.appends.nodes,
     } satisfies WriterMessage);
   }
 

@@ -8,7 +8,7 @@ export type WriterThreadData = {
   readonly path: string;
   readonly nativeBinding: string | undefined;
   readonly pragmas: readonly string[];
-  readonly sql: { readonly tail: string; readonly insertEvent: string; readonly insertRecord: string };
+  readonly sql: { readonly tail: string; readonly insertEvent: string; readonly insertRecord: string; readonly insertTreeNode: string };
   readonly genesisHash: string;
   readonly valuesPerEvent: number;
   readonly valuesPerRecord: number;
@@ -27,7 +27,14 @@ export type EventValues = readonly unknown[];
 export type WriterMessage =
   | { readonly kind: 'rows'; readonly events: EventValues }
   | { readonly kind: 'discard' }
-  | { readonly kind: 'batch'; readonly expectedTail: LogTail; readonly events: EventValues; readonly records: ReadonlyArray<unknown> }
+  | {
+      readonly kind: 'batch';
+      readonly expectedTail: LogTail;
+      readonly events: EventValues;
+      readonly records: ReadonlyArray<unknown>;
+      /** Merkle tree nodes the batch's rows complete, flat: level, index, hash as 32 latin1 characters, … */
+      readonly treeNodes: ReadonlyArray<unknown>;
+    }
   | { readonly kind: 'resume' }
   | { readonly kind: 'close' };
 

@@ -36,6 +36,7 @@ for (const pragma of pragmas) db.pragma(pragma);
 const tail = db.prepare(sql.tail);
 const insertEvent = db.prepare(sql.insertEvent);
 const insertRecord = db.prepare(sql.insertRecord);
+const insertTreeNode = db.prepare(sql.insertTreeNode);
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
@@ -56,7 +57,7 @@ let halted = false;
 let receiving = [];
 
 /**
- * @typedef {{ readonly expectedTail: LogTail; readonly chunks: readonly EventValues[]; readonly records: readonly unknown[] }} Batch
+ * @typedef {{ readonly expectedTail: LogTail; readonly chunks: readonly EventValues[]; readonly records: readonly unknown[]; readonly treeNodes: readonly unknown[] }} Batch
  * A batch with all its rows.
  */
 
@@ -80,7 +81,7 @@ function receiveRows(message) {
 function completeBatch(message) {
   const chunks = [...receiving, message.events];
   receiving = [];
-  return { expectedTail: message.expectedTail, chunks, records: message.records };
+  return { expectedTail: message.expectedTail, chunks, records: message.records, treeNodes: message.treeNodes };
 }
 
 parentPort.on('message', (/** @type {WriterMessage} */ message) => {
@@ -121,7 +122,7 @@ function commitGroup(batches) {
   try {
     begin.run();
     let { position: lastPosition, hash: lastHash } = /** @type {LogTail | undefined} */ (tail.get()) ?? GENESIS;
-    for (const [index, { expectedTail, chunks, records }] of batches.entries()) {
+    for (const [index, { expectedTail, chunks, records, treeNodes }] of batches.entries()) {
       if (expectedTail.position !== lastPosition || expectedTail.hash !== lastHash) {
         // Each batch was built on the one before it, so only the first can meet a log that
         // moved: another process appended since the main thread decided it.
@@ -153,6 +154,10 @@ function commitGroup(batches) {
       }
       for (let at = 0; at < records.length; at += valuesPerRecord) {
         insertRecord.run(records.slice(at, at + valuesPerRecord));
+      }
+      // The Merkle tree nodes the rows complete (level, index, hash as latin1): they commit with the rows.
+      for (let at = 0; at < treeNodes.length; at += 3) {
+        insertTreeNode.run(treeNodes[at], treeNodes[at + 1], Buffer.from(/** @type {string} */ (treeNodes[at + 2]), 'latin1'));
       }
     }
     commit.run();

@@ -17,6 +17,8 @@ import { CheckpointWriter } from './head-checkpoint';
 import { timeOrderedId } from './time-ordered-id';
 import { openDatabase, type OpenOptions } from './open-database';
 import { readingDamaged } from './storage-errors';
+import type { TreeFrontier } from '../history/tree-frontier';
+import { TreeUpkeep } from '../history/tree-upkeep';
 
 /** What an append expects of the stream before it writes. */
 export type StreamExpectation = 'any' | 'no_stream' | 'stream_exists' | number;
@@ -101,6 +103,8 @@ const PENDING_LIMIT = 10_000;
 export type StagingBasis = {
   tail: { readonly position: number; readonly hash: string };
   readonly versions: Map<string, number>;
+  /** The Merkle tree's frontier at `tail` (loaded at the first staged row; see TreeUpkeep.staged). */
+  tree?: TreeFrontier;
 };
 
 /**
@@ -113,6 +117,8 @@ export type StagedAppends = {
   /** The last staged row's position and hash (the expected tail when nothing was staged). */
   readonly tail: { readonly position: number; readonly hash: string };
   readonly events: readonly CommittedEvent[];
+  /** The Merkle tree nodes the rows complete, flat: level, index, hash (latin1), … (inserted with the rows). */
+  readonly nodes: readonly unknown[];
 };
 
 /** Takes each staged row as it is built; it must copy what it keeps (see EventStore.stage). */
@@ -141,7 +147,11 @@ export class EventStore {
   private checkpointDue: { position: number; hash: string } | undefined;
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set while stage() runs: rows go to `send` instead of being written; their events are kept here. */
-  private staging: { readonly basis: StagingBasis; readonly send: StagedRowSink; readonly events: CommittedEvent[] } | undefined;
+  private staging:
+    | { readonly basis: StagingBasis; readonly send: StagedRowSink; readonly events: CommittedEvent[]; readonly nodes: unknown[] }
+    | undefined;
+  /** Keeps the stored Merkle tree level with the log, in the same transactions (history/tree-upkeep.ts). */
+  readonly tree: TreeUpkeep;
   private lastMetadata: EventMetadata | undefined;
   private lastMetadataText = '';
   /** Rows this connection has inserted, ever: lets a caller check that a refusal wrote nothing. */
@@ -173,6 +183,7 @@ export class EventStore {
     this.readOnly = options.readOnly ?? false;
     this.nativeBinding = options.nativeBinding;
     this.statements = prepareStatements(db);
+    this.tree = new TreeUpkeep(db);
     this.transaction = db.transaction((work: () => unknown) => work());
   }
 
@@ -211,8 +222,9 @@ export class EventStore {
       else {
         this.pending.length = pendingBefore;
         this.tail = tailBefore;
-        // The savepoint's rollback may have undone versions we learnt inside it.
+        // The savepoint's rollback may have undone versions we learnt inside it, and tree nodes.
         this.forgetKnownVersions();
+        this.tree.settled(false);
       }
       throw error;
     }
@@ -253,6 +265,7 @@ export class EventStore {
     this.tail = undefined;
     this.knownVersionsTrusted = false;
     if (!committed) this.forgetKnownVersions();
+    this.tree.settled(committed);
     if (committed && (events.length > 0 || overflowed)) this.announce(overflowed ? [] : events, tail!);
   }
 
@@ -311,14 +324,14 @@ export class EventStore {
   stage<T>(basis: StagingBasis, work: () => T, send: StagedRowSink): { result: T; appends: StagedAppends } {
     if (this.db.inTransaction || this.staging !== undefined) throw new Error('stage cannot run inside a transaction or another stage');
     const expectedTail = basis.tail;
-    this.staging = { basis, send, events: [] };
+    this.staging = { basis, send, events: [], nodes: [] };
     this.tail = expectedTail;
     try {
       const result = work();
-      const events = this.staging.events;
+      const { events, nodes } = this.staging;
       const tail = this.tail;
       basis.tail = tail;
-      return { result, appends: { expectedTail, tail, events } };
+      return { result, appends: { expectedTail, tail, events, nodes } };
     } finally {
       this.staging = undefined;
       this.tail = undefined;
@@ -429,6 +442,8 @@ export class EventStore {
 
   private insert(streamId: string, streamVersion: number, event: NewEvent, recordedAt: string): StoredEvent {
     const tail = (this.tail ??= this.readTail());
+    // The tree must be able to take the row (it may refuse as INTEGRITY) before anything is written.
+    if (this.staging === undefined) this.tree.readyFor(tail);
     const row: Mutable<StoredEvent & { payload: object | undefined }> = {
       position: tail.position + 1,
       eventId: event.eventId ?? timeOrderedId(),
@@ -448,6 +463,7 @@ export class EventStore {
     this.inserted += 1;
     this.tail = row; // the row is the new tail: no copy of its position and hash
     if (this.staging !== undefined) {
+      this.tree.staged(row, this.staging.basis, this.staging.nodes);
       this.staging.send(row);
       const { position, type, schemaVersion, recordedAt, payload } = row;
       this.staging.events.push({ position, streamId, type, schemaVersion, recordedAt, payload });
@@ -468,6 +484,7 @@ export class EventStore {
       row.previousHash,
       row.hash,
     );
+    this.tree.added(row);
     if (this.knownVersionsTrusted) this.knownVersions.set(streamId, streamVersion);
     if (this.pendingOverflowed) return row;
     this.pending.push(row);

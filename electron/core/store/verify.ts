@@ -8,6 +8,7 @@ import { GENESIS_HASH, checkChainLink, type ChainRow } from './hash-chain';
 import { readCheckpoint, type HeadCheckpoint } from './head-checkpoint';
 import { triggerProblem } from './immutability-triggers';
 import { isDamage } from './storage-errors';
+import { TreeCheck } from '../history/tree-check';
 
 export type VerifyReport =
   | { readonly ok: true; readonly events: number; readonly head: string }
@@ -37,6 +38,8 @@ export class ChainVerifier {
   /** Why the head checkpoint cannot be read as ours (a link, a folder, other content), if so. */
   private readonly checkpointProblem: string | undefined;
   private readonly db: Database.Database;
+  /** Whole walks also hold the stored Merkle tree and the seals against the events (history/tree-check.ts). */
+  private readonly tree: TreeCheck | undefined;
 
   /**
    * @param resumeFrom continue a walk that already verified everything up to this position
@@ -66,6 +69,7 @@ export class ChainVerifier {
       if (!(error instanceof LedgerFailure)) throw error;
       this.checkpointProblem = error.message;
     }
+    this.tree = this.firstWalked === 1 ? new TreeCheck(db, { seals: { ledgerPath } }) : undefined;
   }
 
   get progress(): VerifyProgress {
@@ -106,6 +110,7 @@ export class ChainVerifier {
       this.nextPosition = row.position + 1;
       if (row.position === this.checkpoint?.position) this.hashAtCheckpoint = row.hash;
       this.previousHash = row.hash;
+      this.tree?.add(row);
     }
     return undefined;
   }
@@ -172,6 +177,8 @@ export class ChainVerifier {
     // for the file itself, before any event.
     const triggers = this.firstWalked === 1 ? triggerProblem(this.db) : undefined;
     if (triggers !== undefined) return { ok: false, firstBadPosition: 0, reason: triggers, events: this.checked };
+    const tree = this.tree?.finish(lastPosition);
+    if (tree !== undefined) return { ok: false, ...tree, events: this.checked };
     return { ok: true, events: this.checked, head: this.previousHash };
   }
 }
