@@ -18,9 +18,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from './lib/electron-env.mjs';
 
-/** Electron 38 runs Node 22 and Chromium 140. */
+/** Electron 45 runs Chromium 156 and a Node of at least 22 (the bundles' floor; the CLI runs on Node 20.19+). */
 const NODE_TARGET = 'node22';
-const BROWSER_TARGET = 'chrome140';
+const BROWSER_TARGET = 'chrome156';
 
 /**
  * The engine is written as ES modules and resolves modules from its own file (import.meta.url,

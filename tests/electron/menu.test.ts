@@ -109,12 +109,12 @@ describe('About', () => {
       '0.1.0',
       3,
       { path: '/home/me/.config/Event Ledger/ledger.db', appVersion: '0.1.0', schemaVersion: 3, lastPosition: 12, readOnly: false },
-      { Electron: '38.8.6' },
+      { Electron: '45.5.0' },
     );
     expect(text).toContain('Version 0.1.0');
     expect(text).toContain('Ledger schema version 3');
     expect(text).toContain('Ledger file: /home/me/.config/Event Ledger/ledger.db');
-    expect(text).toContain('Electron 38.8.6');
+    expect(text).toContain('Electron 45.5.0');
   });
 
   it('says when the ledger is read-only, and why', () => {

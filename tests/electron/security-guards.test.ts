@@ -162,7 +162,7 @@ class FakeWebContents extends EventEmitter implements GuardedWebContents {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void {
     this.windowOpenHandler = handler;
   }
-  /** Emits a navigation event the way Electron 38 does (details object first, url second). */
+  /** Emits a navigation event the way Electron 45 does (details object first, url second). */
   navigate(event: string, url: string): boolean {
     let prevented = false;
     const details = { url, isMainFrame: true, isSameDocument: false, preventDefault: () => (prevented = true) };
