@@ -109,7 +109,8 @@ describe('notifications', () => {
     ipcRenderer.deliver(NAVIGATE_CHANNEL, 'audit');
     ipcRenderer.deliver(NAVIGATE_CHANNEL, 'https://evil.example');
     ipcRenderer.deliver(NAVIGATE_CHANNEL, 'accounts');
-    expect(screens).toEqual([['audit'], ['accounts']]);
+    ipcRenderer.deliver(NAVIGATE_CHANNEL, 'statement');
+    expect(screens).toEqual([['audit'], ['accounts'], ['statement']]);
     unsubscribe();
     expect(ipcRenderer.listenerCount(NAVIGATE_CHANNEL)).toBe(0);
   });
