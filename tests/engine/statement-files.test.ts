@@ -4,7 +4,7 @@
  * the period, the amounts, and "Page n of m" on every page of a long statement).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -12,6 +12,7 @@ import { saveStatement, statementContext } from '../../electron/core/statement/s
 import { STATEMENT_CSV_COLUMNS, statementCsv } from '../../electron/core/statement/statement-csv';
 import { statementPdf, statementTotals } from '../../electron/core/statement/statement-pdf';
 import type { Ledger } from '../../electron/core/ledger';
+import { fingerprintOf } from '../../electron/core/signing/keys';
 import { newLedger, ok, tempFolder } from './helpers';
 
 afterEach(() => {
@@ -150,6 +151,20 @@ describe('a statement as PDF', () => {
     const text = pdfText(path);
     expect(text).toContain('No activity in this period');
     expect(text.match(/1239\.27 EUR/g)).toHaveLength(3);
+  });
+});
+
+describe('a statement as PDF, where the ledger has a seal', () => {
+  it.skipIf(!POPPLER)('names the seal: tree size, root hash, time and the key that signed it', async () => {
+    const { ledger, api } = marchLedger();
+    const statement = ok(api.statement({ account: 'alan', from: '2026-03-01', to: '2026-03-31' }));
+    const publicKey = Buffer.alloc(32, 7).toString('base64');
+    const seal = { treeSize: 5, rootHash: 'c0ffee'.padEnd(64, '0'), signedAt: '2026-03-31T23:00:00.000Z', publicKey };
+    const path = join(tempFolder(), 'sealed.pdf');
+    writeFileSync(path, await statementPdf(statement, { ...statementContext(ledger), seal }));
+    const text = pdfText(path).replace(/\s+/g, ' ');
+    expect(text).toContain(`The ledger's latest seal: a signed tree head over its first 5 events, root hash ${seal.rootHash}`);
+    expect(text).toContain(`signed at 2026-03-31T23:00:00.000Z by the key ${fingerprintOf(publicKey)}`);
   });
 });
 

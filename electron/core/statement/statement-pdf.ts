@@ -13,6 +13,8 @@ import { ISO_CURRENCY_NAMES } from '../../../shared/currency-names';
 import { eventLabel } from '../../../shared/event-labels';
 import { formatMinor } from '../../../shared/money';
 import type { Statement, StatementLine } from '../../../shared/statement';
+import { fingerprintOf } from '../signing/keys';
+import type { Seal } from '../signing/seal';
 import { statementFontPath } from './statement-fonts';
 
 /** What the document says about where and when it was made. */
@@ -20,6 +22,8 @@ export type StatementPdfContext = {
   readonly generatedAt: Date;
   /** The ledger's last event when the statement was made: `ledger verify` prints the same head. */
   readonly head: { readonly position: number; readonly hash: string };
+  /** The ledger's latest seal (a signed tree head), where the ledger has one. */
+  readonly seal?: Pick<Seal, 'treeSize' | 'rootHash' | 'signedAt' | 'publicKey'>;
 };
 
 export type StatementTotals = { readonly credits: string; readonly debits: string };
@@ -226,7 +230,14 @@ class StatementLayout {
       `Made at the ledger's head: position ${context.head.position}, whose SHA-256 chain hash is ${context.head.hash}. ` +
       'Each event is chained to the one before it: the command "ledger verify" walks the chain of the ledger file and prints ' +
       'its head, which is this one as long as nothing was recorded after this statement.';
-    this.text(attestation, PAGE.margin, this.y, { color: MUTED, size: 7.5, width: CONTENT_WIDTH });
+    this.y += this.text(attestation, PAGE.margin, this.y, { color: MUTED, size: 7.5, width: CONTENT_WIDTH }) + 4;
+    const { seal } = context;
+    if (seal === undefined) return;
+    if (this.y + 40 > TABLE_BOTTOM) this.newPage();
+    const sealed =
+      `The ledger's latest seal: a signed tree head over its first ${seal.treeSize} events, root hash ${seal.rootHash}, ` +
+      `signed at ${seal.signedAt} by the key ${fingerprintOf(seal.publicKey)}. Every event it covers can be proved to be in it.`;
+    this.text(sealed, PAGE.margin, this.y, { color: MUTED, size: 7.5, width: CONTENT_WIDTH });
   }
 
   private newPage(): void {
