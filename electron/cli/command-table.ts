@@ -7,6 +7,7 @@ import type { CliCommand } from './command-context';
 import { FILE_COMMANDS } from './file-commands';
 import { READ_COMMANDS } from './read-commands';
 import { RECORD_COMMANDS } from './record-commands';
+import { SIGNING_COMMANDS } from './signing-commands';
 import { STATEMENT_COMMANDS } from './statement-command';
 
 export const CLI_COMMANDS: Readonly<Record<string, CliCommand>> = {
@@ -14,6 +15,7 @@ export const CLI_COMMANDS: Readonly<Record<string, CliCommand>> = {
   ...READ_COMMANDS,
   ...FILE_COMMANDS,
   ...STATEMENT_COMMANDS,
+  ...SIGNING_COMMANDS,
   ...BACKUP_COMMANDS,
 };
 
