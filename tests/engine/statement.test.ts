@@ -5,7 +5,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Statement } from '../../shared/statement';
-import { failure, newLedger, ok, tamper } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { failure, fixturesFolder, newLedger, ok, tamper } from './helpers';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -224,5 +226,19 @@ describe('a statement', () => {
     expect(failure(api.statement({ account: 'a1', from: '2000-01-01', to: '2100-01-01' }), 'INTEGRITY').message).toMatch(
       /cannot be read|no longer matches/,
     );
+  });
+
+  it('reads legacy events (schema 1, float amounts, nanosecond times) as their history does', () => {
+    const { ledger, api } = newLedger();
+    ok(ledger.importLegacy(readFileSync(join(fixturesFolder, 'legacy-seed-log.jsonl'), 'utf8'), 'EUR'));
+    for (const account of ['acc-000', 'acc-001', 'acc-002']) {
+      const statement = ok(api.statement({ account, from: '2026-11-01', to: '2026-12-31' }));
+      const history = ok(api.accountHistory({ account })).entries;
+      expect(statement.lines.map((line) => [line.position, line.type, line.amount, line.balance, line.memo ?? undefined])).toEqual(
+        history.map((entry) => [entry.position, entry.type, entry.amount, entry.balance, entry.memo]),
+      );
+      expect(statement.closingBalance).toBe(ok(api.getAccount({ account })).balance);
+      expectConsistent(statement);
+    }
   });
 });

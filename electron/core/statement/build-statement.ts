@@ -25,7 +25,7 @@ import type { Statement, StatementLine, StatementRequest } from '../../../shared
 import { decodeEvent, parseStoredJson } from '../events/decode';
 import { upcast } from '../events/upcasters';
 import type { AccountsProjection } from '../projection/accounts-projection';
-import type { EventStore } from '../store/event-store';
+import type { EventStore, StoredEvent } from '../store/event-store';
 import { damagedFile } from '../store/storage-errors';
 
 export type StatementSource = {
@@ -93,13 +93,8 @@ function readLines(
   const timeline = projection.timeline(account)!;
   const lines: StatementLine[] = [];
   let runningMinor = openingMinor;
-  for (const [position, version, type, schemaVersion, data, metadata, recordedAt] of periodRows(
-    store,
-    account,
-    firstVersion,
-    lastVersion,
-  )) {
-    const event = readEvent(store, position, type, schemaVersion, data, metadata);
+  for (const [position, version, type, schemaVersion, data, recordedAt] of periodRows(store, account, firstVersion, lastVersion)) {
+    const event = readEvent(store, position, type, schemaVersion, data);
     runningMinor += balanceEffect(event);
     if (runningMinor !== timeline.balanceAfterVersion(version) || timeline.positionOfVersion(version) !== position) {
       throw alteredAfterOpening(position, store.path);
@@ -126,8 +121,8 @@ function alteredAfterOpening(position: number, path: string): LedgerFailure {
   });
 }
 
-/** position, stream version, type, schema version, payload, metadata, recorded at. */
-type PeriodRow = [number, number, string, number, string, string, string];
+/** position, stream version, type, schema version, payload, recorded at. */
+type PeriodRow = [number, number, string, number, string, string];
 
 /**
  * The account's events from one version to another, only the columns a line needs, as arrays:
@@ -137,7 +132,7 @@ function periodRows(store: EventStore, account: string, firstVersion: number, la
   if (lastVersion < firstVersion) return [];
   return store.db
     .prepare(
-      `SELECT position, stream_version, type, schema_version, data, metadata, recorded_at FROM events
+      `SELECT position, stream_version, type, schema_version, data, recorded_at FROM events
        WHERE stream_id = ? AND stream_version BETWEEN ? AND ? ORDER BY stream_version`,
     )
     .raw()
@@ -145,18 +140,25 @@ function periodRows(store: EventStore, account: string, firstVersion: number, la
 }
 
 /**
- * The event of a row, upcast; its metadata is parsed only when an upcaster asks (legacy events).
+ * The event of a row, upcast; its metadata is read only when an upcaster asks (legacy events).
  * A row that does not read is answered as decodeEvent answers it (INTEGRITY naming the position).
  */
-function readEvent(store: EventStore, position: number, type: string, schemaVersion: number, data: string, metadata: string): LedgerEvent {
+function readEvent(store: EventStore, position: number, type: string, schemaVersion: number, data: string): LedgerEvent {
   try {
     const payload = parseStoredJson(data, position, 'payload');
-    return upcast({ type, schemaVersion, data: payload }, () => parseStoredJson(metadata, position, 'metadata') as EventMetadata);
+    return upcast(
+      { type, schemaVersion, data: payload },
+      () => parseStoredJson(storedRow(store, position).metadata, position, 'metadata') as EventMetadata,
+    );
   } catch {
-    const [row] = store.readPositions([position]);
-    if (row === undefined) throw damagedFile(store.path);
-    return decodeEvent(row);
+    return decodeEvent(storedRow(store, position));
   }
+}
+
+function storedRow(store: EventStore, position: number): StoredEvent {
+  const [row] = store.readPositions([position]);
+  if (row === undefined) throw damagedFile(store.path);
+  return row;
 }
 
 function toLine(
