@@ -68,7 +68,6 @@ export function statementPdf(statement: Statement, context: StatementPdfContext)
   const document = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,
-    bufferPages: true,
     // The document's own font, so pdfkit never loads a standard font (Helvetica has no Chinese or
     // Cyrillic, and its data does not survive bundling).
     font: statementFontPath('regular'),
@@ -89,13 +88,35 @@ export function statementPdf(statement: Statement, context: StatementPdfContext)
   });
   // The regular face is named by its path: pdfkit keeps a font under the name it was first opened
   // by (the default font's path), and would read the file again for any other name.
-  new StatementLayout(document, statement, context, { regular: statementFontPath('regular'), bold: 'bold' }).draw();
-  document.end();
-  return done;
+  const layout = new StatementLayout(document, statement, context, { regular: statementFontPath('regular'), bold: 'bold' });
+  return layout.render().then(
+    () => {
+      document.end();
+      return done;
+    },
+    (error: unknown) => {
+      document.end();
+      throw error;
+    },
+  );
 }
 
+/** Rows laid out between turns of the event loop, so a long statement never stalls its host (Electron's main process). */
+const ROWS_PER_TURN = 500;
+
+/**
+ * Lays the statement out twice with the same code: once measuring only, to learn the number of
+ * pages (and each row's height), then drawing, each page's footer ("Page n of m") as the page
+ * is left. pdfkit then writes every page out as soon as it is done: memory stays flat however
+ * long the statement is.
+ */
 class StatementLayout {
   private y = PAGE.margin;
+  /** False while measuring: nothing is drawn, heights and page breaks are computed the same way. */
+  private drawing = false;
+  private page = 1;
+  private pageCount = 1;
+  private readonly rowHeights: number[] = [];
 
   constructor(
     private readonly document: PDFKit.PDFDocument,
@@ -104,7 +125,17 @@ class StatementLayout {
     private readonly fonts: Readonly<Record<'regular' | 'bold', string>>,
   ) {}
 
-  draw(): void {
+  async render(): Promise<void> {
+    await this.layOut();
+    this.pageCount = this.page;
+    this.drawing = true;
+    this.y = PAGE.margin;
+    this.page = 1;
+    await this.layOut();
+    this.footer();
+  }
+
+  private async layOut(): Promise<void> {
     this.header();
     this.summary();
     this.tableHead();
@@ -115,9 +146,12 @@ class StatementLayout {
       });
       this.y += 22;
     }
-    this.statement.lines.forEach((line, index) => this.row(line, index));
+    const { lines } = this.statement;
+    for (let index = 0; index < lines.length; index++) {
+      if (index > 0 && index % ROWS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+      this.row(lines[index]!, index);
+    }
     this.closing();
-    this.footers();
   }
 
   private header(): void {
@@ -149,7 +183,7 @@ class StatementLayout {
       ['Closing balance', statement.closingBalance, `at the end of ${statement.to}`],
     ];
     const width = CONTENT_WIDTH / cells.length;
-    this.document.rect(PAGE.margin, this.y, CONTENT_WIDTH, 50).fillColor(STRIPE).fill();
+    if (this.drawing) this.document.rect(PAGE.margin, this.y, CONTENT_WIDTH, 50).fillColor(STRIPE).fill();
     cells.forEach(([label, value, note], index) => {
       const x = PAGE.margin + index * width + 8;
       this.text(label, x, this.y + 6, { color: MUTED, size: 8, width: width - 12, lineBreak: false });
@@ -179,19 +213,19 @@ class StatementLayout {
       x += column.width;
     }
     this.y += 13;
-    this.document
-      .moveTo(PAGE.margin, this.y)
-      .lineTo(PAGE.margin + CONTENT_WIDTH, this.y)
-      .lineWidth(0.6)
-      .strokeColor(RULE)
-      .stroke();
+    this.rule();
     this.y += 3;
   }
 
   private row(line: StatementLine, index: number): void {
     const cells = [dateTime(line.recordedAt, false), String(line.position), description(line), line.memo ?? '', line.amount, line.balance];
-    const height = Math.max(...cells.map((cell, column) => this.cellHeight(cell, COLUMNS[column]!))) + 2 * CELL_PADDING;
+    const height = (this.rowHeights[index] ??=
+      Math.max(...cells.map((cell, column) => this.cellHeight(cell, COLUMNS[column]!))) + 2 * CELL_PADDING);
     if (this.y + height > TABLE_BOTTOM) this.newPage();
+    if (!this.drawing) {
+      this.y += height;
+      return;
+    }
     if (index % 2 === 1) this.document.rect(PAGE.margin, this.y, CONTENT_WIDTH, height).fillColor(STRIPE).fill();
     let x = PAGE.margin;
     cells.forEach((cell, column) => {
@@ -212,12 +246,7 @@ class StatementLayout {
   private closing(): void {
     const { statement, context } = this;
     if (this.y + 90 > TABLE_BOTTOM) this.newPage();
-    this.document
-      .moveTo(PAGE.margin, this.y)
-      .lineTo(PAGE.margin + CONTENT_WIDTH, this.y)
-      .lineWidth(0.6)
-      .strokeColor(RULE)
-      .stroke();
+    this.rule();
     this.y += 6;
     this.text(`Closing balance, end of ${statement.to}`, PAGE.margin + CELL_PADDING, this.y, { font: 'bold', size: 9 });
     this.fitted(`${statement.closingBalance} ${statement.currency}`, PAGE.margin, this.y, CONTENT_WIDTH - CELL_PADDING, {
@@ -241,7 +270,9 @@ class StatementLayout {
   }
 
   private newPage(): void {
-    this.document.addPage();
+    this.footer();
+    if (this.drawing) this.document.addPage();
+    this.page += 1;
     this.y = PAGE.margin;
     const { statement } = this;
     this.text(
@@ -260,28 +291,35 @@ class StatementLayout {
     this.tableHead();
   }
 
-  /** The footer of every page, once the number of pages is known. */
-  private footers(): void {
-    const range = this.document.bufferedPageRange();
+  /** The current page's footer: when and at which head it was made, and "Page n of m". */
+  private footer(): void {
+    if (!this.drawing) return;
     const generated = `${dateTime(this.context.generatedAt.toISOString(), true)} UTC`;
     const head = `ledger head ${this.context.head.position} (${this.context.head.hash.slice(0, 16)}…)`;
-    for (let index = 0; index < range.count; index++) {
-      this.document.switchToPage(range.start + index);
-      // Text below the bottom margin would make pdfkit start another page.
-      this.document.page.margins.bottom = 0;
-      this.text(`${this.statement.account} · generated ${generated} · ${head}`, PAGE.margin, FOOTER_Y, {
-        color: MUTED,
-        size: 7,
-        lineBreak: false,
-      });
-      this.text(`Page ${index + 1} of ${range.count}`, PAGE.margin, FOOTER_Y, {
-        color: MUTED,
-        size: 7,
-        width: CONTENT_WIDTH,
-        align: 'right',
-        lineBreak: false,
-      });
-    }
+    // Text below the bottom margin would make pdfkit start another page.
+    this.document.page.margins.bottom = 0;
+    this.text(`${this.statement.account} · generated ${generated} · ${head}`, PAGE.margin, FOOTER_Y, {
+      color: MUTED,
+      size: 7,
+      lineBreak: false,
+    });
+    this.text(`Page ${this.page} of ${this.pageCount}`, PAGE.margin, FOOTER_Y, {
+      color: MUTED,
+      size: 7,
+      width: CONTENT_WIDTH,
+      align: 'right',
+      lineBreak: false,
+    });
+  }
+
+  private rule(): void {
+    if (!this.drawing) return;
+    this.document
+      .moveTo(PAGE.margin, this.y)
+      .lineTo(PAGE.margin + CONTENT_WIDTH, this.y)
+      .lineWidth(0.6)
+      .strokeColor(RULE)
+      .stroke();
   }
 
   private cellHeight(text: string, column: Column): number {
@@ -290,17 +328,18 @@ class StatementLayout {
     return this.document.heightOfString(text, { width: column.width - 2 * CELL_PADDING });
   }
 
-  /** Draws text; returns its height. */
+  /** Draws text (when drawing); returns its height either way. */
   private text(value: string, x: number, y: number, options: TextStyle & PDFKit.Mixins.TextOptions = {}): number {
     const { font = 'regular', size = TEXT_SIZE, color = INK, ...layout } = options;
     this.document.font(this.fonts[font]).fontSize(size).fillColor(color);
     const height = layout.width === undefined ? size * 1.3 : this.document.heightOfString(value, layout);
-    this.document.text(value, x, y, layout);
+    if (this.drawing) this.document.text(value, x, y, layout);
     return height;
   }
 
   /** One line of text, made smaller until it fits `width` (a very large amount still shows whole). */
   private fitted(value: string, x: number, y: number, width: number, options: TextStyle & { align?: 'left' | 'right' } = {}): void {
+    if (!this.drawing) return;
     let size = options.size ?? TEXT_SIZE;
     this.document.font(this.fonts[options.font ?? 'regular']);
     while (size > 4 && this.document.fontSize(size).widthOfString(value) > width) size -= 0.5;
