@@ -127,11 +127,15 @@ describe('electron-builder packs the app as configured (stand-in Electron, no fu
         '/dist-renderer/index.html',
         '/node_modules/better-sqlite3/lib/index.js',
         '/node_modules/bindings/bindings.js',
+        // The statement PDF's two faces (read at run time; every other weight is left out).
+        '/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf',
+        '/node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf',
       ]) {
         expect(files, expected).toContain(expected);
       }
       expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
       expect(files.filter((file) => file.startsWith('/node_modules/zod/'))).toEqual([]);
+      expect(files.filter((file) => file.startsWith('/node_modules/@expo-google-fonts/') && /\.(ttf|png)$/.test(file))).toHaveLength(2);
       expect(files.filter((file) => file.includes('/better-sqlite3/deps/') || file.includes('/better-sqlite3/src/'))).toEqual([]);
       // The native module sits outside the archive, where dlopen can load it.
       const unpacked = join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
