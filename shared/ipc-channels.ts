@@ -25,6 +25,10 @@ export const CHANNEL_NAMES = [
   'exportEventLog',
   'statement',
   'saveStatement',
+  'latestSeal',
+  'sealNow',
+  'verifyFile',
+  'saveInclusionProof',
 ] as const;
 
 export type LedgerChannel = (typeof CHANNEL_NAMES)[number];

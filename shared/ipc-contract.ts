@@ -40,6 +40,7 @@ import {
   type HistoryEntry,
 } from './views';
 import { STATEMENT_FORMATS, statementRequestSchema, type Statement, type StatementSaved } from './statement';
+import { publicKeyTextSchema, type FileVerdict, type ProofSaved, type SealStatus, type SealView } from './seals';
 import type { LedgerChange, LedgerChannel, Screen } from './ipc-channels';
 
 export {
@@ -140,6 +141,15 @@ export const QUERY_CHANNELS = {
   saveStatement: {
     request: z.strictObject({ statement: statementRequestSchema, format: z.enum(STATEMENT_FORMATS) }),
   },
+  // ── Signed history (docs/signing.md); the signing key is the host's, never the page's ──
+  /** The ledger's latest seal, this window's key (public half) and whether it can seal. */
+  latestSeal: { request: noInput },
+  /** Seals the head with this window's key (made on first use); answers the seal. */
+  sealNow: { request: noInput },
+  /** The host asks which file (an export or a proof) and checks it offline, against `publicKey` when given. */
+  verifyFile: { request: z.strictObject({ publicKey: publicKeyTextSchema.optional() }).optional() },
+  /** The inclusion proof of one event; the host asks where to save it. */
+  saveInclusionProof: { request: z.strictObject({ position: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }) },
 } as const satisfies Record<string, { request: z.ZodType }>;
 
 export type LedgerInfo = {
@@ -176,6 +186,12 @@ export type LedgerResponses = {
   statement: Statement;
   /** null when the person cancelled the save dialog. */
   saveStatement: StatementSaved | null;
+  latestSeal: SealStatus;
+  sealNow: SealView;
+  /** null when the person cancelled the open dialog. */
+  verifyFile: FileVerdict | null;
+  /** null when the person cancelled the save dialog. */
+  saveInclusionProof: ProofSaved | null;
 };
 
 export const LEDGER_CHANNELS = { ...COMMAND_CHANNELS, ...QUERY_CHANNELS };

@@ -19,9 +19,10 @@ import { accountPage, unverifiedFrom } from './projection/account-list';
 import { typedErrorOf } from './store/storage-errors';
 import { saveStatement } from './statement/statement-file';
 import type { StatementFormat } from '../../shared/statement';
+import { sealingHandlers, type SealingHostServices } from './sealing/seal-channels';
 
 /** Channels whose handler must await the host (a save dialog) or a stream; all others answer at once. */
-type AsyncChannel = 'exportEventLog' | 'saveStatement';
+type AsyncChannel = 'exportEventLog' | 'saveStatement' | 'verifyFile' | 'saveInclusionProof';
 export type Handler<Channel extends LedgerChannel> = (
   request: unknown,
 ) => Channel extends AsyncChannel ? Promise<Result<LedgerResponses[Channel]>> : Result<LedgerResponses[Channel]>;
@@ -31,7 +32,7 @@ export type HandlerTable = { readonly [Channel in LedgerChannel]: Handler<Channe
 type QueryInput<Channel extends keyof typeof QUERY_CHANNELS> = z.output<(typeof QUERY_CHANNELS)[Channel]['request']>;
 
 /** What only the host can do: Electron shows a save dialog, the preview host uses a folder it was given. */
-export type HostServices = {
+export type HostServices = SealingHostServices & {
   /** Asks where to write an export; undefined when the person cancelled. */
   readonly chooseExportPath?: (format: ExportFormat) => Promise<string | undefined>;
   /** Asks where to save a statement of that account, period and format; undefined when the person cancelled. */
@@ -124,6 +125,7 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
       // Built again for the period the dialog named: the file holds the ledger as it is when it is written.
       return saveStatement(getLedger(), { account, from, to }, format, path, { force: true });
     },
+    ...sealingHandlers(getLedger, host),
   };
 }
 

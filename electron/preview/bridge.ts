@@ -107,6 +107,10 @@ const ledger: LedgerApi = {
   exportEventLog: (request) => call('exportEventLog', request),
   statement: (request) => call('statement', request),
   saveStatement: (request) => call('saveStatement', request),
+  latestSeal: (request) => call('latestSeal', request),
+  sealNow: (request) => call('sealNow', request),
+  verifyFile: (request) => call('verifyFile', request),
+  saveInclusionProof: (request) => call('saveInclusionProof', request),
   onChanged,
   // The browser has no View menu; nothing ever asks the page to navigate.
   onNavigate: () => () => {},

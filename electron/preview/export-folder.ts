@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import type { ExportFormat } from '../../shared/audit';
 import type { StatementFileChoice } from '../core/handlers';
 import { statementFileName } from '../core/statement/statement-file';
+import { proofFileName } from '../core/sealing/seal-channels';
 
 /** `~/Downloads` when it is a folder, else the ledger file's own folder. */
 export function defaultExportFolder(ledgerPath: string, home: string = homedir()): string {
@@ -46,6 +47,11 @@ export function freshExportPath(folder: string, format: ExportFormat, handedOut:
 /** The same for a statement: its save dialog's name (statement-<account>-<from>-to-<to>), made fresh likewise. */
 export function freshStatementPath(folder: string, choice: StatementFileChoice, handedOut: Set<string>): string {
   return freshPath(folder, statementFileName(choice).slice(0, -`.${choice.format}`.length), choice.format, handedOut);
+}
+
+/** The same for an event's inclusion proof: its save dialog's name (ledger-event-<position>-proof.json), made fresh likewise. */
+export function freshProofPath(folder: string, position: number, handedOut: Set<string>): string {
+  return freshPath(folder, proofFileName(position).slice(0, -'.json'.length), 'json', handedOut);
 }
 
 function freshPath(folder: string, stem: string, extension: string, handedOut: Set<string>): string {

@@ -13,25 +13,27 @@ import { parseLedgerTarget } from '../core/ledger-target';
 import { defaultLedgerPath } from '../core/paths';
 import { ensureRendererBuilt, rendererPaths } from './build-renderer';
 import { defaultExportFolder } from './export-folder';
+import { defaultPreviewKeyFile } from './preview-signing';
 import { PREVIEW_BUSY_TIMEOUT_MS } from './busy-retry';
 import { startPreviewServer } from './server';
 
 const USAGE =
-  'Usage: npm run preview -- [--db FILE] [--port N] [--export-dir DIR]\n' +
-  '  --port 0 (the default) picks a free port; --export-dir is where "Export event log" and saved statements go\n' +
-  "  (default: ~/Downloads when it exists, else the ledger's folder).";
+  'Usage: npm run preview -- [--db FILE] [--port N] [--export-dir DIR] [--key-file FILE]\n' +
+  '  --port 0 (the default) picks a free port; --export-dir is where "Export event log", saved statements and proofs go\n' +
+  "  (default: ~/Downloads when it exists, else the ledger's folder); --key-file is the preview's own signing key\n" +
+  "  (default: event-ledger-preview-<uid>/signing-key.pem in the temp folder, never the app's or the CLI's key).";
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function parseOptions(): { db: string; port: number; exportFolder: string | undefined } {
-  let values: { db?: string | undefined; port?: string | undefined; 'export-dir'?: string | undefined };
+function parseOptions(): { db: string; port: number; exportFolder: string | undefined; keyFile: string } {
+  let values: { db?: string | undefined; port?: string | undefined; 'export-dir'?: string | undefined; 'key-file'?: string | undefined };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { db: { type: 'string' }, port: { type: 'string' }, 'export-dir': { type: 'string' } },
+      options: { db: { type: 'string' }, port: { type: 'string' }, 'export-dir': { type: 'string' }, 'key-file': { type: 'string' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -52,7 +54,8 @@ function parseOptions(): { db: string; port: number; exportFolder: string | unde
     process.exit(2);
   }
   const exportFolder = values['export-dir'] === undefined ? undefined : resolve(values['export-dir']);
-  return { db: target.value.path, port, exportFolder };
+  const keyFile = values['key-file'] === undefined ? defaultPreviewKeyFile() : resolve(values['key-file']);
+  return { db: target.value.path, port, exportFolder, keyFile };
 }
 
 async function main(): Promise<void> {
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     port: options.port,
     log,
     exportFolder,
+    keyFile: options.keyFile,
   });
 
   let stopping = false;
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
   // Only now announce the URL: whoever reads it may signal us at once, and must find the handlers.
   process.stdout.write(`Ledger preview: ${server.url}\n`);
   log(`Exports go to ${exportFolder} (choose another folder with --export-dir DIR).`);
+  log(`Seals are signed with the preview's own key, ${options.keyFile} (choose another file with --key-file FILE).`);
   log(`Serving ${ledger.path}. Press Ctrl+C to stop.`);
 }
 

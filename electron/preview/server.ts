@@ -12,7 +12,8 @@ import type { Ledger } from '../core/ledger';
 import { handleChannel, sendJson } from './api';
 import { bundleBridge } from './bridge-bundle';
 import { ChangeFeed } from './change-feed';
-import { freshExportPath, freshStatementPath } from './export-folder';
+import { freshExportPath, freshProofPath, freshStatementPath } from './export-folder';
+import { newestCheckableFile, previewSigningKey } from './preview-signing';
 import { createToken, hostAllowed, originAllowed, tokenMatches } from './security';
 import { createStaticFiles } from './static-files';
 
@@ -34,6 +35,11 @@ export type PreviewServerOptions = {
    * never choose a path itself.
    */
   readonly exportFolder?: string;
+  /**
+   * The preview's own signing key file (serve.ts passes --key-file or preview-signing.ts's
+   * default in the temp folder). Without it, sealing answers "not available".
+   */
+  readonly keyFile?: string;
 };
 
 export type PreviewServer = {
@@ -50,9 +56,9 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   const exportFolder = options.exportFolder;
   /** Export names given out by this host: an export's file exists only once it is complete. */
   const exportNames = new Set<string>();
-  const table = createHandlers(
-    () => options.ledger,
-    exportFolder === undefined
+  const table = createHandlers(() => options.ledger, {
+    ...(options.keyFile === undefined ? {} : { signingKey: previewSigningKey(options.keyFile) }),
+    ...(exportFolder === undefined
       ? {}
       : {
           // The stand-in for a save dialog: a name nothing has yet in the folder the host was
@@ -65,8 +71,14 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
             mkdirSync(exportFolder, { recursive: true });
             return freshStatementPath(exportFolder, choice, exportNames);
           },
-        },
-  );
+          chooseProofPath: async (position: number) => {
+            mkdirSync(exportFolder, { recursive: true });
+            return freshProofPath(exportFolder, position, exportNames);
+          },
+          // The stand-in for an open dialog: the newest export or proof where exports go.
+          chooseFileToVerify: async () => newestCheckableFile(exportFolder),
+        }),
+  });
   const staticFiles = createStaticFiles(options.outputFolder, await bundleBridge());
   const feed = new ChangeFeed(options.ledger, (error) => log(`Could not check the ledger for changes: ${String(error)}`));
   let port = 0;
