@@ -37,6 +37,8 @@ export class TreeCheck {
   private readonly covered: number;
   private problem: TreeProblem | undefined;
   private readonly seals: readonly Seal[];
+  /** The tree sizes the seals sign. */
+  private readonly sealedSizes: ReadonlySet<number>;
   /** Roots at the sealed sizes, as the walk passes them. */
   private readonly roots = new Map<number, BinaryHash>();
 
@@ -45,6 +47,7 @@ export class TreeCheck {
     this.frontier = options.from ?? TreeFrontier.empty();
     this.covered = this.readingTree(0, () => this.nodes.coveredLeaves()) ?? 0;
     this.seals = options.seals === undefined ? [] : (this.readSeals(db, options.seals.ledgerPath) ?? []);
+    this.sealedSizes = new Set(this.seals.map((seal) => seal.treeSize));
     this.noteRoot();
   }
 
@@ -59,12 +62,13 @@ export class TreeCheck {
 
   /** The next event of the walk, already found in its place in the chain. */
   add(row: ChainRow): void {
-    this.frontier.push(leafHashOfEvent(row), this.compare);
-    if (this.seals.length > 0) this.noteRoot();
+    this.frontier.push(leafHashOfEvent(row), this.collect);
+    if (this.sealedSizes.size > 0) this.noteRoot();
   }
 
   /** The first problem found, with the stored tree's reach and the seals checked against the log's `events`. */
   finish(events: number): TreeProblem | undefined {
+    this.flush();
     if (this.problem !== undefined) return this.problem;
     if (this.covered > events - (events % STORED_LEAVES)) {
       return {
@@ -81,7 +85,7 @@ export class TreeCheck {
 
   private noteRoot(): void {
     const size = this.frontier.size;
-    if (this.seals.some((seal) => seal.treeSize === size)) this.roots.set(size, this.frontier.root());
+    if (this.sealedSizes.has(size)) this.roots.set(size, this.frontier.root());
   }
 
   private readSeals(db: Database.Database, ledgerPath: string): Seal[] | undefined {
@@ -113,26 +117,59 @@ export class TreeCheck {
     }
   }
 
-  private readonly compare = (level: number, index: number, hash: BinaryHash): void => {
-    if (this.problem !== undefined) return;
-    const first = index * 2 ** level + 1;
-    const last = (index + 1) * 2 ** level;
-    let damaged = false;
-    const stored = this.readingTree(
-      first,
-      () => this.nodes.storedNode(level, index),
-      () => (damaged = true),
-    );
-    if (damaged) return;
-    if (stored === undefined) {
-      this.problem = { firstBadPosition: first, reason: `the stored Merkle tree has lost its node over positions ${first}–${last}` };
-    } else if (stored !== hash) {
-      this.problem = {
+  /** Completed nodes waiting to be compared, flat: level, index, hash, … */
+  private pending: Array<number | BinaryHash> = [];
+
+  private readonly collect = (level: number, index: number, hash: BinaryHash): void => {
+    this.pending.push(level, index, hash);
+    if (this.pending.length >= COMPARE_BATCH * 3) this.flush();
+  };
+
+  /**
+   * Compares the pending nodes with the stored ones, one range read per level: they were
+   * completed in leaf order, so each level's are consecutive.
+   */
+  private flush(): void {
+    const pending = this.pending;
+    this.pending = [];
+    if (this.problem !== undefined || pending.length === 0) return;
+    const byLevel = new Map<number, Array<{ index: number; hash: BinaryHash }>>();
+    for (let at = 0; at < pending.length; at += 3) {
+      const level = pending[at] as number;
+      let nodes = byLevel.get(level);
+      if (nodes === undefined) byLevel.set(level, (nodes = []));
+      nodes.push({ index: pending[at + 1] as number, hash: pending[at + 2] as BinaryHash });
+    }
+    // Levels from the lowest: the first problem named is the one over the earliest events.
+    for (const level of [...byLevel.keys()].sort((a, b) => a - b)) {
+      const nodes = byLevel.get(level)!;
+      const first = nodes[0]!.index;
+      const position = first * 2 ** level + 1;
+      const stored = this.readingTree(position, () => this.nodes.storedRange(level, first, nodes[nodes.length - 1]!.index));
+      if (stored === undefined) return;
+      for (const { index, hash } of nodes) {
+        const found = stored.get(index);
+        if (found !== hash) {
+          this.problem = problemAt(level, index, found === undefined);
+          return;
+        }
+      }
+    }
+  }
+}
+
+/** Nodes compared per range read. */
+const COMPARE_BATCH = 1_024;
+
+function problemAt(level: number, index: number, lost: boolean): TreeProblem {
+  const first = index * 2 ** level + 1;
+  const last = (index + 1) * 2 ** level;
+  return lost
+    ? { firstBadPosition: first, reason: `the stored Merkle tree has lost its node over positions ${first}–${last}` }
+    : {
         firstBadPosition: first,
         reason: `the stored Merkle tree node over positions ${first}–${last} does not match those events: the tree was edited`,
       };
-    }
-  };
 }
 
 /** Why a stored seal does not stand on a log of `events` events whose root at its size is `root`, if it does not. */

@@ -32,6 +32,14 @@ export class TreeNodes {
     return bytes === undefined ? undefined : fromBuffer(bytes);
   }
 
+  /** The stored nodes of one level with indexes from `first` to `last`, by index. */
+  storedRange(level: number, first: number, last: number): Map<number, BinaryHash> {
+    const nodes = new Map<number, BinaryHash>();
+    for (const [index, bytes] of this.statements.range.all(level, first, last) as Array<[number, Buffer]>)
+      nodes.set(index, fromBuffer(bytes));
+    return nodes;
+  }
+
   insertNode(level: number, index: number, hash: BinaryHash): void {
     this.statements.insert.run(level, index, Buffer.from(hash, 'latin1'));
   }
@@ -138,6 +146,7 @@ function missingEvent(position: number): LedgerFailure {
 function prepare(db: Database.Database) {
   return {
     node: db.prepare('SELECT hash FROM tree_nodes WHERE level = ? AND node_index = ?').pluck(),
+    range: db.prepare('SELECT node_index, hash FROM tree_nodes WHERE level = ? AND node_index BETWEEN ? AND ?').raw(),
     insert: db.prepare(INSERT_TREE_NODE_SQL),
     lastNode: db.prepare('SELECT max(node_index) FROM tree_nodes WHERE level = ?').pluck(),
     lastFloorNode: db.prepare(`SELECT max(node_index) FROM tree_nodes WHERE level = ${STORED_LEVEL}`).pluck(),
