@@ -7,7 +7,7 @@
  * that lost nodes is computed on the fly for reads, named by verify and never repaired.
  */
 import Database from 'better-sqlite3';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { AnyCommand } from '../../shared/commands';
@@ -183,6 +183,25 @@ describe('a log written before the tree', () => {
     expect(storedNodes(upgraded)).toEqual(expectedNodes(leaves));
     expect(engineRoot(upgraded)).toBe(referenceRoot(leaves).toString('hex'));
     expect(upgraded.verify().ok).toBe(true);
+  });
+
+  it('a ledger file written by the version before the tree (tests/fixtures/ledger-schema-1.sqlite) is upgraded with its tree', async () => {
+    const path = tempLedgerPath();
+    copyFileSync(join(fixturesFolder, 'ledger-schema-1.sqlite'), path);
+    const before = new Database(path, { readonly: true });
+    expect(before.pragma('user_version', { simple: true })).toBe(1);
+    const events = before.prepare('SELECT * FROM events ORDER BY position').all();
+    before.close();
+    failure(Ledger.open({ path, readOnly: true }), 'STORAGE');
+    const upgraded = openLedger(path);
+    expect(upgraded.store.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(upgraded.store.db.prepare('SELECT * FROM events ORDER BY position').all()).toEqual(events);
+    expect(upgraded.store.lastPosition()).toBe(52);
+    await expectTreeMatchesExport(upgraded);
+    expect(upgraded.verify()).toMatchObject({ ok: true, events: 52 });
+    expect(upgraded.info().readOnly).toBe(false);
+    ok(upgraded.execute({ name: 'deposit', input: { account: 'ada', amount: '1.00' } }));
+    await expectTreeMatchesExport(upgraded);
   });
 
   it('a stored tree that lost nodes is computed on the fly, named by verify, and refuses appends; nothing repairs it', async () => {
