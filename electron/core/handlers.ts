@@ -21,8 +21,8 @@ import { saveStatement } from './statement/statement-file';
 import type { StatementFormat } from '../../shared/statement';
 import { sealingHandlers, type SealingHostServices } from './sealing/seal-channels';
 
-/** Channels whose handler must await the host (a save dialog) or a stream; all others answer at once. */
-type AsyncChannel = 'exportEventLog' | 'saveStatement' | 'verifyFile' | 'saveInclusionProof';
+/** Channels whose handler must await the host (a dialog, a key store) or a stream; all others answer at once. */
+type AsyncChannel = 'exportEventLog' | 'saveStatement' | 'latestSeal' | 'sealNow' | 'verifyFile' | 'saveInclusionProof';
 export type Handler<Channel extends LedgerChannel> = (
   request: unknown,
 ) => Channel extends AsyncChannel ? Promise<Result<LedgerResponses[Channel]>> : Result<LedgerResponses[Channel]>;

@@ -89,6 +89,11 @@ export class LedgerHost {
     return this.ledger ? this.table : undefined;
   }
 
+  /** The open ledger itself, or undefined (sealing on quit reads and seals it). */
+  current(): Ledger | undefined {
+    return this.ledger;
+  }
+
   /** The open ledger's info, or undefined. */
   info(): LedgerInfo | undefined {
     return this.ledger?.info();

@@ -29,6 +29,7 @@ import {
   ipcMain,
   Menu,
   protocol,
+  safeStorage,
   session,
   type MessageBoxOptions,
   type OpenDialogOptions,
@@ -60,6 +61,7 @@ import {
   withLedgerExtension,
 } from './file-dialogs';
 import { createAppBackups } from './backup-actions';
+import { createAppSealing } from './seal-actions';
 import { aboutDetail, buildMenuTemplate } from './menu';
 import { resolveNativeBinding } from './native-binding';
 import { APP_SCHEME_PRIVILEGES, applySessionGuards, applyWebContentsGuards, secureWebPreferences } from './security';
@@ -99,6 +101,25 @@ let mainWindow: BrowserWindow | undefined;
 /** How every ledger of the app is opened: as 'app', with the Electron build of better-sqlite3, verified in the background. */
 const ledgerOptions = (path: string) => ({ path, actor: 'app', verifyInBackground: true, ...(nativeBinding ? { nativeBinding } : {}) });
 
+// Signed history: the app's key (encrypted by the system's key store in the user-data folder,
+// made by the first seal), the dialogs that pick files to verify and where proofs go, Seal Now.
+const sealing = createAppSealing({
+  keyStore: safeStorage,
+  userDataFolder: app.getPath('userData'),
+  platform: process.platform,
+  documentsFolder: () => app.getPath('documents'),
+  ledger: () => host.current(),
+  handlers: () => host.handlers(),
+  showOpenDialog: (options) => showOpenDialog(options),
+  showSaveDialog: (options) => showSaveDialog(options),
+  showError: (message, detail) => showError(message, detail),
+  showInfo: (message) => showInfo(message),
+  exists: existsSync,
+  // The audit screen reads the latest seal again on a change notification.
+  onSealed: () => broadcastChange({ lastPosition: host.info()?.lastPosition ?? 0 }),
+  log: logError,
+});
+
 const host = new LedgerHost({
   open: (path, onReplayProgress) => Ledger.openInSlices({ ...ledgerOptions(path), onReplayProgress }),
   restore: (exportPath, path) => Ledger.restore(exportPath, ledgerOptions(path)),
@@ -112,6 +133,7 @@ const host = new LedgerHost({
       chooseExportPath: (format) => chooseExportTarget(format).then((target) => target?.path),
       chooseStatementPath: (choice) =>
         chooseStatementFile({ showSaveDialog, showError, exists: existsSync }, app.getPath('documents'), choice),
+      ...sealing.hostServices,
     }),
 });
 
@@ -153,8 +175,16 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
-  // Quitting waits for a backup of a ledger that changed since its last one (backup-schedule.ts).
-  app.on('before-quit', (event) => backups.schedule.onBeforeQuit(event, () => app.quit()));
+  // Quitting, the first time: a head that moved since the latest seal is sealed (bounded,
+  // seal-on-quit.ts), then a ledger that changed since its last backup is backed up
+  // (backup-schedule.ts), so the backup holds the seal; then quit again, straight through.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void sealing.sealBeforeQuit().finally(() => backups.schedule.onBeforeQuit({ preventDefault: () => {} }, () => app.quit()));
+  });
   app.on('will-quit', () => {
     backups.schedule.stop();
     host.close();
@@ -187,6 +217,7 @@ async function start(): Promise<void> {
           openLedger: () => void chooseLedgerToOpen(),
           exportEventLog: () => void exportFromMenu(),
           restoreFromExport: () => void restoreFromExport(),
+          sealNow: () => void sealing.sealFromMenu(),
           backUpNow: () => void backups.backUpNow(),
           restoreFromBackup: () => void backups.restoreFromBackup(),
           chooseBackupFolder: () => void backups.chooseBackupFolder(),

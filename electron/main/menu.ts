@@ -2,7 +2,7 @@
  * The application menu as a plain template (Electron's MenuItemConstructorOptions), built
  * from the actions main.ts provides, so tests can read it without Electron.
  *   File:  New ledger…, Open ledger…, Export event log…, Restore from export…,
- *          Back up now, Restore from backup…, Backup folder…, Quit
+ *          Seal now, Back up now, Restore from backup…, Backup folder…, Quit
  *   Edit:  the standard roles (without them macOS has no copy/paste shortcuts in text fields)
  *   View:  Accounts, Audit (sent to the renderer as NAVIGATE_CHANNEL)
  *   Account: Statement… (the renderer opens it for the account on screen, or asks which)
@@ -18,6 +18,8 @@ export type MenuActions = {
   readonly exportEventLog: () => void;
   /** Open dialog for an export, save dialog for the NEW ledger file, then switch to it. */
   readonly restoreFromExport: () => void;
+  /** Signs the open ledger's head with the app's key now (a stored seal), and says which. */
+  readonly sealNow: () => void;
   /** A verified backup of the open ledger into the backup folder, now (backup-actions.ts). */
   readonly backUpNow: () => void;
   /** The backups listed with time, size and head position; the chosen one restored into a NEW file and opened. */
@@ -41,6 +43,7 @@ export const MENU_IDS = {
   openLedger: 'file.open-ledger',
   exportEventLog: 'file.export-event-log',
   restoreFromExport: 'file.restore-from-export',
+  sealNow: 'file.seal-now',
   backUpNow: 'file.back-up-now',
   restoreFromBackup: 'file.restore-from-backup',
   chooseBackupFolder: 'file.backup-folder',
@@ -60,6 +63,7 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
       { type: 'separator' },
       { id: MENU_IDS.exportEventLog, label: 'Export Event Log…', click: () => actions.exportEventLog() },
       { id: MENU_IDS.restoreFromExport, label: 'Restore from Export…', click: () => actions.restoreFromExport() },
+      { id: MENU_IDS.sealNow, label: 'Seal Now', click: () => actions.sealNow() },
       { type: 'separator' },
       { id: MENU_IDS.backUpNow, label: 'Back Up Now', click: () => actions.backUpNow() },
       { id: MENU_IDS.restoreFromBackup, label: 'Restore from Backup…', click: () => actions.restoreFromBackup() },

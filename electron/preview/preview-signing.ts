@@ -38,7 +38,7 @@ function folderProblem(folder: string): string | undefined {
 export function previewSigningKey(path: string): SigningKeyService {
   let key: SigningKey | undefined;
   return {
-    load: ({ create }) => {
+    load: async ({ create }) => {
       if (key) return succeed(key);
       const problem = folderProblem(dirname(path));
       if (problem !== undefined) {

@@ -30,7 +30,41 @@ export type FakeElectronOptions = {
   readonly isPackaged?: boolean;
   readonly gotLock?: boolean;
   readonly userDataFallback: string;
+  /** safeStorage: whether it can encrypt (default yes) and the Linux backend it names (default gnome_libsecret). */
+  readonly safeStorage?: { readonly available?: boolean; readonly backend?: string };
 };
+
+const FAKE_CIPHER_PREFIX = Buffer.from('fake-safe-storage:');
+
+/**
+ * A stand-in for safeStorage's asynchronous API: a reversible scrambling (XOR, so the stored
+ * bytes never hold the plain text) behind a prefix, so text it did not make fails to decrypt as
+ * Electron's does. It protects nothing; it only lets tests see what the app stores.
+ */
+export function createFakeSafeStorage(options: { available?: boolean; backend?: string } = {}) {
+  const calls: string[] = [];
+  const scramble = (bytes: Buffer) => Buffer.from(bytes.map((byte) => byte ^ 0x5a));
+  return {
+    calls,
+    reEncrypt: false,
+    isAsyncEncryptionAvailable: async () => {
+      calls.push('isAsyncEncryptionAvailable');
+      return options.available ?? true;
+    },
+    encryptStringAsync: async (plainText: string) => {
+      calls.push('encryptStringAsync');
+      if (!(options.available ?? true)) throw new Error('Encryption is not available.');
+      return Buffer.concat([FAKE_CIPHER_PREFIX, scramble(Buffer.from(plainText, 'utf8'))]);
+    },
+    async decryptStringAsync(this: { reEncrypt: boolean }, encrypted: Buffer) {
+      calls.push('decryptStringAsync');
+      if (!encrypted.subarray(0, FAKE_CIPHER_PREFIX.length).equals(FAKE_CIPHER_PREFIX))
+        throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      return { shouldReEncrypt: this.reEncrypt, result: scramble(encrypted.subarray(FAKE_CIPHER_PREFIX.length)).toString('utf8') };
+    },
+    getSelectedStorageBackend: () => options.backend ?? 'gnome_libsecret',
+  };
+}
 
 export function createFakeElectron(options: FakeElectronOptions) {
   const log: string[] = [];
@@ -147,7 +181,8 @@ export function createFakeElectron(options: FakeElectronOptions) {
     },
   };
 
-  const electron = { app, BrowserWindow: FakeBrowserWindow, protocol, session: { defaultSession }, ipcMain, Menu, dialog };
+  const safeStorage = createFakeSafeStorage(options.safeStorage);
+  const electron = { app, BrowserWindow: FakeBrowserWindow, protocol, session: { defaultSession }, ipcMain, Menu, dialog, safeStorage };
 
   return {
     electron,
@@ -162,6 +197,7 @@ export function createFakeElectron(options: FakeElectronOptions) {
     dialogOptions,
     messageBoxes,
     paths,
+    safeStorage,
     /** Fires `ready` the way Electron does once it is up. */
     becomeReady() {
       ready = true;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import { buildElectron } from '../../scripts/build-electron.mjs';
 import { tempFolder } from '../ipc/fixtures';
-import { createFakeElectron, loadWithFakeElectron, type FakeElectron } from './fake-electron';
+import { createFakeElectron, loadWithFakeElectron, type FakeElectron, type FakeElectronOptions } from './fake-electron';
 
 /** The renderer's own top-level document, as Electron reports it in event.senderFrame. */
 export const APP_FRAME = { url: 'app://app/index.html', parent: null };
@@ -45,11 +45,16 @@ export function menuItem(fake: FakeElectron, id: string): { click: () => void; e
 }
 
 /** Starts the app on `ledgerPath` (LEDGER_DB), user data under `work`; resolves once the window exists. */
-export async function startApp(bundle: string, ledgerPath: string, work: string): Promise<FakeElectron> {
+export async function startApp(
+  bundle: string,
+  ledgerPath: string,
+  work: string,
+  electron: Omit<FakeElectronOptions, 'userDataFallback'> = {},
+): Promise<FakeElectron> {
   process.env.LEDGER_DB = ledgerPath;
   process.env.LEDGER_USER_DATA_DIR = join(work, 'user-data');
   delete process.env.LEDGER_NATIVE_BINDING;
-  const fake = createFakeElectron({ userDataFallback: work });
+  const fake = createFakeElectron({ ...electron, userDataFallback: work });
   const before = new Set(process.listeners('unhandledRejection'));
   loadWithFakeElectron(bundle, fake);
   processListeners.set(
@@ -62,8 +67,13 @@ export async function startApp(bundle: string, ledgerPath: string, work: string)
 }
 
 /** startApp, then waits until the window shows the renderer (the ledger is open). */
-export async function startAppOnRenderer(bundle: string, ledgerPath: string, work: string): Promise<FakeElectron> {
-  const fake = await startApp(bundle, ledgerPath, work);
+export async function startAppOnRenderer(
+  bundle: string,
+  ledgerPath: string,
+  work: string,
+  electron: Omit<FakeElectronOptions, 'userDataFallback'> = {},
+): Promise<FakeElectron> {
+  const fake = await startApp(bundle, ledgerPath, work, electron);
   await vi.waitFor(() => expect(fake.windows[0]!.webContents.getURL() === 'app://app/index.html', 'the renderer').toBe(true), WAIT);
   return fake;
 }

@@ -14,6 +14,7 @@ function record() {
     openLedger: () => calls.push('open'),
     exportEventLog: () => calls.push('export'),
     restoreFromExport: () => calls.push('restore'),
+    sealNow: () => calls.push('seal-now'),
     backUpNow: () => calls.push('back-up-now'),
     restoreFromBackup: () => calls.push('restore-backup'),
     chooseBackupFolder: () => calls.push('backup-folder'),
@@ -45,7 +46,7 @@ describe('menu template (Windows/Linux)', () => {
     expect(template.map((item) => item.label)).toEqual(['&File', '&Edit', '&View', '&Account', '&Help']);
   });
 
-  it('File: New ledger…, Open ledger…, Export event log…, Restore from export…, Quit', () => {
+  it('File: New ledger…, Open ledger…, Export event log…, Restore from export…, Seal now, backups, Quit', () => {
     const file = template[0]!.submenu as MenuItemConstructorOptions[];
     const labels = file.filter((item) => item.type !== 'separator').map((item) => item.label ?? item.role);
     expect(labels).toEqual([
@@ -53,6 +54,7 @@ describe('menu template (Windows/Linux)', () => {
       'Open Ledger…',
       'Export Event Log…',
       'Restore from Export…',
+      'Seal Now',
       'Back Up Now',
       'Restore from Backup…',
       'Backup Folder…',
@@ -68,11 +70,22 @@ describe('menu template (Windows/Linux)', () => {
     click(byId(template, MENU_IDS.openLedger));
     click(byId(template, MENU_IDS.exportEventLog));
     click(byId(template, MENU_IDS.restoreFromExport));
+    click(byId(template, MENU_IDS.sealNow));
     click(byId(template, MENU_IDS.accounts));
     click(byId(template, MENU_IDS.audit));
     click(byId(template, MENU_IDS.statement));
     click(byId(template, MENU_IDS.about));
-    expect(calls).toEqual(['new', 'open', 'export', 'restore', 'navigate:accounts', 'navigate:audit', 'navigate:statement', 'about']);
+    expect(calls).toEqual([
+      'new',
+      'open',
+      'export',
+      'restore',
+      'seal-now',
+      'navigate:accounts',
+      'navigate:audit',
+      'navigate:statement',
+      'about',
+    ]);
   });
 
   it('offers no reload or DevTools in a packaged build', () => {

@@ -59,70 +59,70 @@ function host(ledger: Ledger) {
 }
 
 describe('the seal channels', () => {
-  it('latestSeal says there is no seal and no key yet; sealNow makes the key (0600) and seals the head', () => {
+  it('latestSeal says there is no seal and no key yet; sealNow makes the key (0600) and seals the head', async () => {
     const { ledger } = seeded();
     const { api, keyFile, answered } = host(ledger);
-    expect(ok(api.latestSeal(undefined))).toEqual({ seal: null, lastPosition: 4, key: null });
+    expect(ok(await api.latestSeal(undefined))).toEqual({ seal: null, lastPosition: 4, key: null });
     expect(existsSync(keyFile)).toBe(false);
 
-    const seal = ok(api.sealNow(undefined));
+    const seal = ok(await api.sealNow(undefined));
     expect(seal).toMatchObject({ treeSize: 4, rootHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(seal.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(keyFile, '..')).mode & 0o777).toBe(0o700);
 
-    const status = ok(api.latestSeal({}));
+    const status = ok(await api.latestSeal({}));
     expect(status.seal).toEqual(seal);
     expect(status.key).toEqual({ publicKey: seal.publicKey, fingerprint: seal.fingerprint });
     expect(status.unavailable).toBeUndefined();
 
     // The same head is sealed once: the stored seal again, not a second signature.
-    expect(ok(api.sealNow({}))).toEqual(seal);
+    expect(ok(await api.sealNow({}))).toEqual(seal);
     ok(ledger.execute({ name: 'deposit', input: { account: 'a2', amount: '1.00' } } as never));
-    const next = ok(api.sealNow(undefined));
+    const next = ok(await api.sealNow(undefined));
     expect(next.treeSize).toBe(5);
     expect(next.rootHash).not.toBe(seal.rootHash);
-    expect(ok(api.latestSeal(undefined))).toMatchObject({ seal: next, lastPosition: 5 });
+    expect(ok(await api.latestSeal(undefined))).toMatchObject({ seal: next, lastPosition: 5 });
 
     const pem = readFileSync(keyFile, 'utf8');
     const body = pem.split('\n')[1]!;
     for (const answer of answered) expect(JSON.stringify(answer)).not.toContain(body);
   });
 
-  it('refuses to seal a read-only ledger (and makes no key for it), and where the host keeps no key', () => {
+  it('refuses to seal a read-only ledger (and makes no key for it), and where the host keeps no key', async () => {
     const { ledger, path } = seeded();
     ledger.close();
     const readOnly = openLedger(path, { readOnly: true });
     const { api, keyFile } = host(readOnly);
-    expect(failure(api.sealNow(undefined), 'INTEGRITY').message).toMatch(/read-only .*nothing was sealed/);
+    expect(failure(await api.sealNow(undefined), 'INTEGRITY').message).toMatch(/read-only .*nothing was sealed/);
     expect(existsSync(keyFile)).toBe(false);
 
     const bare = createHandlers(() => readOnly);
-    expect(failure(bare.sealNow(undefined), 'VALIDATION').message).toBe('Sealing is not available in this window');
-    expect(ok(bare.latestSeal(undefined))).toEqual({
+    expect(failure(await bare.sealNow(undefined), 'VALIDATION').message).toBe('Sealing is not available in this window');
+    expect(ok(await bare.latestSeal(undefined))).toEqual({
       seal: null,
       lastPosition: 4,
       key: null,
       unavailable: 'Sealing is not available in this window',
     });
-    failure(bare.sealNow({ extra: 1 }), 'VALIDATION');
-    failure(bare.latestSeal('now'), 'VALIDATION');
+    failure(await bare.sealNow({ extra: 1 }), 'VALIDATION');
+    failure(await bare.latestSeal('now'), 'VALIDATION');
   });
 
-  it("a key the host cannot keep is said on the panel, and sealing answers the host's reason", () => {
+  it("a key the host cannot keep is said on the panel, and sealing answers the host's reason", async () => {
     const { ledger } = seeded();
     const reason = 'This system offers no protected storage for a signing key; nothing was sealed';
     const api = createHandlers(() => ledger, {
-      signingKey: { load: () => ({ ok: false, error: { code: 'STORAGE', message: reason } }), warning: () => 'kept weakly' },
+      signingKey: { load: async () => ({ ok: false, error: { code: 'STORAGE', message: reason } }), warning: () => 'kept weakly' },
     });
-    expect(ok(api.latestSeal(undefined))).toEqual({
+    expect(ok(await api.latestSeal(undefined))).toEqual({
       seal: null,
       lastPosition: 4,
       key: null,
       unavailable: reason,
       keyWarning: 'kept weakly',
     });
-    expect(failure(api.sealNow(undefined), 'STORAGE').message).toBe(reason);
+    expect(failure(await api.sealNow(undefined), 'STORAGE').message).toBe(reason);
   });
 
   it('saveInclusionProof refuses before asking, writes nothing when cancelled, and seals first when no seal covers the event', async () => {
@@ -136,7 +136,7 @@ describe('the seal channels', () => {
     // Cancelled: no seal, no key, no file.
     expect(ok(await api.saveInclusionProof({ position: 2 }))).toBeNull();
     expect(asked.proof).toEqual([2]);
-    expect(ok(api.latestSeal(undefined)).seal).toBeNull();
+    expect(ok(await api.latestSeal(undefined)).seal).toBeNull();
     expect(readdirSync(folder)).toEqual([]);
 
     answers.proof = join(folder, 'proof-2.json');
@@ -154,7 +154,7 @@ describe('the seal channels', () => {
   it('saveInclusionProof on a read-only ledger proves what its seal covers and refuses the rest before asking', async () => {
     const made = seeded();
     const writer = host(made.ledger);
-    ok(writer.api.sealNow(undefined));
+    ok(await writer.api.sealNow(undefined));
     ok(made.ledger.execute({ name: 'deposit', input: { account: 'a2', amount: '1.00' } } as never));
     made.ledger.close();
     const { api, asked, answers, folder } = host(openLedger(made.path, { readOnly: true }));
@@ -171,7 +171,7 @@ describe('verifyFile', () => {
     const h = host(made.ledger);
     h.answers.proof = join(h.folder, 'proof.json');
     const saved = ok(await h.api.saveInclusionProof({ position: 3 }))!;
-    return { ...made, ...h, proofPath: saved.path, key: ok(h.api.latestSeal(undefined)).key! };
+    return { ...made, ...h, proofPath: saved.path, key: ok(await h.api.latestSeal(undefined)).key! };
   }
 
   const verify = async (api: ReturnType<typeof host>['api'], request?: unknown): Promise<FileVerdict> => ok(await api.verifyFile(request))!;
@@ -245,7 +245,7 @@ describe('verifyFile', () => {
 
   it('an export: sealed and intact, signed by another key, or with a changed line', async () => {
     const { ledger, api, answers, folder, key } = await provedLedger();
-    const appKey = previewSigningKey(join(folder, 'keys', 'signing-key.pem')).load({ create: false });
+    const appKey = await previewSigningKey(join(folder, 'keys', 'signing-key.pem')).load({ create: false });
     const exported = join(folder, 'export.jsonl');
     ok(await exportToFile(ledger, exported, 'jsonl', {}, {}, ok(appKey)));
     answers.verify = exported;
@@ -282,7 +282,7 @@ describe('verifyFile', () => {
   it('a consistency proof between two seals', async () => {
     const { ledger, api, answers, folder, key } = await provedLedger();
     ok(ledger.execute({ name: 'deposit', input: { account: 'a2', amount: '1.00' } } as never));
-    ok(api.sealNow(undefined));
+    ok(await api.sealNow(undefined));
     const path = join(folder, 'consistency.json');
     ok(writeProofFile(ledger.path, path, ok(ledgerConsistencyProof(ledger, 4))));
     answers.verify = path;
@@ -309,7 +309,7 @@ describe('verifyFile', () => {
 });
 
 describe("the preview host's stand-ins", () => {
-  it('names proofs fresh and checks the newest export or proof in its folder, never a link', () => {
+  it('names proofs fresh and checks the newest export or proof in its folder, never a link', async () => {
     const folder = tempFolder();
     const handedOut = new Set<string>();
     expect(freshProofPath(folder, 7, handedOut)).toBe(join(folder, 'ledger-event-7-proof.json'));
@@ -326,11 +326,11 @@ describe("the preview host's stand-ins", () => {
     expect(ok(newestCheckableFile(folder))).toBe(join(folder, 'b.json'));
   });
 
-  it('refuses a key folder that others can write into', () => {
+  it('refuses a key folder that others can write into', async () => {
     const folder = tempFolder();
     mkdirSync(join(folder, 'open'));
     chmodSync(join(folder, 'open'), 0o777);
-    const refused = failure(previewSigningKey(join(folder, 'open', 'signing-key.pem')).load({ create: true }), 'STORAGE');
+    const refused = failure(await previewSigningKey(join(folder, 'open', 'signing-key.pem')).load({ create: true }), 'STORAGE');
     expect(refused.message).toMatch(/others can write into/);
     expect(existsSync(join(folder, 'open', 'signing-key.pem'))).toBe(false);
     expect(privateKeyPem(generateSigningKey())).toMatch(/^-----BEGIN PRIVATE KEY-----/);

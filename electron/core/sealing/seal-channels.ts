@@ -26,8 +26,11 @@ import { verifyFileVerdict } from './file-verdict';
 
 /** Where the host keeps its signing key. */
 export type SigningKeyService = {
-  /** The host's key; made and kept when `create` is set and there is none yet, else NOT_FOUND. */
-  readonly load: (options: { readonly create: boolean }) => Result<SigningKey>;
+  /**
+   * The host's key; made and kept when `create` is set and there is none yet, else NOT_FOUND.
+   * Asynchronous: a system key store may take a while to answer (and Electron's only asks so).
+   */
+  readonly load: (options: { readonly create: boolean }) => Promise<Result<SigningKey>>;
   /** Why the key is kept less safely than in the system's key store, in plain words; undefined when it is not. */
   readonly warning?: () => string | undefined;
 };
@@ -42,8 +45,8 @@ export type SealingHostServices = {
 };
 
 export type SealingHandlers = {
-  readonly latestSeal: (request: unknown) => Result<LedgerResponses['latestSeal']>;
-  readonly sealNow: (request: unknown) => Result<LedgerResponses['sealNow']>;
+  readonly latestSeal: (request: unknown) => Promise<Result<LedgerResponses['latestSeal']>>;
+  readonly sealNow: (request: unknown) => Promise<Result<LedgerResponses['sealNow']>>;
   readonly verifyFile: (request: unknown) => Promise<Result<LedgerResponses['verifyFile']>>;
   readonly saveInclusionProof: (request: unknown) => Promise<Result<LedgerResponses['saveInclusionProof']>>;
 };
@@ -68,26 +71,30 @@ function writable(ledger: Ledger): Result<void> {
 }
 
 export function sealingHandlers(getLedger: () => Ledger, host: SealingHostServices): SealingHandlers {
-  const keyOf = (create: boolean): Result<SigningKey> =>
+  const keyOf = async (create: boolean): Promise<Result<SigningKey>> =>
     host.signingKey ? host.signingKey.load({ create }) : fail('VALIDATION', NOT_HERE, { reason: 'no-key-service' });
 
-  /** Seals the head with the host's key (made on first use). */
-  const sealHead = (ledger: Ledger): Result<Seal> => {
-    const allowed = writable(ledger);
+  /** Seals the ledger `getLedger` answers once the key is there, with the host's key (made on first use). */
+  const sealHead = async (): Promise<Result<Seal>> => {
+    const allowed = writable(getLedger());
     if (!allowed.ok) return allowed;
-    const key = keyOf(true);
-    return key.ok ? sealLedger(ledger, key.value) : key;
+    const key = await keyOf(true);
+    if (!key.ok) return key;
+    // The ledger open now (a key store may have asked the person a while), caught up with other writers.
+    const ledger = getLedger();
+    ledger.refresh();
+    return sealLedger(ledger, key.value);
   };
 
   return {
-    latestSeal: (request) => {
+    latestSeal: async (request) => {
       const input = validate(LEDGER_CHANNELS.latestSeal.request, request);
       if (!input.ok) return input;
+      const key = await keyOf(false);
       const ledger = getLedger();
       ledger.refresh();
       const latest = latestLedgerSeal(ledger);
       if (!latest.ok) return latest;
-      const key = keyOf(false);
       const warning = host.signingKey?.warning?.();
       const status: SealStatus = {
         seal: latest.value === null ? null : sealView(latest.value),
@@ -99,13 +106,12 @@ export function sealingHandlers(getLedger: () => Ledger, host: SealingHostServic
       return succeed(status);
     },
 
-    sealNow: (request) => {
+    sealNow: async (request) => {
       const input = validate(LEDGER_CHANNELS.sealNow.request, request);
       if (!input.ok) return input;
       if (!host.signingKey) return fail('VALIDATION', NOT_HERE);
-      const ledger = getLedger();
-      ledger.refresh();
-      const sealed = sealHead(ledger);
+      getLedger().refresh();
+      const sealed = await sealHead();
       return sealed.ok ? succeed(sealView(sealed.value)) : sealed;
     },
 
@@ -116,7 +122,7 @@ export function sealingHandlers(getLedger: () => Ledger, host: SealingHostServic
       const chosen = await host.chooseFileToVerify();
       if (!chosen.ok) return chosen;
       if (chosen.value === undefined) return succeed(null);
-      const own = host.signingKey ? host.signingKey.load({ create: false }) : undefined;
+      const own = host.signingKey ? await host.signingKey.load({ create: false }) : undefined;
       return verifyFileVerdict(chosen.value, {
         expectedPublicKey: input.value?.publicKey,
         ownPublicKey: own?.ok ? own.value.publicKey : undefined,
@@ -151,18 +157,18 @@ export function sealingHandlers(getLedger: () => Ledger, host: SealingHostServic
       const path = await host.chooseProofPath(position);
       if (path === undefined) return succeed(null);
       // The dialog may have been open a while: the ledger now open is the one proved.
-      const ledger = getLedger();
-      ledger.refresh();
+      getLedger().refresh();
       let sealedNow = false;
       if (needsSeal) {
-        const covering = latestLedgerSeal(ledger);
+        const covering = latestLedgerSeal(getLedger());
         if (!covering.ok) return covering;
         if (covering.value === null || covering.value.treeSize < position) {
-          const sealed = sealHead(ledger);
+          const sealed = await sealHead();
           if (!sealed.ok) return sealed;
           sealedNow = true;
         }
       }
+      const ledger = getLedger();
       const proof = ledgerInclusionProof(ledger, position);
       if (!proof.ok) return proof;
       // The host chose the path: Electron's save dialog asked before replacing, the preview names a fresh file.

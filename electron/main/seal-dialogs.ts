@@ -1,0 +1,77 @@
+/**
+ * The dialogs of signed history in the app, as plain options and pure decisions so tests read
+ * them without Electron; main.ts shows them. The renderer never names a path.
+ *
+ *   Verify a file…:          an open dialog for an export (.jsonl) or a proof (.json), in Documents.
+ *   Save inclusion proof…:   a save dialog, `ledger-event-<position>-proof.json` in Documents;
+ *                            a name without an extension gets .json, another extension is
+ *                            explained and the dialog shown again.
+ *   File → Seal Now:         a message box naming the seal (size, time, key fingerprint).
+ */
+import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
+import { basename, extname, join } from 'node:path';
+import type { SealView } from '../../shared/seals';
+import { proofFileName } from '../core/sealing/seal-channels';
+import type { SaveDialogHost } from './file-dialogs';
+
+export const PROOF_FILTER = { name: 'Proof (JSON)', extensions: ['json'] };
+
+export function verifyOpenDialogOptions(documentsFolder: string): OpenDialogOptions {
+  return {
+    title: 'Verify a File',
+    buttonLabel: 'Verify',
+    defaultPath: documentsFolder,
+    properties: ['openFile'],
+    filters: [
+      { name: 'Export or proof', extensions: ['jsonl', 'json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+}
+
+export function proofSaveDialogOptions(documentsFolder: string, position: number): SaveDialogOptions {
+  return {
+    title: 'Save Inclusion Proof',
+    buttonLabel: 'Save',
+    defaultPath: join(documentsFolder, proofFileName(position)),
+    filters: [PROOF_FILTER],
+    // The proof replaces an existing file (atomically), so the dialog must have asked first.
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+}
+
+/** Asks where to save the proof of the event at `position`; undefined when the person cancels. */
+export async function chooseProofFile(host: SaveDialogHost, documentsFolder: string, position: number): Promise<string | undefined> {
+  let options = proofSaveDialogOptions(documentsFolder, position);
+  for (;;) {
+    const picked = await host.showSaveDialog(options);
+    if (picked.canceled || !picked.filePath) return undefined;
+    const extension = extname(picked.filePath).slice(1).toLowerCase();
+    const path = extension === '' ? `${picked.filePath}.json` : picked.filePath;
+    if (extension !== '' && extension !== 'json') {
+      await host.showError(
+        'Choose another file name',
+        `A proof is a JSON file: choose a name ending in .json, not ${basename(picked.filePath)}.`,
+      );
+    } else if (extension === '' && host.exists(path)) {
+      await host.showError(
+        'A file with this name already exists',
+        `${path} already exists. Choose another name, or choose that file itself to replace it.`,
+      );
+    } else {
+      return path;
+    }
+    options = { ...options, defaultPath: picked.filePath };
+  }
+}
+
+/** The message box after File → Seal Now. */
+export function sealedMessage(seal: SealView): { message: string; detail: string } {
+  const events = `${seal.treeSize.toLocaleString('en')} event${seal.treeSize === 1 ? '' : 's'}`;
+  return {
+    message: 'Ledger sealed',
+    detail:
+      `The first ${events} are sealed with the key ${seal.fingerprint}, signed at ${seal.signedAt}.\n\n` +
+      `Root hash ${seal.rootHash}\n\nGive an auditor the public key ${seal.publicKey} (or read them its fingerprint) by another channel than the files you send.`,
+  };
+}
