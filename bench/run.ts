@@ -22,6 +22,7 @@ import type { CommandReceipt } from '../shared/commands';
 import type { Result } from '../shared/errors';
 import { measureAccountList } from './account-list';
 import { measureAccountsScreen } from './accounts-screen';
+import { TreeUpkeepAlone, measureSignedHistory, type UpkeepRun } from './signing';
 import { measureStatements } from './statement';
 import { BareBulkInsert, BareSingleInsert } from './baselines';
 import { bundleChildren, type Children } from './children';
@@ -127,9 +128,11 @@ async function buildLedger(
   path: string,
   snapshotPath: string,
   barePath: string,
-): Promise<{ eventsPerSecond: number; ms: number; snapshotEvents: number; bare: Array<{ rows: number; ms: number }> }> {
+): Promise<{ eventsPerSecond: number; ms: number; snapshotEvents: number; bare: Array<{ rows: number; ms: number }>; upkeep: UpkeepRun }> {
   const ledger = openLedger(path);
   const bares = Array.from({ length: BARE_BULK_ROUNDS }, (_, round) => new BareBulkInsert(path, barePathOf(barePath, round)));
+  // The Merkle tree's share of the same work, measured in the same slices (see bench/signing.ts).
+  const upkeep = new TreeUpkeepAlone(path, barePath.replace(/\.db$/, '-upkeep.db'));
   let writer: PipelinedWriter | undefined;
   let nextBareSlice = EVENTS / BARE_SLICES;
   let ms = 0;
@@ -167,6 +170,7 @@ async function buildLedger(
       }
       if (position >= nextBareSlice) {
         for (const bare of bares) bare.catchUp();
+        upkeep.catchUp();
         while (nextBareSlice <= position) nextBareSlice += EVENTS / BARE_SLICES;
       }
       if (position >= nextReport) {
@@ -179,7 +183,8 @@ async function buildLedger(
     }
     const events = ledger.projection.lastPosition;
     if (events !== EVENTS) throw new Error(`built ${events} events instead of ${EVENTS}`);
-    return { eventsPerSecond: events / (ms / 1000), ms, snapshotEvents, bare: bares.map((bare) => bare.finish()) };
+    const bare = bares.map((each) => each.finish());
+    return { eventsPerSecond: events / (ms / 1000), ms, snapshotEvents, bare, upkeep: upkeep.finish() };
   } finally {
     await writer?.close();
     ledger.close();
@@ -395,6 +400,9 @@ async function main(): Promise<void> {
         `durable deposit: p50 ${percentile(durable.engine, 50).toFixed(2)} ms (with commandId ` +
           `${percentile(durable.withCommandId, 50).toFixed(2)} ms) vs bare ${percentile(durable.bare, 50).toFixed(2)} ms`,
       );
+
+      // 7. Signed history: tree upkeep, seals, proofs (also last: each seal follows a deposit).
+      figures.push(...measureSignedHistory(ledger, folder, built, log));
     } finally {
       ledger.close();
     }
