@@ -7,13 +7,14 @@ import type { CliCommand } from './command-context';
 import { FILE_COMMANDS } from './file-commands';
 import { READ_COMMANDS } from './read-commands';
 import { RECORD_COMMANDS } from './record-commands';
-import { SIGNING_COMMANDS } from './signing-commands';
+import { SIGNING_COMMANDS, withProofCheck } from './signing-commands';
 import { STATEMENT_COMMANDS } from './statement-command';
 
 export const CLI_COMMANDS: Readonly<Record<string, CliCommand>> = {
   ...RECORD_COMMANDS,
   ...READ_COMMANDS,
   ...FILE_COMMANDS,
+  verify: withProofCheck(FILE_COMMANDS.verify),
   ...STATEMENT_COMMANDS,
   ...SIGNING_COMMANDS,
   ...BACKUP_COMMANDS,

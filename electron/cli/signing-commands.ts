@@ -131,6 +131,36 @@ async function runProve(context: CommandContext): Promise<number> {
 }
 
 /**
+ * The verify command with `--proof FILE [--public-key K]` added: a proof is checked by
+ * verifyProof, anything else goes to `verify` as it is (the chain, or an export with --file).
+ */
+export function withProofCheck(verify: CliCommand): CliCommand {
+  const strings = [...new Set([...(verify.flags.strings ?? []), 'proof', 'public-key'])];
+  return {
+    ...verify,
+    summary: `${verify.summary}; with --proof, check a proof file offline`,
+    synopsis: `${verify.synopsis}  |  --proof FILE [--public-key KEY]`,
+    details: [
+      ...(verify.details ?? []),
+      '--proof FILE checks an inclusion or consistency proof (`ledger prove`) with no ledger: exit 0 when it holds, 3 when',
+      "it does not or is not a proof file; --public-key KEY requires its seals to be that key's, else they name their signer.",
+    ],
+    flags: { ...verify.flags, strings },
+    run: (context) => {
+      const proof = context.string('proof');
+      if (proof === undefined) {
+        if (context.string('file') === undefined && context.string('public-key') !== undefined) {
+          throw new UsageError('--public-key goes with --file or --proof');
+        }
+        return verify.run(context);
+      }
+      if (context.string('file') !== undefined) throw new UsageError('--proof and --file check different files: give one of them');
+      return verifyProof(proof, context.string('public-key'));
+    },
+  };
+}
+
+/**
  * `verify --proof FILE [--public-key K]`: no ledger is opened. Exit 0 when the proof holds, 3
  * when it does not or is not a proof file (too large, cut short, another format), 1 when the
  * file cannot be read or the key is not a key.
