@@ -57,6 +57,8 @@ describe('signed history on the audit screen', () => {
     expect(await panel().locator('time').getAttribute('datetime')).toBe(status.seal.signedAt);
     // The key is the preview's own file, made 0600 on the first seal.
     expect(statSync(join(session.folder, 'keys', 'signing-key.pem')).mode & 0o777).toBe(0o600);
+    // The pointer off the button, so the picture shows it at rest.
+    await page.mouse.move(0, 0);
     await saveScreenshot(page, 'audit-seal');
 
     // A new event is counted as not sealed yet, until the next seal.
