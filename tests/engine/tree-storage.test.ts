@@ -225,6 +225,13 @@ describe('a log written before the tree', () => {
     expect(storedNodes(writable)).toEqual(left);
     const refused = failure(writable.execute({ name: 'deposit', input: { account: 'a', amount: '1.00' } }), 'INTEGRITY');
     expect(refused.message).toMatch(/has lost nodes below position 701/);
+    // The bulk writer cannot stage onto it either: its batches take the plain path, which answers the same.
+    const writer = new PipelinedWriter(writable);
+    try {
+      for (const result of await writer.submit(deposits(3))) expect(failure(result, 'INTEGRITY').message).toMatch(/has lost nodes/);
+    } finally {
+      await writer.close();
+    }
     expect(writable.store.lastPosition()).toBe(701);
   });
 

@@ -51,12 +51,26 @@ export class TreeUpkeep {
   }
 
   /**
-   * Hashes a staged row onto the basis's frontier (loaded at the basis's tail for its first row);
-   * the nodes it completes go to `nodes` (flat: level, index, hash). Throws where readyFor
-   * refuses: the bulk writer then takes the plain path, which answers the refusal.
+   * Before a row is staged: loads the basis's frontier at its tail (for its first row). Where
+   * readyFor would refuse, this throws a plain error, not a refusal: staging stops, and the bulk
+   * writer takes the plain path, which answers what is wrong (or, if another process appended
+   * since the basis was taken, simply appends).
    */
+  readyToStage(basis: { readonly tail: { readonly position: number }; tree?: TreeFrontier }): void {
+    if (basis.tree !== undefined) return;
+    try {
+      basis.tree = this.frontierAt(basis.tail.position);
+    } catch (error) {
+      if (!(error instanceof LedgerFailure)) throw error;
+      throw new Error(`cannot stage onto position ${basis.tail.position}: ${error.error.message}`);
+    }
+  }
+
+  /** Hashes a staged row onto the basis's frontier (after readyToStage); the nodes it completes go to `nodes` (flat: level, index, hash). */
   staged(row: StoredEvent, basis: { tree?: TreeFrontier }, nodes: unknown[]): void {
-    const tree = (basis.tree ??= this.frontierAt(row.position - 1));
+    const tree = basis.tree;
+    if (tree === undefined || tree.size !== row.position - 1)
+      throw new Error(`the staging basis's tree is not at position ${row.position - 1}: bug`);
     tree.push(leafHashOfEvent(row), (level, index, hash) => nodes.push(level, index, hash));
   }
 

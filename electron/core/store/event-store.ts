@@ -444,6 +444,7 @@ export class EventStore {
     const tail = (this.tail ??= this.readTail());
     // The tree must be able to take the row (it may refuse as INTEGRITY) before anything is written.
     if (this.staging === undefined) this.tree.readyFor(tail);
+    else this.tree.readyToStage(this.staging.basis);
     const row: Mutable<StoredEvent & { payload: object | undefined }> = {
       position: tail.position + 1,
       eventId: event.eventId ?? timeOrderedId(),
