@@ -18,8 +18,10 @@ import { fail, LedgerFailure, succeed, type Result } from '../../../shared/error
 import { eventLine } from '../export/export-format';
 import { fingerprintOf, type SigningKey } from '../signing/keys';
 import {
+  MAX_PROOF_BYTES,
   consistencyProofFile,
   inclusionProofFile,
+  proofFileText,
   type ConsistencyProofFile,
   type InclusionProofFile,
   type ProofFile,
@@ -150,6 +152,13 @@ export class SignedHistory {
 
   /** The proof, once it passes the offline verifier; INTEGRITY naming the seal when it does not. */
   private holding<T extends ProofFile>(proof: T): Result<T> {
+    const bytes = Buffer.byteLength(proofFileText(proof));
+    if (bytes > MAX_PROOF_BYTES) {
+      return fail(
+        'VALIDATION',
+        `The proof would take ${bytes} bytes, more than a proof file may (${MAX_PROOF_BYTES}): the event's line is too long`,
+      );
+    }
     const verdict = verifyProofFile(proof);
     if (verdict.ok) return succeed(proof);
     const seal = proof.kind === 'inclusion' ? proof.seal : proof.toSeal;
