@@ -20,7 +20,7 @@ import type { Result } from '../../shared/errors';
 
 export const QUIT_SEAL_LIMIT_MS = 5_000;
 /** Sealing reads every event since the latest seal; beyond this many, a quit would be held up. */
-export const QUIT_SEAL_MOST_EVENTS = 200_000;
+export const QUIT_SEAL_MOST_EVENTS = 100_000;
 
 export type QuitSealOutcome = { readonly sealed: true; readonly treeSize: number } | { readonly sealed: false; readonly why: string };
 
