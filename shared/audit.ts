@@ -120,4 +120,6 @@ export type ExportSummary = {
   readonly format: ExportFormat;
   readonly events: number;
   readonly lastPosition: number;
+  /** A JSON Lines export's seal: who signed its events (null when it carries none). */
+  readonly seal?: { readonly fingerprint: string; readonly treeSize: number; readonly signedAt: string } | null;
 };

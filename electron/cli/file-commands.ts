@@ -4,21 +4,14 @@
  * typo is answered in plain words and creates nothing.
  */
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { auditFilterSchema } from '../../shared/audit';
-import { validate } from '../../shared/validation';
-import { exportToFile, toSnapshotFilter } from '../core/handlers';
-import { Ledger } from '../core/ledger';
-import { restoreExport } from '../core/export/export-restore';
-import { verifyExportFile } from '../core/export/export-verify';
 import { verifyLedgerFile } from '../core/store/verify-file';
 import type { VerifyReport } from '../core/store/verify';
 import type { Result } from '../../shared/errors';
 import { applyStream } from './apply-stream';
 import { answer, orRefuse, withOk, type CliCommand, type CommandContext } from './command-context';
+import { runExport, runRestore, verifyExport } from './export-commands';
 import { checkInputFile } from './input-file';
-import { safeUserName } from './open-ledger';
 import { CliRefusal, EXIT, UsageError, printJson, stdoutClosed } from './output';
-import { eventTypeFlag } from './read-commands';
 
 export const FILE_COMMANDS = {
   apply: {
@@ -42,35 +35,50 @@ export const FILE_COMMANDS = {
     },
   },
   verify: {
-    summary: 'walk the hash chain and the head checkpoint (or, with --file, check an export offline)',
-    synopsis: '[--file EXPORT.jsonl]',
-    details: ['Prints {"ok":true,"events":N,"head":HEX}, or {"ok":false,"firstBadPosition":P,"reason":…} with exit 3.'],
-    flags: { strings: ['file'] },
+    summary: 'walk the hash chain and the head checkpoint (or, with --file, check an export and its seal offline)',
+    synopsis: '[--file EXPORT.jsonl [--public-key KEY]]',
+    details: [
+      'Prints {"ok":true,"events":N,"head":HEX}, or {"ok":false,"firstBadPosition":P,"reason":…} with exit 3.',
+      'With --file: the export\'s lines, manifest and seals, offline; {"ok":true,…,"seal":{"fingerprint":…},…} names who',
+      "sealed it. --public-key KEY (as `ledger key` prints it) requires the seal to be that key's: anything else exits 3.",
+    ],
+    flags: { strings: ['file', 'public-key'] },
     access: 'read',
     run: async (context) => {
       const file = context.string('file');
-      if (file !== undefined) return verifyExport(file);
+      const publicKey = context.string('public-key');
+      if (file !== undefined) return verifyExport(file, publicKey);
+      if (publicKey !== undefined) throw new UsageError('--public-key goes with --file');
       const report = orRefuse(verifyTarget(context));
       printJson(report.ok ? report : { ok: false, firstBadPosition: report.firstBadPosition, reason: report.reason });
       return report.ok ? EXIT.ok : EXIT.integrity;
     },
   },
   export: {
-    summary: 'the log as JSON Lines (lossless, verifiable) or CSV (the audit view), to --out or stdout',
-    synopsis: '[--format jsonl|csv] [--out FILE [--force]] [--account ID] [--type TYPE] [--from DATE] [--to DATE]',
+    summary: 'the log as JSON Lines (lossless, verifiable, signed) or CSV (the audit view), to --out or stdout',
+    synopsis:
+      '[--format jsonl|csv] [--out FILE [--force]] [--account ID] [--type TYPE] [--from DATE] [--to DATE] [--key-file F | --unsigned]',
     details: [
       '--out never replaces the ledger or a file beside it, never writes through a link or into a special file,',
       'and replaces an existing file only with --force.',
+      'A full JSON Lines export is sealed with your signing key (--key-file, else $LEDGER_KEY_FILE, else the config',
+      'folder; made there on first use): the seal is stored in the ledger first unless the key sealed that head already.',
+      '--unsigned (or --read-only) makes no new seal. A filtered export carries no seal.',
     ],
-    flags: { strings: ['format', 'out', 'account', 'type', 'from', 'to'], booleans: ['force'] },
+    flags: { strings: ['format', 'out', 'account', 'type', 'from', 'to', 'key-file'], booleans: ['force', 'unsigned'] },
     access: 'read',
     run: runExport,
   },
   import: {
     summary: 'restore a full export into a new or empty ledger, or import a legacy log',
-    synopsis: '--file EXPORT.jsonl  |  --legacy --currency CUR --file F',
-    details: ['--legacy reads a log written by the original exercise; its float amounts are in CUR.'],
-    flags: { strings: ['file', 'currency'], booleans: ['legacy'] },
+    synopsis: '--file EXPORT.jsonl [--public-key KEY] [--ignore-seal]  |  --legacy --currency CUR --file F',
+    details: [
+      "A restore refuses an export whose seal does not hold (or, with --public-key, is not that key's) with exit 3;",
+      '--ignore-seal restores its events anyway (still verified), keeping only the seals that hold. An export with no',
+      'seal (version 1, or written unsigned) is restored with a note. --legacy reads a log written by the original',
+      'exercise; its float amounts are in CUR.',
+    ],
+    flags: { strings: ['file', 'currency', 'public-key'], booleans: ['legacy', 'ignore-seal'] },
     access: 'write',
     run: runImport,
   },
@@ -89,47 +97,6 @@ function verifyTarget(context: CommandContext): Result<VerifyReport> {
   return writable.ok ? writable : readOnly;
 }
 
-/** `verify --file`: offline, no database is opened at all. */
-async function verifyExport(file: string): Promise<number> {
-  orRefuse(checkInputFile(file));
-  const report = await verifyExportFile(file);
-  printJson(report.ok ? { ok: true, events: report.events, head: report.head } : report);
-  return report.ok ? EXIT.ok : EXIT.integrity;
-}
-
-async function runExport(context: CommandContext): Promise<number> {
-  const format = context.string('format') ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format is jsonl or csv, not "${format}"`);
-  const out = context.string('out');
-  if (context.values.force && out === undefined) throw new UsageError('--force goes with --out FILE');
-  const type = eventTypeFlag(context.string('type'));
-  const account = context.string('account');
-  const from = context.string('from');
-  const to = context.string('to');
-  const filter = orRefuse(
-    validate(auditFilterSchema, {
-      ...(account === undefined ? {} : { accounts: [account] }),
-      ...(type === undefined ? {} : { types: [type] }),
-      ...(from === undefined ? {} : { from }),
-      ...(to === undefined ? {} : { to }),
-    }),
-  );
-  return context.withLedger(async (ledger) => {
-    if (out !== undefined) {
-      return answer(await exportToFile(ledger, out, format, filter, { force: context.values.force === true }), withOk);
-    }
-    try {
-      if (format === 'csv') await ledger.exportCsv(filter, process.stdout);
-      else await ledger.exportJsonLines(process.stdout, toSnapshotFilter(filter));
-    } catch (error) {
-      // The reader went away (| head): what it read was whole lines; nothing else to do.
-      if (stdoutClosed.signal.aborted) return EXIT.ok;
-      throw error;
-    }
-    return EXIT.ok;
-  });
-}
-
 async function runImport(context: CommandContext): Promise<number> {
   const file = context.string('file');
   if (file === undefined) throw new UsageError('import needs --file F');
@@ -138,6 +105,9 @@ async function runImport(context: CommandContext): Promise<number> {
     if (currency !== undefined) throw new UsageError('--currency goes with --legacy');
     orRefuse(checkInputFile(file));
     return runRestore(context, file);
+  }
+  if (context.string('public-key') !== undefined || context.values['ignore-seal']) {
+    throw new UsageError('--public-key and --ignore-seal go with restoring an export, not with --legacy');
   }
   if (currency === undefined) throw new UsageError('import --legacy needs --currency CUR');
   orRefuse(checkInputFile(file));
@@ -151,23 +121,4 @@ async function runImport(context: CommandContext): Promise<number> {
     });
   }
   return context.withLedger((ledger) => answer(ledger.importLegacy(text, currency), withOk));
-}
-
-/** `import --file`: restore a full export into a new (or empty) ledger file. */
-async function runRestore(context: CommandContext, exportPath: string): Promise<number> {
-  const target = context.target();
-  if (existsSync(target.path)) {
-    // An existing file must be an empty ledger: restoreExport refuses anything else.
-    return context.withLedger(async (ledger) => {
-      const restored = await restoreExport(ledger.store, exportPath);
-      if (restored.ok) ledger.rebuild();
-      return answer(restored, withOk);
-    });
-  }
-  const restored = await Ledger.restore(exportPath, { path: target.path, actor: `cli:${safeUserName()}` });
-  if (!restored.ok) return answer(restored);
-  const summary = { ok: true, events: restored.value.projection.lastPosition, head: restored.value.store.headHash() };
-  restored.value.close();
-  printJson(summary);
-  return EXIT.ok;
 }

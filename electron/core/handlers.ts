@@ -15,6 +15,8 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { SnapshotFilter } from './export/jsonl-export';
 import { storedTypesFor } from './events/upcasters';
 import { checkExportTarget, partialPathFor, removeStalePartials, type ExportTargetOptions } from './export/export-target';
+import { sealSummaryOf } from './export/export-seal-check';
+import type { SigningKey } from './signing/keys';
 import { accountPage, unverifiedFrom } from './projection/account-list';
 import { typedErrorOf } from './store/storage-errors';
 import { saveStatement } from './statement/statement-file';
@@ -150,6 +152,7 @@ export async function exportToFile(
   format: ExportFormat,
   filter: AuditFilter,
   target: ExportTargetOptions = {},
+  signingKey?: SigningKey,
 ): Promise<Result<ExportSummary>> {
   if (format === 'jsonl' && (filter.text !== undefined || filter.minAmount !== undefined || filter.maxAmount !== undefined)) {
     // The lossless log is restricted only by what its manifest can state and verify exactly.
@@ -169,20 +172,20 @@ export async function exportToFile(
   // racing against it turns that into this export's failure instead of an uncaught exception.
   const streamFailed = new Promise<never>((_, reject) => out.once('error', reject));
   streamFailed.catch(() => {});
-  const write = async (): Promise<{ events: number; lastPosition: number }> => {
+  const write = async (): Promise<Omit<ExportSummary, 'path' | 'format'>> => {
     const written =
       format === 'jsonl'
         ? await ledger
-            .exportJsonLines(out, toSnapshotFilter(filter))
-            .then((manifest) => ({ events: manifest.count, lastPosition: manifest.lastPosition }))
+            .exportJsonLines(out, toSnapshotFilter(filter), signingKey)
+            .then((manifest) => ({ events: manifest.count, lastPosition: manifest.lastPosition, ...sealSummaryOf(manifest) }))
         : await ledger.exportCsv(filter, out).then((events) => ({ events, lastPosition: ledger.projection.lastPosition }));
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     return written;
   };
   try {
-    const { events, lastPosition } = await Promise.race([write(), streamFailed]);
+    const written = await Promise.race([write(), streamFailed]);
     renameSync(temporary, path);
-    return succeed({ path, format, events, lastPosition });
+    return succeed({ path, format, ...written });
   } catch (error) {
     out.destroy();
     rmSync(temporary, { force: true });

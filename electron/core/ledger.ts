@@ -37,7 +37,10 @@ import { timeOrderedId } from './store/time-ordered-id';
 import { toStorageFailure, isBusy, isDamage, damagedFile } from './store/storage-errors';
 import { triggerProblem } from './store/immutability-triggers';
 import { StreamChainCheck } from './integrity/stream-chain-check';
-import { restoreIntoNewFile } from './export/export-restore';
+import { restoreIntoNewFile, type RestoreOptions, type RestoreSummary } from './export/export-restore';
+import { sealingFor } from './export/stored-seals';
+import { historyOf } from './history/ledger-history';
+import type { SigningKey } from './signing/keys';
 import type { AccountState } from './domain/bank-account';
 import type { Statement as AccountStatement, StatementRequest } from '../../shared/statement';
 import { buildStatement } from './statement/build-statement';
@@ -506,9 +509,14 @@ export class Ledger {
 
   // ── Export and restore ──
 
-  /** Streams the log as JSON Lines from one consistent snapshot; writes continue meanwhile. */
-  exportJsonLines(out: Writable, filter?: SnapshotFilter): Promise<ExportManifest> {
-    return exportJsonLines(this.store.path, out, { filter, nativeBinding: this.store.nativeBinding });
+  /**
+   * Streams the log as JSON Lines from one consistent snapshot; writes continue meanwhile. With
+   * a key, a full export's head is sealed first (and the seal stored) unless that key sealed it already.
+   */
+  exportJsonLines(out: Writable, filter?: SnapshotFilter, signingKey?: SigningKey): Promise<ExportManifest> {
+    const tampered = this.readOnlyReason === 'opened read-only' ? undefined : this.readOnlyReason;
+    const sealing = signingKey === undefined ? undefined : sealingFor(this.store, () => historyOf(this), signingKey, tampered);
+    return exportJsonLines(this.store.path, out, { filter, nativeBinding: this.store.nativeBinding, sealing });
   }
 
   /** Streams the audit view with its filters as CSV; resolves to the number of rows. */
@@ -522,14 +530,24 @@ export class Ledger {
    * name beside it and given its name only once restored and verified: a failed or killed
    * restore leaves no ledger behind (see export/export-restore.ts).
    */
-  static async restore(exportPath: string, options: LedgerOptions): Promise<Result<Ledger>> {
+  static async restore(
+    exportPath: string,
+    options: LedgerOptions,
+    restore: RestoreOptions & { readonly onRestored?: (summary: RestoreSummary) => void } = {},
+  ): Promise<Result<Ledger>> {
     if (existsSync(options.path)) {
       return fail('ALREADY_EXISTS', `The file ${options.path} already exists; restore into a new file`);
     }
-    const restored = await restoreIntoNewFile(exportPath, options.path, (path) => {
-      const opened = Ledger.open({ ...options, path, verifyInBackground: false });
-      return opened.ok ? succeed({ store: opened.value.store, close: () => opened.value.close() }) : opened;
-    });
+    const restored = await restoreIntoNewFile(
+      exportPath,
+      options.path,
+      (path) => {
+        const opened = Ledger.open({ ...options, path, verifyInBackground: false });
+        return opened.ok ? succeed({ store: opened.value.store, close: () => opened.value.close() }) : opened;
+      },
+      restore,
+    );
+    if (restored.ok) restore.onRestored?.(restored.value);
     return restored.ok ? Ledger.open(options) : restored;
   }
 

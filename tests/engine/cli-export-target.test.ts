@@ -148,7 +148,16 @@ describe('ledger export --out', () => {
 
     const forced = await runCli(['--db', path, 'export', '--out', out, '--force']);
     expect(forced.code).toBe(0);
-    expect(forced.lines).toEqual([{ ok: true, path: out, format: 'jsonl', events: 2, lastPosition: 2 }]);
+    expect(forced.lines).toEqual([
+      expect.objectContaining({
+        ok: true,
+        path: out,
+        format: 'jsonl',
+        events: 2,
+        lastPosition: 2,
+        seal: expect.objectContaining({ treeSize: 2 }),
+      }),
+    ]);
     expect(openLedger(path).verify()).toMatchObject({ ok: true, events: 2 });
   });
 });

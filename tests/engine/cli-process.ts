@@ -4,6 +4,8 @@
  * missing or older than its sources, so the tests always run the code as it is now).
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { repoRoot } from './helpers';
@@ -26,13 +28,28 @@ export type CliRun = {
 };
 
 /**
- * `node bin/ledger.mjs …`. No LEDGER_DB and no NODE_OPTIONS leak in from the test's own
- * environment; `env` adds to it (e.g. LEDGER_DB), `cwd` defaults to the repository.
+ * The config folder the CLIs of this test file see: a signed export makes its signing key
+ * there on first use, never in the user's own ~/.config.
+ */
+export const CLI_CONFIG_FOLDER = mkdtempSync(join(tmpdir(), 'ledger-cli-config-'));
+
+/**
+ * `node bin/ledger.mjs …`. No LEDGER_DB, LEDGER_KEY_FILE or NODE_OPTIONS leak in from the
+ * test's own environment, and the config folder is CLI_CONFIG_FOLDER; `env` adds to it (e.g.
+ * LEDGER_DB), `cwd` defaults to the repository.
  */
 export function spawnCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, LEDGER_DB: '', NODE_OPTIONS: '', ...options.env },
+    env: {
+      ...process.env,
+      LEDGER_DB: '',
+      LEDGER_KEY_FILE: '',
+      XDG_CONFIG_HOME: CLI_CONFIG_FOLDER,
+      APPDATA: CLI_CONFIG_FOLDER,
+      NODE_OPTIONS: '',
+      ...options.env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }

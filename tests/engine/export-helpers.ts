@@ -13,6 +13,7 @@ import { exportToFile } from '../../electron/core/handlers';
 import type { Ledger } from '../../electron/core/ledger';
 import { eventLine, manifestLine, type ExportManifest } from '../../electron/core/export/export-format';
 import { GENESIS_HASH, hashEvent } from '../../electron/core/store/hash-chain';
+import { merkleRootOf } from '../../electron/core/signing/compact-range';
 import type { StoredEvent } from '../../electron/core/store/event-store';
 import type { SnapshotFilter } from '../../electron/core/export/jsonl-export';
 import { fixturesFolder, ok } from './helpers';
@@ -138,8 +139,14 @@ export function parseLine(line: string): EventLine {
   return JSON.parse(line) as EventLine;
 }
 
+/** The RFC 9162 root over an export's event lines (each line's UTF-8 bytes without its line feed), by the signing core. */
+export function rootOfLines(text: string): string {
+  const lines = text === '' ? [] : text.slice(0, -1).split('\n');
+  return merkleRootOf(lines.map((line) => Buffer.from(line, 'utf8'))).rootHash.toString('hex');
+}
+
 /**
- * What anyone holding an export can do, since an export is not signed: change its events,
+ * What anyone holding an unsealed export can do: change its events,
  * then recompute every hash, the links and the manifest so that it verifies again.
  */
 export function forgeExport(path: string, change: (rows: StoredEvent[]) => void, target = path): void {
@@ -163,7 +170,8 @@ export function forgeExport(path: string, change: (rows: StoredEvent[]) => void,
     lastPosition: rows.length,
     count: rows.length,
     headHash: previousHash,
-    eventsSha256: createHash('sha256').update(text).digest('hex'),
+    // Version 1 states a SHA-256 of the lines, version 2 their Merkle root.
+    ...(manifest.formatVersion === 1 ? { eventsSha256: createHash('sha256').update(text).digest('hex') } : { rootHash: rootOfLines(text) }),
   };
   writeFileSync(target, text + manifestLine(forged));
 }

@@ -38,7 +38,7 @@ describe('export → restore → export', () => {
     const first = join(folder, 'first.jsonl');
     const summary = await exportFile(ledger, first);
     const total = ledger.projection.lastPosition;
-    expect(summary).toEqual({ path: first, format: 'jsonl', events: total, lastPosition: total });
+    expect(summary).toEqual({ path: first, format: 'jsonl', events: total, lastPosition: total, seal: null });
     expect(total).toBe(LEGACY_EVENTS + 23);
 
     // The export holds what it should: legacy rows as stored (schema 1), unicode memos, both transfer legs.
@@ -136,19 +136,32 @@ describe('export → restore → export', () => {
     expect(exported.code).toBe(0);
     const reopened = openLedger(path, { readOnly: true });
     const total = reopened.projection.lastPosition;
-    expect(exported.lines).toEqual([{ ok: true, path: first, format: 'jsonl', events: total, lastPosition: total }]);
+    // Signed with the key made on first use in the CLI's config folder (cli-process.ts).
+    expect(exported.lines).toEqual([
+      {
+        ok: true,
+        path: first,
+        format: 'jsonl',
+        events: total,
+        lastPosition: total,
+        seal: { fingerprint: expect.stringMatching(/^SHA256:/), treeSize: total, signedAt: expect.any(String) },
+        ...((exported.lines[0] as { note?: string }).note === undefined ? {} : { note: expect.stringMatching(/new signing key/) }),
+      },
+    ]);
+    const sealed = { fingerprint: (exported.lines[0] as { seal: { fingerprint: string } }).seal.fingerprint, treeSize: total };
 
     // Into a file that does not exist yet.
     const restoredPath = join(folder, 'restored.db');
     const imported = await runCli(['--db', restoredPath, 'import', '--file', first]);
-    expect(imported.lines).toEqual([{ ok: true, events: total, head: reopened.store.headHash() }]);
+    const restoredSummary = { ok: true, events: total, head: reopened.store.headHash(), seal: expect.objectContaining(sealed), seals: 1 };
+    expect(imported.lines).toEqual([restoredSummary]);
     expect(imported.code).toBe(0);
 
     // Into an existing, empty ledger file.
     const emptyPath = join(folder, 'empty.db');
     openLedger(emptyPath).close();
     const intoEmpty = await runCli(['--db', emptyPath, 'import', '--file', first]);
-    expect(intoEmpty.lines).toEqual([{ ok: true, events: total, head: reopened.store.headHash() }]);
+    expect(intoEmpty.lines).toEqual([restoredSummary]);
     expect(intoEmpty.code).toBe(0);
 
     for (const restoredFile of [restoredPath, emptyPath]) {

@@ -277,7 +277,8 @@ describe('the manifest', () => {
     await expectBadLine(lie('eventsSha256', '0'.repeat(64)), EVENTS + 1, /eventsSha256/);
     await expectBadLine(lie('lastPosition', EVENTS + 5), EVENTS + 1, /lastPosition/);
     await expectBadLine(lie('firstPosition', 2), EVENTS + 1, /firstPosition/);
-    await expectBadLine(lie('formatVersion', 2), EVENTS + 1, /formatVersion/);
+    await expectBadLine(lie('formatVersion', 3), EVENTS + 1, /formatVersion 3/);
+    await expectBadLine(lie('formatVersion', 1), EVENTS + 1, /version 1 manifest carries no seals/);
   });
 
   it('followed by more content: caught at the first line after it', async () => {
@@ -302,7 +303,19 @@ describe('the manifest', () => {
 describe('ledger verify --file', () => {
   it('exits 0 on an intact export and 3 naming the first bad line on a damaged one', async () => {
     const intact = await runCli(['verify', '--file', variant(() => {})]);
-    expect(intact.lines).toEqual([{ ok: true, events: EVENTS, head }]);
+    expect(intact.lines).toEqual([
+      {
+        ok: true,
+        events: EVENTS,
+        head,
+        formatVersion: 2,
+        rootHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        seal: null,
+        keyChecked: false,
+        seals: 0,
+        note: expect.stringMatching(/carries no seal/),
+      },
+    ]);
     expect(intact.code).toBe(0);
 
     const edited = await runCli([

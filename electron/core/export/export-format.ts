@@ -1,15 +1,24 @@
 /**
- * The JSON Lines export format, version 1: one event per line in position order, then one
- * manifest line. An event line carries the stored payload and metadata texts spliced in
- * verbatim (they are JSON), so the hash of every event can be recomputed from the file alone.
- * Nothing in the file depends on when it was written: exporting the same log twice, or
- * exporting a restored copy, gives byte-identical files.
+ * The JSON Lines export format: one event per line in position order, then one manifest line.
+ * An event line carries the stored payload and metadata texts spliced in verbatim (they are
+ * JSON), so the hash of every event can be recomputed from the file alone. Nothing in the file
+ * depends on when it was written: exporting the same log twice, or exporting a restored copy,
+ * gives byte-identical files.
+ *
+ * Version 2 adds the seals to the manifest (see export-manifest.ts): the signed tree head of
+ * the file's event lines, which are the leaves of the ledger's Merkle tree, and every seal the
+ * ledger holds. Version 1 files (no seals) are still read, verified and restored.
  */
+import { sealText } from '../history/seal-store';
+import type { Seal } from '../signing/seal';
 import type { StoredEvent } from '../store/event-store';
 import { endOfJsonValue } from './json-scan';
 
 export const EXPORT_FORMAT_NAME = 'event-ledger-export';
-export const EXPORT_FORMAT_VERSION = 1;
+/** The version this code writes. */
+export const EXPORT_FORMAT_VERSION = 2;
+/** The versions this code reads (verify, restore). */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export type ExportManifest = {
   readonly format: typeof EXPORT_FORMAT_NAME;
@@ -19,10 +28,22 @@ export type ExportManifest = {
   readonly lastPosition: number;
   readonly count: number;
   readonly headHash: string;
-  /** SHA-256 over the bytes of every event line, each with its line feed. */
-  readonly eventsSha256: string;
+  /** Version 1: SHA-256 over the bytes of every event line, each with its line feed. */
+  readonly eventsSha256?: string;
+  /**
+   * Version 2 (in its place): the RFC 9162 Merkle root over the event lines, each line's bytes
+   * without its line feed a leaf; for a full export, the ledger's tree at `count` events.
+   */
+  readonly rootHash?: string;
   /** Present on exports restricted to some accounts, types or dates: not restorable. */
   readonly filter?: Readonly<Record<string, string>>;
+  /**
+   * Version 2: the seal of the file's event lines (a tree of `count` leaves), or null for an
+   * export made without a key or a filtered one (whose lines are not the tree's leaves).
+   */
+  readonly seal?: Seal | null;
+  /** Version 2: every seal the ledger held, in the order it stored them (none on a filtered export). */
+  readonly seals?: readonly Seal[];
 };
 
 /** One event as a line (with its line feed). Field order is fixed: the bytes must be reproducible. */
@@ -100,8 +121,15 @@ function lineSuffix(previousHash: string, hash: string): string {
   return `,"previousHash":${JSON.stringify(previousHash)},"hash":${JSON.stringify(hash)}}`;
 }
 
+/**
+ * The manifest line (with its line feed). A version 2 manifest's seals are spliced in as their
+ * one texts (sealText), the very bytes the ledger stores.
+ */
 export function manifestLine(manifest: ExportManifest): string {
-  return `${JSON.stringify({ manifest })}\n`;
+  const { seal, seals, ...fields } = manifest;
+  if (seals === undefined) return `${JSON.stringify({ manifest })}\n`;
+  const head = JSON.stringify(fields);
+  return `{"manifest":${head.slice(0, -1)},"seal":${seal ? sealText(seal) : 'null'},"seals":[${seals.map(sealText).join(',')}]}}\n`;
 }
 
 /**
@@ -235,7 +263,8 @@ export function parseCanonicalEventLine(text: string): StoredEvent | undefined {
 }
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+/** What JSON.stringify would escape (a backslash, a control character) or cannot write as is (a surrogate). */
+const NOT_PLAIN = /[\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Reads a line's fields in order; every method answers undefined (or false) where the form is not canonical. */
 class LineReader {
@@ -286,15 +315,14 @@ class LineReader {
   plainString(): string | undefined {
     if (this.text.charCodeAt(this.offset) !== QUOTE) return undefined;
     const start = this.offset + 1;
-    for (let index = start; index < this.text.length; index++) {
-      const code = this.text.charCodeAt(index);
-      if (code === QUOTE) {
-        this.offset = index + 1;
-        return this.text.slice(start, index);
-      }
-      if (code === BACKSLASH || code < 0x20 || (code >= 0xd800 && code <= 0xdfff)) return undefined;
-    }
-    return undefined;
+    // The first quote after the opening one ends it, unless an escape comes first; either
+    // way an escape, a control character or a surrogate in between makes it not plain.
+    const end = this.text.indexOf('"', start);
+    if (end === -1) return undefined;
+    const value = this.text.slice(start, end);
+    if (NOT_PLAIN.test(value)) return undefined;
+    this.offset = end + 1;
+    return value;
   }
 
   /** One JSON object, verbatim, checked for validity without being built (see json-scan.ts). */

@@ -1,53 +1,111 @@
 /**
  * Verifies an export file offline — no database — by the same chain rule the store uses:
  * every line's hash, the links between lines, and the manifest (count, positions, head hash,
- * SHA-256 of the event lines). A restricted (filtered) export has gaps by design, so there
- * each event is checked against its own hash but not linked to its neighbours.
+ * and the digest of the event lines: SHA-256 for version 1, the Merkle root for version 2);
+ * and, for version 2, its seals: the tree of the file's RAW event-line bytes is computed in
+ * the same pass, and each seal must sign its root at its size (export-seal-check.ts). A
+ * restricted (filtered) export has gaps by design, so there each event is checked against its
+ * own hash but not linked to its neighbours.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import { GENESIS_HASH, checkChainLink, hashEvent } from '../store/hash-chain';
 import type { StoredEvent } from '../store/event-store';
-import { EXPORT_FORMAT_NAME, EXPORT_FORMAT_VERSION, parseCanonicalEventLine, parseEventLine, type ExportManifest } from './export-format';
+import { fingerprintOf } from '../signing/keys';
+import type { Seal } from '../signing/seal';
+import { EXPORT_FORMAT_NAME, parseCanonicalEventLine, parseEventLine, type ExportManifest } from './export-format';
+import { readManifestLine } from './export-manifest';
+import { checkExportSeals, sealedSizes, type ExportSealFacts, type SealProblem } from './export-seal-check';
+import { LineTree } from './line-tree';
+import { readExportLines, readTrailingLine } from './export-lines';
+
+export type { ExportSealFacts } from './export-seal-check';
+
+export type ExportVerifyOptions = {
+  /** Receives each event after it has been checked (restore writes as it reads). */
+  readonly onEvent?: (row: StoredEvent) => void;
+  /** The public key (keys.ts text) the export must be sealed by: the auditor's, received out of band. */
+  readonly expectedPublicKey?: string;
+};
 
 export type ExportVerifyReport =
-  | { readonly ok: true; readonly events: number; readonly head: string; readonly manifest: ExportManifest }
-  | { readonly ok: false; readonly firstBadLine: number; readonly reason: string };
+  | {
+      readonly ok: true;
+      readonly events: number;
+      readonly head: string;
+      readonly manifest: ExportManifest;
+      /** The Merkle root of the event lines (version 2). */
+      readonly rootHash?: string;
+      /** Who sealed the export, or null when it carries no seal (version 1, no key, filtered). */
+      readonly seal: ExportSealFacts | null;
+      /** Whether the seal was checked against an expected key, not only against the key it names. */
+      readonly keyChecked: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly firstBadLine: number;
+      readonly reason: string;
+      /** Set when the lines and the manifest hold and only a seal fails (restore --ignore-seal may go on). */
+      readonly sealFailure?: SealFailure;
+    };
 
-/** The manifest is the last line; it is read first so each event can be judged as it streams by. */
-const TAIL_BYTES = 64 * 1024;
+export type SealFailure = SealProblem['details'] & {
+  readonly events: number;
+  readonly head: string;
+  readonly manifest: ExportManifest;
+  /** The carried seals that hold, in the manifest's order. */
+  readonly sealsThatHold: readonly Seal[];
+};
 
-/** Walks the file once; `onEvent` receives each event after it has been checked (restore writes as it reads). */
-export async function verifyExportFile(path: string, onEvent?: (row: StoredEvent) => void): Promise<ExportVerifyReport> {
+/** Walks the file once. */
+export async function verifyExportFile(path: string, options: ExportVerifyOptions = {}): Promise<ExportVerifyReport> {
   let manifest: ExportManifest | undefined;
+  let manifestProblem: string | undefined;
   try {
-    manifest = readTrailingManifest(path);
+    const tail = await readTrailingLine(path);
+    const reading = tail === undefined ? { problem: 'the file is empty' } : readManifestLine(tail);
+    if ('manifest' in reading) manifest = reading.manifest;
+    else manifestProblem = reading.problem;
   } catch (error) {
     return { ok: false, firstBadLine: 0, reason: `the file cannot be read (${(error as Error).message})` };
   }
+  const expected = options.expectedPublicKey;
   const filtered = manifest?.filter !== undefined;
-  const digest = createHash('sha256');
+  // Each version's digest of the event lines, computed as they stream by.
+  const digest = manifest?.formatVersion === 1 ? createHash('sha256') : undefined;
+  const tree = manifest?.formatVersion === 2 ? new LineTree(sealedSizes(manifest)) : undefined;
+  // With a key expected, every refusal says which key sealed the file and which was expected.
+  const keyNote = (): string => {
+    if (expected === undefined) return '';
+    const sealedBy = manifest?.seal ? `sealed by key ${fingerprintOf(manifest.seal.publicKey)}` : 'no seal';
+    return ` (the export carries ${sealedBy}; the expected key is ${fingerprintOf(expected)})`;
+  };
   let lineNumber = 0;
   let count = 0;
   let firstPosition = 0;
   let expectedPosition = 1;
   let previousHash = GENESIS_HASH;
-  let sawManifest = false;
-  const bad = (reason: string, line = lineNumber): ExportVerifyReport => ({ ok: false, firstBadLine: line, reason });
+  let manifestText: string | undefined;
+  const bad = (reason: string, line = lineNumber): ExportVerifyReport => ({ ok: false, firstBadLine: line, reason: reason + keyNote() });
   try {
-    for await (const { data, texts, starts, ends } of readLines(path)) {
-      // Consecutive event lines that ended in a plain \n are digested as one range.
+    for await (const { data, texts, starts, ends, terminated } of readExportLines(path)) {
+      // A chunk that is all UTF-8 (nearly every one) needs no check line by line.
+      const last = texts.length - 1;
+      const checkUtf8 = last >= 0 && !isUtf8(data.subarray(starts[0]!, ends[last]!));
+      // Consecutive event lines that ended in a line feed are digested as one range.
       let digestFrom = -1;
       let digestTo = -1;
       const digestRange = () => {
-        if (digestFrom !== -1) digest.update(data.subarray(digestFrom, digestTo));
+        if (digestFrom !== -1) digest?.update(data.subarray(digestFrom, digestTo));
         digestFrom = -1;
       };
-      for (let index = 0; index < texts.length; index++) {
+      for (let index = 0; index <= last; index++) {
         const text = texts[index]!;
+        const start = starts[index]!;
+        const end = ends[index]!;
         lineNumber += 1;
-        if (sawManifest) return bad('there is content after the manifest line');
+        if (manifestText !== undefined) return bad('there is content after the manifest line');
+        if (checkUtf8 && !isUtf8(data.subarray(start, end))) return bad('the line is not valid UTF-8 (a byte was changed)');
         // Nearly every line is exactly what the exporter writes: read in place. Anything else
         // (the manifest, an escaped string, damage) is judged by parsing the whole line.
         let row = parseCanonicalEventLine(text);
@@ -60,19 +118,20 @@ export async function verifyExportFile(path: string, onEvent?: (row: StoredEvent
           }
           if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return bad('the line is not a JSON object');
           if ('manifest' in parsed) {
-            sawManifest = true;
+            manifestText = text;
             continue;
           }
           row = parseEventLine(text, parsed as Record<string, unknown>);
           if (!row) return bad('the line is not an event of this export format');
         }
-        if (ends[index] !== -1) {
-          if (digestFrom === -1) digestFrom = starts[index]!;
-          digestTo = ends[index]!;
+        if (terminated[index]) {
+          if (digestFrom === -1) digestFrom = start;
+          digestTo = end + 1;
         } else {
           digestRange();
-          digest.update(`${text}\n`);
+          digest?.update(data.subarray(start, end)).update('\n');
         }
+        tree?.addLine(data, start, end);
         if (filtered) {
           if (row.position < expectedPosition) return bad(`position ${row.position} is out of order`);
           if (hashEvent(row.previousHash, row) !== row.hash)
@@ -85,22 +144,24 @@ export async function verifyExportFile(path: string, onEvent?: (row: StoredEvent
         previousHash = row.hash;
         firstPosition ||= row.position;
         count += 1;
-        onEvent?.(row);
+        options.onEvent?.(row);
       }
       digestRange();
     }
   } catch (error) {
     return bad(`the file cannot be read (${(error as Error).message})`);
   }
-  if (!manifest || !sawManifest) return bad('the manifest line is missing: the export was cut short', lineNumber + 1);
+  if (manifestText === undefined) return bad('the manifest line is missing: the export was cut short', lineNumber + 1);
+  if (manifestProblem !== undefined) return bad(manifestProblem);
+  if (!manifest || !sameManifest(manifestText, manifest)) return bad('the manifest line changed while the file was read');
   const actual: Record<string, unknown> = {
     format: EXPORT_FORMAT_NAME,
-    formatVersion: EXPORT_FORMAT_VERSION,
     count,
     firstPosition,
     lastPosition: expectedPosition - 1,
     headHash: previousHash,
-    eventsSha256: digest.digest('hex'),
+    ...(digest ? { eventsSha256: digest.digest('hex') } : {}),
+    ...(tree ? { rootHash: tree.rootHex() } : {}),
   };
   for (const [field, value] of Object.entries(actual)) {
     const stated = (manifest as Record<string, unknown>)[field];
@@ -108,104 +169,28 @@ export async function verifyExportFile(path: string, onEvent?: (row: StoredEvent
       return bad(`the manifest says ${field} ${JSON.stringify(stated)} but the file has ${JSON.stringify(value)}`, lineNumber);
     }
   }
-  return { ok: true, events: count, head: previousHash, manifest };
+  const verdict = checkExportSeals(manifest, count, (size) => tree?.rootAt(size), expected);
+  if (verdict.problem) {
+    return {
+      ok: false,
+      firstBadLine: lineNumber,
+      reason: verdict.problem.reason,
+      sealFailure: { ...verdict.problem.details, events: count, head: previousHash, manifest, sealsThatHold: verdict.sealsThatHold },
+    };
+  }
+  return {
+    ok: true,
+    events: count,
+    head: previousHash,
+    manifest,
+    ...(tree ? { rootHash: tree.rootHex() } : {}),
+    seal: verdict.seal,
+    keyChecked: verdict.keyChecked,
+  };
 }
 
-/** Bytes read at a time; a longer line grows the buffer. */
-const READ_BYTES = 1 << 20;
-const LINE_FEED = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
-
-/**
- * A chunk's worth of lines. Line i is texts[i]; where it ended in a plain \n, its bytes
- * (`${text}\n`, exactly) are data[starts[i], ends[i]), else ends[i] is -1. The buffer is
- * valid until the next chunk is asked for.
- */
-type LineBatch = { readonly data: Buffer; readonly texts: string[]; readonly starts: number[]; readonly ends: number[] };
-
-/**
- * The file's lines, split as readline splits them (at \n, \r\n or a lone \r; no empty last
- * line), read in 1 MB chunks into one reused buffer and handed over a chunk at a time, so the
- * digest can take a chunk's lines in one update. readline over a decoded stream, one await
- * per line, cost verify a third of its time.
- */
-async function* readLines(path: string): AsyncGenerator<LineBatch> {
-  const file = await open(path, 'r');
-  try {
-    let buffer = Buffer.allocUnsafe(READ_BYTES);
-    let start = 0;
-    let end = 0;
-    let atEnd = false;
-    let batch: LineBatch = { data: buffer.subarray(0, end), texts: [], starts: [], ends: [] };
-    /** The next \r at or after `start` in the current data, or -1 if there is none. */
-    let carriageReturn = -1;
-    for (;;) {
-      const data = batch.data;
-      const lineFeed = data.indexOf(LINE_FEED, start);
-      if (lineFeed === -1 && !atEnd) {
-        // Hand over the chunk's lines before the buffer is reused.
-        if (batch.texts.length > 0) yield batch;
-        // Keep the unfinished line, move it to the front (or grow), and read more.
-        if (start > 0) {
-          buffer.copy(buffer, 0, start, end);
-          end -= start;
-          start = 0;
-        } else if (end === buffer.length) {
-          const larger = Buffer.allocUnsafe(buffer.length * 2);
-          buffer.copy(larger, 0, 0, end);
-          buffer = larger;
-        }
-        const { bytesRead } = await file.read(buffer, end, buffer.length - end, null);
-        if (bytesRead === 0) atEnd = true;
-        end += bytesRead;
-        batch = { data: buffer.subarray(0, end), texts: [], starts: [], ends: [] };
-        carriageReturn = batch.data.indexOf(CARRIAGE_RETURN, start);
-        continue;
-      }
-      if (start >= end) {
-        if (batch.texts.length > 0) yield batch;
-        return;
-      }
-      const lineEnd = lineFeed === -1 ? end : lineFeed;
-      if (carriageReturn !== -1 && carriageReturn < start) carriageReturn = data.indexOf(CARRIAGE_RETURN, start);
-      if (carriageReturn === -1 || carriageReturn >= lineEnd) {
-        batch.texts.push(data.toString('utf8', start, lineEnd));
-        batch.starts.push(start);
-        batch.ends.push(lineFeed === -1 ? -1 : lineFeed + 1);
-        start = lineEnd + 1;
-      } else {
-        // \r\n ends the line as one break, a lone \r as a break of its own.
-        batch.texts.push(data.toString('utf8', start, carriageReturn));
-        batch.starts.push(start);
-        batch.ends.push(-1);
-        start = carriageReturn + (carriageReturn + 1 === lineFeed ? 2 : 1);
-      }
-    }
-  } finally {
-    await file.close();
-  }
-}
-
-function readTrailingManifest(path: string): ExportManifest | undefined {
-  const descriptor = openSync(path, 'r');
-  try {
-    const size = fstatSync(descriptor).size;
-    const length = Math.min(size, TAIL_BYTES);
-    const buffer = Buffer.alloc(length);
-    readSync(descriptor, buffer, 0, length, size - length);
-    const lines = buffer
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '');
-    const last = lines[lines.length - 1];
-    if (last === undefined) return undefined;
-    try {
-      const parsed = JSON.parse(last) as { manifest?: ExportManifest };
-      return typeof parsed.manifest === 'object' && parsed.manifest !== null ? parsed.manifest : undefined;
-    } catch {
-      return undefined;
-    }
-  } finally {
-    closeSync(descriptor);
-  }
+/** Whether the manifest read from the file's end is the one met at the end of the walk. */
+function sameManifest(streamed: string, manifest: ExportManifest): boolean {
+  const reading = readManifestLine(streamed);
+  return 'manifest' in reading && JSON.stringify(reading.manifest) === JSON.stringify(manifest);
 }

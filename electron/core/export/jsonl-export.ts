@@ -3,15 +3,22 @@
  * separate read-only connection holds a read transaction for the whole export, so the app
  * keeps accepting commands (WAL lets readers and the writer proceed together) and the file
  * still describes exactly one moment of the log.
+ *
+ * A full export also carries the seals (manifest version 2): the Merkle tree of its lines is
+ * computed as they are written, every seal the ledger holds in that snapshot is checked
+ * against it and carried, and the export's own seal is the stored seal of exactly its events
+ * (by the exporting key, if one is given). When there is none and a key is given, the export
+ * seals its head first and has the seal stored like any other (`sealing.store`), so the same
+ * log exports again to the same bytes without a new signature. Filtered exports carry none.
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { APP_VERSION } from '../app-version';
 import { parseMoment } from '../../../shared/moments';
 import { GENESIS_HASH } from '../store/hash-chain';
 import { damagedFile } from '../store/storage-errors';
+import type { Seal } from '../signing/seal';
 import {
   EVENT_LINE_COLUMNS,
   EXPORT_FORMAT_NAME,
@@ -21,6 +28,10 @@ import {
   type EventLineColumns,
   type ExportManifest,
 } from './export-format';
+import { LineTree } from './line-tree';
+import { beginSealedSnapshot, exportSealFor, type ExportSealing } from './export-sealing';
+
+export type { ExportSealing } from './export-sealing';
 
 /**
  * Rows per read. Small enough that a page (and the chunk of text made from it, ~0.5 MB)
@@ -44,7 +55,7 @@ export type SnapshotFilter = {
 export async function exportJsonLines(
   ledgerPath: string,
   out: Writable,
-  options: { filter?: SnapshotFilter; nativeBinding?: string } = {},
+  options: { filter?: SnapshotFilter; nativeBinding?: string; sealing?: ExportSealing } = {},
 ): Promise<ExportManifest> {
   const db = new Database(ledgerPath, {
     readonly: true,
@@ -52,8 +63,12 @@ export async function exportJsonLines(
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
   try {
-    db.exec('BEGIN'); // a read transaction: every page below sees the same snapshot
     const filter = options.filter ?? {};
+    const full = Object.values(filter).every((value) => value === undefined);
+    // A read transaction: every page below sees the same snapshot, whose head is sealed first
+    // when a key is given. The stored seals are read in it and checked against its lines.
+    const stored = full ? beginSealedSnapshot(db, ledgerPath, options.sealing) : (db.exec('BEGIN'), []);
+    const tree = new LineTree(stored.map((seal) => seal.treeSize));
     const conditions = ['position > @after'];
     if (filter.streamIds !== undefined) conditions.push('stream_id IN (SELECT value FROM json_each(@streamIds))');
     if (filter.types !== undefined) conditions.push('type IN (SELECT value FROM json_each(@types))');
@@ -66,7 +81,6 @@ export async function exportJsonLines(
     const page = db
       .prepare(`SELECT ${EVENT_LINE_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT ${PAGE_SIZE}`)
       .raw();
-    const digest = createHash('sha256');
     let first = 0;
     let last = 0;
     let count = 0;
@@ -84,7 +98,7 @@ export async function exportJsonLines(
       for (const row of rows) chunk += eventLineOf(row);
       // Encoded once, then hashed and written as the same bytes.
       const bytes = Buffer.from(chunk, 'utf8');
-      digest.update(bytes);
+      tree.addLines(bytes);
       if (!out.write(bytes)) await once(out, 'drain');
       first ||= rows[0]![0];
       last = rows[rows.length - 1]![0];
@@ -102,11 +116,12 @@ export async function exportJsonLines(
       lastPosition: last,
       count,
       headHash: head,
-      eventsSha256: digest.digest('hex'),
+      rootHash: tree.rootHex(),
       ...(filtered.length > 0 ? { filter: Object.fromEntries(filtered) as Record<string, string> } : {}),
+      ...(full ? exportSealFor(ledgerPath, stored, tree, count, options.sealing?.key) : { seal: null, seals: [] as Seal[] }),
     };
-    out.write(manifestLine(manifest));
     db.exec('COMMIT');
+    out.write(manifestLine(manifest));
     return manifest;
   } finally {
     db.close();

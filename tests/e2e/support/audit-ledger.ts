@@ -5,7 +5,8 @@
  * CLI (`events`, `export`) to check the screen against.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -48,13 +49,20 @@ const BATCH_TWO = [
 
 export type CliRun = { readonly code: number; readonly stdout: string; readonly stderr: string };
 
+/** The config folder these CLIs see: a signed export makes its key there, never in the user's ~/.config. */
+const CLI_CONFIG_FOLDER = mkdtempSync(join(tmpdir(), 'ledger-e2e-config-'));
+
 /** Runs the ledger CLI and answers its exit code and output, whatever the code. */
 export async function runCliRaw(database: string, args: readonly string[]): Promise<CliRun> {
   try {
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
       ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/cli/ledger.ts'), '--db', database, ...args],
-      { cwd: REPOSITORY_ROOT, env: { ...process.env, LEDGER_DB: '' }, maxBuffer: 256 * 1024 * 1024 },
+      {
+        cwd: REPOSITORY_ROOT,
+        env: { ...process.env, LEDGER_DB: '', LEDGER_KEY_FILE: '', XDG_CONFIG_HOME: CLI_CONFIG_FOLDER, APPDATA: CLI_CONFIG_FOLDER },
+        maxBuffer: 256 * 1024 * 1024,
+      },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {

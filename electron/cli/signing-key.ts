@@ -1,0 +1,18 @@
+/**
+ * The CLI's signing key: --key-file, else $LEDGER_KEY_FILE, else the default file in the
+ * user's config folder (signing/key-file.ts has the rules for reading and creating it).
+ */
+import { homedir } from 'node:os';
+import { fail, type Result } from '../../shared/errors';
+import { loadKeyFile, resolveKeyFilePath } from '../core/signing/key-file';
+import type { SigningKey } from '../core/signing/keys';
+
+export type ResolvedKey = { readonly key: SigningKey; readonly created: boolean; readonly path: string };
+
+/** The key at the resolved location; created there on first use when `create` is set. */
+export function cliSigningKey(flag: string | undefined, options: { create: boolean }): Result<ResolvedKey> {
+  if (flag === '') return fail('VALIDATION', '--key-file is empty: give the path of a key file');
+  const path = resolveKeyFilePath({ flag, env: process.env, platform: process.platform, home: homedir() });
+  const loaded = loadKeyFile(path, { createIfMissing: options.create });
+  return loaded.ok ? { ok: true, value: { ...loaded.value, path } } : loaded;
+}
