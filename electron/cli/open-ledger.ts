@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import type { Result } from '../../shared/errors';
 import { Ledger } from '../core/ledger';
 import type { LedgerTarget } from '../core/ledger-target';
+import { checkpointSigningKey } from './signing-key';
 
 export type LedgerAccess = 'read' | 'write';
 
@@ -19,7 +20,12 @@ export type LedgerAccess = 'read' | 'write';
  */
 export function openLedgerFor(target: LedgerTarget, access: LedgerAccess, strictlyReadOnly: boolean): Result<Ledger> {
   const options = { path: target.path, actor: `cli:${safeUserName()}` };
-  if (access === 'write') return Ledger.open(options);
+  if (access === 'write') {
+    // A command that records seals the head checkpoints it writes, where the user has a key.
+    const signingKey = checkpointSigningKey();
+    if (!signingKey.ok) return signingKey;
+    return Ledger.open({ ...options, ...(signingKey.value ? { signingKey: signingKey.value } : {}) });
+  }
   const readOnly = Ledger.open({ ...options, readOnly: true });
   if (readOnly.ok || strictlyReadOnly || !existsSync(target.path)) return readOnly;
   const writable = Ledger.open(options);

@@ -16,3 +16,15 @@ export function cliSigningKey(flag: string | undefined, options: { create: boole
   const loaded = loadKeyFile(path, { createIfMissing: options.create });
   return loaded.ok ? { ok: true, value: { ...loaded.value, path } } : loaded;
 }
+
+/**
+ * The key a command that records seals its head checkpoints with: the key file at
+ * $LEDGER_KEY_FILE or in the config folder when there is one (never made here). None is no
+ * refusal (the checkpoint is then unsigned, as before keys); a key file that is there but
+ * cannot be used is, so a command never quietly stops sealing.
+ */
+export function checkpointSigningKey(): Result<SigningKey | undefined> {
+  const resolved = cliSigningKey(undefined, { create: false });
+  if (resolved.ok) return { ok: true, value: resolved.value.key };
+  return resolved.error.details?.reason === 'missing' ? { ok: true, value: undefined } : resolved;
+}

@@ -26,6 +26,7 @@ import { exportCsv } from './export/csv-export';
 import { exportJsonLines, type SnapshotFilter } from './export/jsonl-export';
 import type { ExportManifest } from './export/export-format';
 import { readCheckpoint } from './store/head-checkpoint';
+import { checkpointSealProblem, checkpointSealer } from './store/checkpoint-seal';
 import { decodeEvent } from './events/decode';
 import { storedTypesFor } from './events/upcasters';
 import { toHistoryEntry } from './projection/history';
@@ -61,6 +62,8 @@ export type LedgerOptions = {
    * makes the ledger read-only; `integrity.status` and ledgerInfo tell why.
    */
   readonly verifyInBackground?: boolean;
+  /** The user's signing key: each head checkpoint this ledger writes is then a seal (store/checkpoint-seal.ts). */
+  readonly signingKey?: SigningKey;
 };
 
 /**
@@ -137,6 +140,7 @@ export class Ledger {
     this.actor = options.actor ?? 'unknown';
     this.appVersion = options.appVersion ?? APP_VERSION;
     this.readOnlyReason = options.readOnly ? 'opened read-only' : undefined;
+    if (options.signingKey !== undefined && !store.readOnly) store.sealCheckpointsWith(checkpointSealer(store, options.signingKey));
     this.seenDataVersion = store.dataVersion();
     store.subscribe((events) => {
       this.streamChecks.noteCommitted(events);
@@ -228,6 +232,9 @@ export class Ledger {
       this.markReadOnly(`the log ends before position ${checkpoint.position}, which the head checkpoint recorded: events were removed`);
     } else if (atCheckpoint.hash !== checkpoint.hash) {
       this.markReadOnly(`the event at position ${checkpoint.position} differs from the head checkpoint: the chain was rewritten`);
+    } else {
+      const sealProblem = checkpointSealProblem(this.store, checkpoint, this.store.lastPosition());
+      if (sealProblem !== undefined) this.markReadOnly(sealProblem);
     }
   }
 

@@ -274,7 +274,9 @@ describe('the manifest', () => {
     await expectBadLine(lie('count', EVENTS + 1), EVENTS + 1, /count/);
     await expectBadLine(lie('count', EVENTS - 1), EVENTS + 1, /count/);
     await expectBadLine(lie('headHash', 'f'.repeat(64)), EVENTS + 1, /headHash/);
-    await expectBadLine(lie('eventsSha256', '0'.repeat(64)), EVENTS + 1, /eventsSha256/);
+    await expectBadLine(lie('rootHash', '0'.repeat(64)), EVENTS + 1, /rootHash/);
+    // A version 2 manifest has no eventsSha256 (its rootHash digests the lines): an extra key is refused.
+    await expectBadLine(lie('eventsSha256', '0'.repeat(64)), EVENTS + 1, /version 2 form/);
     await expectBadLine(lie('lastPosition', EVENTS + 5), EVENTS + 1, /lastPosition/);
     await expectBadLine(lie('firstPosition', 2), EVENTS + 1, /firstPosition/);
     await expectBadLine(lie('formatVersion', 3), EVENTS + 1, /formatVersion 3/);

@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import { LedgerFailure, type LedgerError } from '../../../shared/errors';
 import type { EventMetadata } from '../../../shared/events';
 import { GENESIS_HASH, hashEvent, type ChainRow } from './hash-chain';
-import { CheckpointWriter } from './head-checkpoint';
+import { CheckpointWriter, type CheckpointSealer } from './head-checkpoint';
 import { timeOrderedId } from './time-ordered-id';
 import { openDatabase, type OpenOptions } from './open-database';
 import { readingDamaged } from './storage-errors';
@@ -143,6 +143,8 @@ export class EventStore {
   private tail: { position: number; hash: string } | undefined;
   /** Writes the head checkpoint (opened at the first write). */
   private checkpoint: CheckpointWriter | undefined;
+  /** Seals each checkpoint where the ledger's user holds a key (see checkpoint-seal.ts). */
+  private checkpointSealer: CheckpointSealer | undefined;
   /** The head the checkpoint is to be advanced to, and the timer that will do it (see scheduleCheckpoint). */
   private checkpointDue: { position: number; hash: string } | undefined;
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined;
@@ -538,6 +540,11 @@ export class EventStore {
     this.checkpointTimer ??= setTimeout(() => this.flushCheckpoint(), CHECKPOINT_DELAY_MS);
   }
 
+  /** From now on each head checkpoint carries a seal made by `sealer` (see head-checkpoint.ts). */
+  sealCheckpointsWith(sealer: CheckpointSealer): void {
+    this.checkpointSealer = sealer;
+  }
+
   /** Writes the pending head checkpoint now, if there is one. */
   flushCheckpoint(): void {
     clearTimeout(this.checkpointTimer);
@@ -546,7 +553,7 @@ export class EventStore {
     if (head === undefined) return;
     this.checkpointDue = undefined;
     try {
-      (this.checkpoint ??= new CheckpointWriter(this.path)).advance(head);
+      (this.checkpoint ??= new CheckpointWriter(this.path, () => this.checkpointSealer)).advance(head);
     } catch (error) {
       console.error(`The head checkpoint beside ${this.path} could not be written`, error);
     }

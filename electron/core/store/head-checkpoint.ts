@@ -4,18 +4,35 @@
  * tail — the shorter chain is still valid — but the checkpoint remembers how long it was.
  * It follows the commits (within CHECKPOINT_DELAY_MS of one, see EventStore.scheduleCheckpoint),
  * so it may lag behind the log — after a crash, or for those milliseconds — never lead it.
+ *
+ * Where the writer holds a signing key, the record also carries a seal of the tree head at its
+ * position (checkpoint-seal.ts makes it and checks it at open), so rolling the checkpoint back
+ * to match a cut-off tail needs the key. A writer without a key carries the last seal forward
+ * unchanged: the position moves on, the seal keeps vouching for the size it signed.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { LedgerFailure } from '../../../shared/errors';
+import { parseSealText, sealText } from '../history/seal-store';
+import type { Seal } from '../signing/seal';
 
-export type HeadCheckpoint = { readonly position: number; readonly hash: string };
+export type HeadCheckpoint = {
+  readonly position: number;
+  readonly hash: string;
+  /** A seal of the first seal.treeSize events (at most `position`), where a writer held a key. */
+  readonly seal?: Seal;
+};
+
+/** Makes the seal of the tree head at `position` (the events up to it), or throws. */
+export type CheckpointSealer = (position: number) => Seal;
 
 /**
  * Every checkpoint is written as one record of exactly this many bytes (JSON padded with
- * spaces), in place at offset 0: a new record always covers the whole old one.
+ * spaces), in place at offset 0: a new record always covers the whole old one. A seal makes a
+ * record about 500 bytes; records of earlier versions were OLD_RECORD_BYTES.
  */
-const RECORD_BYTES = 256;
+const RECORD_BYTES = 1_024;
+const OLD_RECORD_BYTES = 256;
 /** More than any record of ours ever was (records before the fixed size were short JSON). */
 const MOST_BYTES_READ = 4_096;
 
@@ -91,18 +108,25 @@ function classifyRecord(buffer: Buffer, length: number): HeadCheckpoint | 'none'
 
 /** A fixed-size record of ours (whatever its numbers): a torn read of one, or one whose check failed. */
 function looksLikeOurRecord(text: string): boolean {
-  return text.length === RECORD_BYTES && text.startsWith('{"position":') && text.endsWith('\n');
+  return (text.length === RECORD_BYTES || text.length === OLD_RECORD_BYTES) && text.startsWith('{"position":') && text.endsWith('\n');
 }
 
 function parseCheckpoint(text: string): HeadCheckpoint | undefined {
   try {
-    const parsed = JSON.parse(text) as Partial<HeadCheckpoint> & { check?: unknown };
+    const parsed = JSON.parse(text) as { position?: unknown; hash?: unknown; check?: unknown; seal?: unknown; sealCheck?: unknown };
     if (!Number.isSafeInteger(parsed.position) || typeof parsed.hash !== 'string') return undefined;
+    const position = parsed.position as number;
     // A record whose check does not match was read half-written (see CheckpointWriter):
     // treated as absent, never as a checkpoint that contradicts the log. Records written
     // before the check existed have none and are taken as they are.
-    if (parsed.check !== undefined && parsed.check !== checkOf(parsed.position!, parsed.hash)) return undefined;
-    return { position: parsed.position!, hash: parsed.hash };
+    if (parsed.check !== undefined && parsed.check !== checkOf(position, parsed.hash)) return undefined;
+    if (parsed.seal === undefined) return { position, hash: parsed.hash };
+    // The seal has a check of its own (older readers ignore both it and the seal). A seal that
+    // is not in its one form, or whose check fails, was read half-written too.
+    const sealJson = JSON.stringify(parsed.seal);
+    const seal = parseSealText(sealJson);
+    if (seal === undefined || parsed.sealCheck !== sealCheckOf(sealJson)) return undefined;
+    return { position, hash: parsed.hash, seal };
   } catch {
     // A damaged checkpoint is treated as absent; verify reports the log on its own merits.
     return undefined;
@@ -134,11 +158,15 @@ export class CheckpointWriter {
   /** One byte more than the longest record of ours: reading more means a file that is not ours. */
   private readonly buffer = Buffer.alloc(MOST_BYTES_READ + 1);
 
-  constructor(ledgerPath: string) {
+  /** @param sealer where the writer holds a key: seals the head each record names (else the last seal is carried forward) */
+  constructor(
+    ledgerPath: string,
+    private readonly sealer?: () => CheckpointSealer | undefined,
+  ) {
     this.path = checkpointPathFor(ledgerPath);
   }
 
-  advance(head: HeadCheckpoint): void {
+  advance(head: { readonly position: number; readonly hash: string }): void {
     const descriptor = this.open();
     const length = readSync(descriptor, this.buffer, 0, this.buffer.length, 0);
     const current = classifyRecord(this.buffer, length);
@@ -147,12 +175,15 @@ export class CheckpointWriter {
       throw new Error(`${this.path} holds something other than a head checkpoint; it was left as it is`);
     }
     if (current !== 'none' && current.position >= head.position) return;
-    const record = JSON.stringify({
+    const seal = this.sealOf(head.position) ?? (current === 'none' ? undefined : current.seal);
+    const fields = {
       position: head.position,
       hash: head.hash,
       writtenAt: new Date().toISOString(),
       check: checkOf(head.position, head.hash),
-    });
+    };
+    const sealed = seal === undefined ? '' : `,"seal":${sealText(seal)},"sealCheck":"${sealCheckOf(sealText(seal))}"`;
+    const record = `${JSON.stringify(fields).slice(0, -1)}${sealed}}`;
     writeSync(descriptor, `${record.padEnd(RECORD_BYTES - 1)}\n`, 0);
     // A longer record of ours (an older format) is cut back to the new one.
     if (length > RECORD_BYTES) ftruncateSync(descriptor, RECORD_BYTES);
@@ -161,6 +192,18 @@ export class CheckpointWriter {
   close(): void {
     if (this.descriptor !== undefined) closeSync(this.descriptor);
     this.descriptor = undefined;
+  }
+
+  /** The seal of the head at `position`, where a key is at hand; a failure to make one keeps the last seal. */
+  private sealOf(position: number): Seal | undefined {
+    const sealer = this.sealer?.();
+    if (sealer === undefined) return undefined;
+    try {
+      return sealer(position);
+    } catch (error) {
+      console.error(`The head checkpoint beside the ledger could not be sealed at position ${position}`, error);
+      return undefined;
+    }
   }
 
   /**
@@ -186,4 +229,8 @@ export class CheckpointWriter {
 
 function checkOf(position: number, hash: string): string {
   return createHash('sha256').update(`${position}:${hash}`).digest('hex').slice(0, 16);
+}
+
+function sealCheckOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
