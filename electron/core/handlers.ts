@@ -21,7 +21,7 @@ import { accountPage, unverifiedFrom } from './projection/account-list';
 import { typedErrorOf } from './store/storage-errors';
 import { saveStatement } from './statement/statement-file';
 import type { StatementFormat } from '../../shared/statement';
-import { sealingHandlers, type SealingHostServices } from './sealing/seal-channels';
+import { exportSigningKey, sealingHandlers, type SealingHostServices } from './sealing/seal-channels';
 
 /** Channels whose handler must await the host (a dialog, a key store) or a stream; all others answer at once. */
 type AsyncChannel = 'exportEventLog' | 'saveStatement' | 'latestSeal' | 'sealNow' | 'verifyFile' | 'saveInclusionProof';
@@ -109,8 +109,11 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
       if (!host.chooseExportPath) return fail('VALIDATION', 'Exporting is not available in this window');
       const path = await host.chooseExportPath(input.value.format);
       if (path === undefined) return succeed(null);
+      const { format, filter = {} } = input.value;
+      // A full JSON Lines export is sealed with the host's key (sealing/seal-channels.ts says when not).
+      const key = await exportSigningKey(getLedger(), host, format === 'jsonl' && toSnapshotFilter(filter) === undefined);
       // The host chose the path: Electron's save dialog asked before replacing, the preview names a fresh file.
-      return exportToFile(getLedger(), path, input.value.format, input.value.filter ?? {}, { force: true });
+      return exportToFile(getLedger(), path, format, filter, { force: true }, key);
     },
     statement: query('statement', (ledger, input) => ledger.statement(input)),
     saveStatement: async (request) => {

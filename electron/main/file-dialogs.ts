@@ -95,7 +95,12 @@ export function exportSucceededMessage(summary: ExportSummary): { message: strin
   const events = `${summary.events.toLocaleString('en')} event${summary.events === 1 ? '' : 's'}`;
   const what = summary.format === 'jsonl' ? 'event log (JSON Lines, with its hash chain and manifest)' : 'spreadsheet (CSV)';
   const restorable = summary.format === 'jsonl' ? '\n\nIt can be restored into a new ledger with File → Restore from Export….' : '';
-  return { message: 'Event log exported', detail: `${events} written as ${what} to\n${summary.path}${restorable}` };
+  const sealed = summary.seal
+    ? `\n\nSealed by the key ${summary.seal.fingerprint}: an auditor checks it with that key's public key.`
+    : summary.seal === null
+      ? '\n\nIt carries no seal of its own, so only its hashes vouch for it.'
+      : '';
+  return { message: 'Event log exported', detail: `${events} written as ${what} to\n${summary.path}${sealed}${restorable}` };
 }
 
 export function restoreOpenDialogOptions(documentsFolder: string): OpenDialogOptions {

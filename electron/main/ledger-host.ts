@@ -10,6 +10,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHandlers, exportToFile, type HandlerTable } from '../core/handlers';
+import { exportSigningKey, type SealingHostServices } from '../core/sealing/seal-channels';
 import type { Ledger } from '../core/ledger';
 import type { ReplayProgress } from '../core/projection/accounts-projection';
 import type { ExportFormat, ExportSummary, IntegrityStatus } from '../../shared/audit';
@@ -147,9 +148,10 @@ export class LedgerHost {
 
   /**
    * File → Export Event Log…: the whole log (no filter) to `path`, written atomically by the
-   * engine's exportToFile (the same function the exportEventLog channel uses).
+   * engine's exportToFile (the same function the exportEventLog channel uses); a JSON Lines
+   * export is sealed with `keys`' key when it can be (sealing/seal-channels.ts: exportSigningKey).
    */
-  async exportEventLog(path: string, format: ExportFormat): Promise<Result<ExportSummary>> {
+  async exportEventLog(path: string, format: ExportFormat, keys: SealingHostServices = {}): Promise<Result<ExportSummary>> {
     if (!this.ledger) return fail('STORAGE', 'No ledger is open yet; open or create one from the File menu');
     const target = resolve(path);
     // Checked first: exportToFile's file stream reports a missing or read-only folder as an
@@ -159,8 +161,12 @@ export class LedgerHost {
     } catch {
       return fail('STORAGE', `The export to ${target} failed: the folder ${dirname(target)} does not exist or cannot be written to`);
     }
+    const ledger = this.ledger;
+    const key = await exportSigningKey(ledger, keys, format === 'jsonl');
+    // The key store may have taken a while: the export is of the ledger that was asked for, or none.
+    if (this.ledger !== ledger) return fail('STORAGE', `The ledger ${ledger.path} was closed before its export began; nothing was written`);
     // The save dialog asked before replacing an existing file (export-target.ts still refuses the ledger itself).
-    return exportToFile(this.ledger, target, format, {}, { force: true });
+    return exportToFile(ledger, target, format, {}, { force: true }, key);
   }
 
   /**

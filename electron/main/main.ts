@@ -419,7 +419,7 @@ async function exportFromMenu(): Promise<void> {
   }
   const target = await chooseExportTarget(undefined);
   if (!target) return;
-  const exported = await host.exportEventLog(target.path, target.format);
+  const exported = await host.exportEventLog(target.path, target.format, sealing.hostServices);
   if (!exported.ok) {
     await showError('The event log could not be exported', exported.error.message);
     return;

@@ -162,6 +162,21 @@ describe('signed history on the audit screen', () => {
     expect(session.problems).toEqual([]);
   });
 
+  it('"Export JSON Lines" seals the export with the same key and says so; a CSV carries none', async () => {
+    const { page } = session;
+    await callApi(session.host, 'deposit', { account: 'ACC-2', amount: '2.00' });
+    await page.getByRole('button', { name: 'Export JSON Lines' }).click();
+    const message = page.getByTestId('export-message');
+    await message.getByText(`sealed by key ${fingerprint}`).waitFor();
+    await panel()
+      .getByTestId('seal-headline')
+      .getByText(`Sealed at ${EVENTS + 2} events`)
+      .waitFor();
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    await expect.poll(() => message.innerText()).toMatch(/^Exported \d+ events to \S+\.csv$/);
+    expect(session.problems).toEqual([]);
+  });
+
   it('fits 800 px and dark mode without sideways scrolling', async () => {
     const { page } = session;
     await page.setViewportSize({ width: 800, height: 600 });

@@ -10,6 +10,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { latestLedgerSeal } from '../../electron/core/history/ledger-history';
 import { Ledger } from '../../electron/core/ledger';
 import { signingKeyFromPem } from '../../electron/core/signing/keys';
@@ -142,6 +143,37 @@ describe("the app's signing key, in the bundled main process", () => {
       let preventedAgain = false;
       fake.electron.app.emit('before-quit', { preventDefault: () => (preventedAgain = true) });
       expect(preventedAgain).toBe(false);
+    } finally {
+      quit(fake);
+      work.cleanup();
+    }
+  });
+});
+
+describe('exports from the app are sealed with its key', () => {
+  it('File → Export Event Log… seals the head with the app key first; the export verifies under it', async () => {
+    const work = tempFolder();
+    const fake = await startAppOnRenderer(build.bundle, join(work.folder, 'ledger.db'), work.folder);
+    try {
+      await invoke(fake, 'openAccount', { account: 'alice', owner: 'Alice', currency: 'EUR', initial: '5.00' });
+      await invoke(fake, 'deposit', { account: 'alice', amount: '1.00' });
+      const target = join(work.folder, 'export.jsonl');
+      fake.dialogAnswers.save.push({ canceled: false, filePath: target });
+      menuItem(fake, 'file.export-event-log').click();
+      await vi.waitFor(() => expect(fake.messageBoxes.length === 1, 'the result').toBe(true), WAIT);
+      expect(fake.messageBoxes[0]).toMatchObject({ message: 'Event log exported' });
+      const status = (await invoke(fake, 'latestSeal')).value;
+      expect(status.seal).toMatchObject({ treeSize: 2, fingerprint: status.key.fingerprint });
+      const verified = await verifyExportFile(target, { expectedPublicKey: status.key.publicKey });
+      expect(verified).toMatchObject({ ok: true, events: 2, keyChecked: true, seal: { fingerprint: status.key.fingerprint } });
+
+      // The audit screen's button does the same; a filtered export carries no seal of its own.
+      const filtered = join(work.folder, 'filtered.jsonl');
+      fake.dialogAnswers.save.push({ canceled: false, filePath: filtered });
+      expect(await invoke(fake, 'exportEventLog', { format: 'jsonl', filter: { accounts: ['alice'] } })).toMatchObject({
+        ok: true,
+        value: { path: filtered, seal: null },
+      });
     } finally {
       quit(fake);
       work.cleanup();

@@ -62,7 +62,9 @@ describe('the chosen export name', () => {
     expect(exportTargetFor('/x/rows.txt', 'jsonl')).toMatchObject({ ok: false });
   });
 
-  it('the result message names the count, the format and the path; JSON Lines mentions restoring', () => {
+  const jsonlSummary = { path: '/x/log.jsonl', format: 'jsonl', events: 12_345, lastPosition: 12_345 } as const;
+
+  it('the result message names the count, the format, the path and the seal; JSON Lines mentions restoring', () => {
     const jsonl = exportSucceededMessage({ path: '/x/log.jsonl', format: 'jsonl', events: 12_345, lastPosition: 12_345 });
     expect(jsonl.detail).toContain('12,345 events');
     expect(jsonl.detail).toContain('/x/log.jsonl');
@@ -70,6 +72,14 @@ describe('the chosen export name', () => {
     const csv = exportSucceededMessage({ path: '/x/log.csv', format: 'csv', events: 1, lastPosition: 9 });
     expect(csv.detail).toContain('1 event written as spreadsheet (CSV)');
     expect(csv.detail).not.toContain('Restore');
+    expect(csv.detail).not.toContain('seal');
+    const fingerprint = 'SHA256:/SfR2S03KCIMtx8521sjWwzscm/BRLSjE+jJ4VrbNw4';
+    const sealed = exportSucceededMessage({
+      ...jsonlSummary,
+      seal: { fingerprint, treeSize: 12_345, signedAt: '2026-12-02T11:05:09.677Z' },
+    });
+    expect(sealed.detail).toContain(`Sealed by the key ${fingerprint}`);
+    expect(exportSucceededMessage({ ...jsonlSummary, seal: null }).detail).toContain('no seal of its own');
   });
 });
 

@@ -244,7 +244,8 @@ describe('export (File → Export Event Log…)', () => {
     await host.switchTo(file('a.db'));
     expect(await host.exportEventLog(file('x.jsonl'), 'jsonl')).toEqual({
       ok: true,
-      value: { path: file('x.jsonl'), format: 'jsonl', events: 8, lastPosition: 8 },
+      // No key was lent to this export: it carries no seal of its own.
+      value: { path: file('x.jsonl'), format: 'jsonl', events: 8, lastPosition: 8, seal: null },
     });
     expect(await verifyExportFile(file('x.jsonl'))).toMatchObject({ ok: true, events: 8 });
     const missing = await host.exportEventLog(file('nowhere/x.csv'), 'csv');

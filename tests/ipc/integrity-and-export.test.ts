@@ -125,7 +125,8 @@ describe('exportEventLog over IPC (the audit screen)', () => {
   it('asks the host where, with the requested format, and writes a verifiable export there', async () => {
     nextExportPath = file('chosen.jsonl');
     const answer = await call('exportEventLog', { format: 'jsonl' });
-    expect(answer).toEqual({ ok: true, value: { path: file('chosen.jsonl'), format: 'jsonl', events: 8, lastPosition: 8 } });
+    // The host lends no signing key here: the export carries no seal of its own.
+    expect(answer).toEqual({ ok: true, value: { path: file('chosen.jsonl'), format: 'jsonl', events: 8, lastPosition: 8, seal: null } });
     expect(asked).toEqual(['jsonl']);
     expect(await verifyExportFile(file('chosen.jsonl'))).toMatchObject({ ok: true, events: 8 });
   });

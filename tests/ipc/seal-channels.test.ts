@@ -308,6 +308,43 @@ describe('verifyFile', () => {
   });
 });
 
+describe('exportEventLog with the host’s key', () => {
+  it('seals a full JSON Lines export with the host key (made on first use), never a filtered one or a read-only ledger', async () => {
+    const made = seeded();
+    const folder = tempFolder();
+    const keyFile = join(folder, 'keys', 'signing-key.pem');
+    let next = '';
+    const services: HostServices = { signingKey: previewSigningKey(keyFile), chooseExportPath: async () => next };
+    const api = createHandlers(() => made.ledger, services);
+
+    next = join(folder, 'filtered.jsonl');
+    expect(ok(await api.exportEventLog({ format: 'jsonl', filter: { accounts: ['a1'] } }))).toMatchObject({ seal: null });
+    next = join(folder, 'list.csv');
+    ok(await api.exportEventLog({ format: 'csv' }));
+    expect(existsSync(keyFile)).toBe(false);
+
+    next = join(folder, 'full.jsonl');
+    const full = ok(await api.exportEventLog({ format: 'jsonl' }))!;
+    const key = ok(await services.signingKey!.load({ create: false }));
+    expect(full.seal).toMatchObject({ fingerprint: key.fingerprint, treeSize: 4 });
+    const verdict = ok(
+      await createHandlers(() => made.ledger, { ...services, chooseFileToVerify: async () => ({ ok: true, value: next }) }).verifyFile({
+        publicKey: key.publicKey,
+      }),
+    )!;
+    expect(verdict).toMatchObject({ kind: 'export', verified: true, keyChecked: true, signedByThisKey: true });
+
+    // A read-only ledger is exported for review without a new seal; the stored one travels with it.
+    ok(made.ledger.execute({ name: 'deposit', input: { account: 'a2', amount: '1.00' } } as never));
+    made.ledger.close();
+    const readOnly = openLedger(made.path, { readOnly: true });
+    next = join(folder, 'read-only.jsonl');
+    const exported = ok(await createHandlers(() => readOnly, services).exportEventLog({ format: 'jsonl' }))!;
+    expect(exported).toMatchObject({ events: 5, seal: null });
+    expect(readFileSync(next, 'utf8')).toContain(key.publicKey);
+  });
+});
+
 describe("the preview host's stand-ins", () => {
   it('names proofs fresh and checks the newest export or proof in its folder, never a link', async () => {
     const folder = tempFolder();

@@ -70,6 +70,20 @@ function writable(ledger: Ledger): Result<void> {
   return fail('INTEGRITY', `The ledger ${ledger.path} is read-only (${info.readOnlyReason}); nothing was sealed`);
 }
 
+/**
+ * The key a window's full JSON Lines export is sealed with (the export seals the head first,
+ * export/export-sealing.ts): the host's, made on first use. None for a CSV or filtered export
+ * (their lines are not the ledger's tree), for a read-only ledger (one found tampered with is
+ * exported for review and never sealed), or when the host keeps no key or cannot hand it over:
+ * then the export carries the ledger's stored seals and makes no new one, and its answer says
+ * it has no seal of its own.
+ */
+export async function exportSigningKey(ledger: Ledger, host: SealingHostServices, full: boolean): Promise<SigningKey | undefined> {
+  if (!full || !host.signingKey || ledger.info().readOnly) return undefined;
+  const key = await host.signingKey.load({ create: true });
+  return key.ok ? key.value : undefined;
+}
+
 export function sealingHandlers(getLedger: () => Ledger, host: SealingHostServices): SealingHandlers {
   const keyOf = async (create: boolean): Promise<Result<SigningKey>> =>
     host.signingKey ? host.signingKey.load({ create }) : fail('VALIDATION', NOT_HERE, { reason: 'no-key-service' });
