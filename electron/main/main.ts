@@ -121,8 +121,10 @@ const sealing = createAppSealing({
 });
 
 const host = new LedgerHost({
-  open: (path, onReplayProgress) => Ledger.openInSlices({ ...ledgerOptions(path), onReplayProgress }),
-  restore: (exportPath, path) => Ledger.restore(exportPath, ledgerOptions(path)),
+  // With the app's key (once it has one), every head checkpoint the ledger writes is a seal.
+  open: async (path, onReplayProgress) =>
+    Ledger.openInSlices({ ...ledgerOptions(path), ...(await sealing.checkpointKey()), onReplayProgress }),
+  restore: async (exportPath, path) => Ledger.restore(exportPath, { ...ledgerOptions(path), ...(await sealing.checkpointKey()) }),
   onChange: (change) => broadcastChange(change),
   // The host has already queued the change notification (the renderer's banner); the title says it too.
   onIntegrityFailure: () => showLedgerTitle(),

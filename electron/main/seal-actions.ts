@@ -8,9 +8,13 @@ import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
 import type { HandlerTable } from '../core/handlers';
 import type { Ledger } from '../core/ledger';
 import type { SealingHostServices } from '../core/sealing/seal-channels';
+import type { SigningKey } from '../core/signing/keys';
 import { createAppSigningKey, type KeyStore } from './app-signing-key';
 import { chooseProofFile, sealedMessage, verifyOpenDialogOptions } from './seal-dialogs';
 import { sealOnQuit, type QuitSealOutcome } from './seal-on-quit';
+
+/** How long opening a ledger waits for the key store before it opens with unsigned checkpoints. */
+export const CHECKPOINT_KEY_LIMIT_MS = 10_000;
 
 export type AppSealingOptions = {
   readonly keyStore: KeyStore;
@@ -61,10 +65,24 @@ export function createAppSealing(options: AppSealingOptions) {
     await options.showInfo(sealedMessage(sealed.value));
   }
 
+  /**
+   * The key a ledger is opened with, so each head checkpoint it writes is a seal: the app's key
+   * once it has one (the first seal makes it; until then checkpoints are unsigned). A key store
+   * that does not answer within CHECKPOINT_KEY_LIMIT_MS, or cannot, leaves them unsigned.
+   */
+  async function checkpointKey(): Promise<{ signingKey?: SigningKey }> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), CHECKPOINT_KEY_LIMIT_MS)));
+    const key = await Promise.race([signingKey.load({ create: false }), late]).finally(() => clearTimeout(timer));
+    if (key === undefined) options.log?.('The key store did not hand over the signing key in time; head checkpoints are not sealed');
+    else if (!key.ok && key.error.code !== 'NOT_FOUND') options.log?.(`Head checkpoints are not sealed: ${key.error.message}`);
+    return key?.ok ? { signingKey: key.value } : {};
+  }
+
   /** Quitting: seals a head that moved since the latest seal, within its bounds; never throws. */
   function sealBeforeQuit(): Promise<QuitSealOutcome> {
     return sealOnQuit({ ledger: options.ledger(), key: signingKey, ...(options.log ? { log: options.log } : {}) });
   }
 
-  return { signingKey, hostServices, sealFromMenu, sealBeforeQuit };
+  return { signingKey, hostServices, sealFromMenu, sealBeforeQuit, checkpointKey };
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { verifyExportFile } from '../../electron/core/export/export-verify';
 import { latestLedgerSeal } from '../../electron/core/history/ledger-history';
+import { readCheckpoint } from '../../electron/core/store/head-checkpoint';
 import { Ledger } from '../../electron/core/ledger';
 import { signingKeyFromPem } from '../../electron/core/signing/keys';
 import { APP_KEY_FILE_NAME, createAppSigningKey } from '../../electron/main/app-signing-key';
@@ -146,6 +147,33 @@ describe("the app's signing key, in the bundled main process", () => {
     } finally {
       quit(fake);
       work.cleanup();
+    }
+  });
+});
+
+describe('head checkpoints sealed with the app key', () => {
+  it('a ledger opened once the app has a key writes checkpoints that are seals by it; before, unsigned', async () => {
+    const work = tempFolder();
+    const ledgerPath = join(work.folder, 'ledger.db');
+    const first = await startAppOnRenderer(build.bundle, ledgerPath, work.folder);
+    let publicKey = '';
+    try {
+      await invoke(first, 'openAccount', { account: 'alice', owner: 'Alice', currency: 'EUR', initial: '5.00' });
+      publicKey = (await invoke(first, 'sealNow')).value.publicKey;
+    } finally {
+      quit(first);
+    }
+    // Opened before the app had a key: its checkpoint carries no seal.
+    expect(readCheckpoint(ledgerPath)?.seal).toBeUndefined();
+
+    const second = await startAppOnRenderer(build.bundle, ledgerPath, work.folder);
+    try {
+      await invoke(second, 'deposit', { account: 'alice', amount: '1.00' });
+    } finally {
+      quit(second);
+      const checkpoint = readCheckpoint(ledgerPath);
+      work.cleanup();
+      expect(checkpoint).toMatchObject({ position: 2, seal: { treeSize: 2, publicKey } });
     }
   });
 });
