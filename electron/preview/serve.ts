@@ -13,7 +13,7 @@ import { parseLedgerTarget } from '../core/ledger-target';
 import { defaultLedgerPath } from '../core/paths';
 import { ensureRendererBuilt, rendererPaths } from './build-renderer';
 import { defaultExportFolder } from './export-folder';
-import { defaultPreviewKeyFile } from './preview-signing';
+import { defaultPreviewKeyFile, previewSigningKey } from './preview-signing';
 import { PREVIEW_BUSY_TIMEOUT_MS } from './busy-retry';
 import { startPreviewServer } from './server';
 
@@ -65,7 +65,16 @@ async function main(): Promise<void> {
   // Verify the chain in the background (and each new event after every change), as the app does:
   // the audit screen's integrity panel shows the walk's progress, and a broken chain turns the
   // ledger read-only with the reason in ledgerInfo.
-  const opened = Ledger.open({ path: options.db, actor: 'preview', verifyInBackground: true, busyTimeoutMs: PREVIEW_BUSY_TIMEOUT_MS });
+  // Once the preview has its own key (its first seal makes it), every head checkpoint is a seal by it.
+  const key = await previewSigningKey(options.keyFile).load({ create: false });
+  if (!key.ok && key.error.code !== 'NOT_FOUND') log(`Head checkpoints are not sealed: ${key.error.message}`);
+  const opened = Ledger.open({
+    path: options.db,
+    actor: 'preview',
+    verifyInBackground: true,
+    busyTimeoutMs: PREVIEW_BUSY_TIMEOUT_MS,
+    ...(key.ok ? { signingKey: key.value } : {}),
+  });
   if (!opened.ok) {
     log(`Cannot open the ledger: ${opened.error.message}`);
     process.exit(1);

@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../../electron/core/store/head-checkpoint';
 import { saveScreenshot } from './support/browser';
 import { applyLines } from './support/audit-ledger';
 import { callApi } from './support/preview-host';
@@ -175,6 +176,18 @@ describe('signed history on the audit screen', () => {
     await page.getByRole('button', { name: 'Export CSV' }).click();
     await expect.poll(() => message.innerText()).toMatch(/^Exported \d+ events to \S+\.csv$/);
     expect(session.problems).toEqual([]);
+  });
+
+  it('a preview host started once its key exists writes head checkpoints that are seals by it', async () => {
+    // The page leaves first: the old host's address stops answering.
+    await session.page.goto('about:blank');
+    await session.restartHost();
+    await callApi(session.host, 'deposit', { account: 'ACC-2', amount: '3.00' });
+    const lastPosition = (await callApi(session.host, 'ledgerInfo')).json.value.lastPosition as number;
+    await expect
+      .poll(() => readCheckpoint(session.database), { timeout: 10_000 })
+      .toMatchObject({ position: lastPosition, seal: { treeSize: lastPosition, publicKey } });
+    await session.page.goto(`${session.host.url}#/audit`);
   });
 
   it('fits 800 px and dark mode without sideways scrolling', async () => {
