@@ -40,8 +40,17 @@ import { triggerProblem } from './store/immutability-triggers';
 import { StreamChainCheck } from './integrity/stream-chain-check';
 import { restoreIntoNewFile, type RestoreOptions, type RestoreSummary } from './export/export-restore';
 import { sealingFor } from './export/stored-seals';
-import { historyOf } from './history/ledger-history';
+import {
+  historyOf,
+  latestLedgerSeal,
+  ledgerConsistencyProof,
+  ledgerInclusionProof,
+  ledgerSeals,
+  sealLedger,
+} from './history/ledger-history';
 import type { SigningKey } from './signing/keys';
+import type { ConsistencyProofFile, InclusionProofFile } from './signing/proof-file';
+import type { Seal } from './signing/seal';
 import type { AccountState } from './domain/bank-account';
 import type { Statement as AccountStatement, StatementRequest } from '../../shared/statement';
 import { buildStatement } from './statement/build-statement';
@@ -512,6 +521,33 @@ export class Ledger {
       this.repository.forget();
       return toStorageFailure(error, this.path);
     }
+  }
+
+  // ── Signed history (history/ledger-history.ts) ──
+
+  /** Seals the head with `key` after checking the events since the last seal; a read-only ledger is refused. */
+  seal(key: SigningKey): Result<Seal> {
+    return sealLedger(this, key);
+  }
+
+  /** Every stored seal, in the order stored. */
+  seals(): Result<Seal[]> {
+    return ledgerSeals(this);
+  }
+
+  /** The seal of the largest tree size, or null. */
+  latestSeal(): Result<Seal | null> {
+    return latestLedgerSeal(this);
+  }
+
+  /** The inclusion proof of the event at `position` in the latest seal's tree. */
+  inclusionProof(position: number): Result<InclusionProofFile> {
+    return ledgerInclusionProof(this, position);
+  }
+
+  /** The consistency proof from the seal of `fromSize` events to the latest seal. */
+  consistencyProof(fromSize: number): Result<ConsistencyProofFile> {
+    return ledgerConsistencyProof(this, fromSize);
   }
 
   // ── Export and restore ──

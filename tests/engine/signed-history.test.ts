@@ -106,6 +106,12 @@ describe('seals', () => {
     const third = ok(sealLedger(ledger, ownerKey));
     expect(ok(ledgerSeals(ledger))).toEqual([first, second, third]);
     expect(ok(latestLedgerSeal(ledger))).toEqual(third);
+    // The Ledger's own methods are the same calls.
+    expect(ok(ledger.seals())).toEqual([first, second, third]);
+    expect(ok(ledger.latestSeal())).toEqual(third);
+    expect(ok(ledger.seal(ownerKey))).toEqual(third);
+    expect(ok(ledger.inclusionProof(7))).toEqual(ok(ledgerInclusionProof(ledger, 7)));
+    expect(ok(ledger.consistencyProof(100))).toEqual(ok(ledgerConsistencyProof(ledger, 100)));
     // Another connection reads the very texts back.
     expect(ok(ledgerSeals(openLedger(ledger.path, { readOnly: true })))).toEqual([first, second, third]);
     expect(ledger.verify()).toMatchObject({ ok: true, events: 137 });
