@@ -12,7 +12,7 @@ import { saveStatement, statementContext } from '../../electron/core/statement/s
 import { STATEMENT_CSV_COLUMNS, statementCsv } from '../../electron/core/statement/statement-csv';
 import { statementPdf, statementTotals } from '../../electron/core/statement/statement-pdf';
 import type { Ledger } from '../../electron/core/ledger';
-import { fingerprintOf } from '../../electron/core/signing/keys';
+import { fingerprintOf, generateSigningKey } from '../../electron/core/signing/keys';
 import { newLedger, ok, tempFolder } from './helpers';
 
 afterEach(() => {
@@ -165,6 +165,15 @@ describe('a statement as PDF, where the ledger has a seal', () => {
     const text = pdfText(path).replace(/\s+/g, ' ');
     expect(text).toContain(`The ledger's latest seal: a signed tree head over its first 5 events, root hash ${seal.rootHash}`);
     expect(text).toContain(`signed at 2026-03-31T23:00:00.000Z by the key ${fingerprintOf(publicKey)}`);
+  });
+
+  it("takes the ledger's own latest seal, and none before the ledger is sealed", () => {
+    const { ledger } = marchLedger();
+    expect(statementContext(ledger).seal).toBeUndefined();
+    const key = generateSigningKey();
+    const sealed = ok(ledger.seal(key));
+    const seal = statementContext(ledger).seal;
+    expect(seal).toMatchObject({ treeSize: sealed.treeSize, rootHash: sealed.rootHash, publicKey: key.publicKey });
   });
 });
 

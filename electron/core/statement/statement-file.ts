@@ -11,6 +11,7 @@ import { checkExportTarget, partialPathFor, removeStalePartials, type ExportTarg
 import type { Ledger } from '../ledger';
 import { statementCsv } from './statement-csv';
 import { statementPdf, type StatementPdfContext } from './statement-pdf';
+import { latestLedgerSeal } from '../history/ledger-history';
 
 /** The statement as the bytes of a file in `format` (JSON is the contract's shape, indented for a reader). */
 export async function statementBytes(statement: Statement, format: StatementFormat, context: StatementPdfContext): Promise<Buffer> {
@@ -57,7 +58,11 @@ export function statementContext(ledger: Ledger, generatedAt: Date = new Date())
   // The statement is built from the projection: the head is the event it was built up to.
   const position = ledger.projection.lastPosition;
   const [row] = position > 0 ? ledger.store.readPositions([position]) : [];
-  return { generatedAt, head: row === undefined ? ledger.store.readTail() : { position, hash: row.hash } };
+  const head = row === undefined ? ledger.store.readTail() : { position, hash: row.hash };
+  // The latest seal, where the ledger has one; a statement is still made when seals cannot be read.
+  const latest = latestLedgerSeal(ledger);
+  const seal = latest.ok && latest.value !== null ? latest.value : undefined;
+  return seal === undefined ? { generatedAt, head } : { generatedAt, head, seal };
 }
 
 /** Builds the statement from the ledger as it is now and writes it to `path` (see writeStatementFile). */
