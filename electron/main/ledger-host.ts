@@ -24,7 +24,7 @@ export type LedgerOpener = (path: string, onProgress: ReplayProgress) => Promise
  * Restores a verified full export into a NEW ledger file and opens it (main passes
  * Ledger.restore, which refuses an existing file and removes the new one again on failure).
  */
-export type LedgerRestorer = (exportPath: string, path: string) => Promise<Result<Ledger>>;
+export type LedgerRestorer = (exportPath: string, path: string, options?: { readonly ignoreSeal?: boolean }) => Promise<Result<Ledger>>;
 
 /** What the background verification reports when the chain is broken. */
 export type IntegrityFailure = Extract<IntegrityStatus, { state: 'failed' }>;
@@ -133,14 +133,15 @@ export class LedgerHost {
    * File → Restore from Export…: restores the export at `exportPath` into the NEW file `path`
    * and, only when that succeeded, makes it the current ledger (with a change notification,
    * like switchTo). On any failure — the export fails verification, the target exists, … —
-   * the engine's message comes back and the current ledger stays open and in use.
+   * the engine's message comes back and the current ledger stays open and in use. An export
+   * whose seal does not hold is refused unless `ignoreSeal` (the person said they trust it).
    */
-  async restoreFrom(exportPath: string, path: string): Promise<Result<RestoreSummary>> {
+  async restoreFrom(exportPath: string, path: string, options: { readonly ignoreSeal?: boolean } = {}): Promise<Result<RestoreSummary>> {
     const restore = this.options.restore;
     if (!restore) return fail('VALIDATION', 'Restoring an export is not available here');
     const source = resolve(exportPath);
     const target = resolve(path);
-    const restored = await this.openExclusively(target, () => restore(source, target), 'restored');
+    const restored = await this.openExclusively(target, () => restore(source, target, options), 'restored');
     if (!restored.ok) return restored;
     const info = restored.value.info();
     return succeed({ info, exportPath: source, events: info.lastPosition, head: restored.value.store.headHash() });

@@ -62,6 +62,7 @@ import {
 } from './file-dialogs';
 import { createAppBackups } from './backup-actions';
 import { createAppSealing } from './seal-actions';
+import { isSealRefusal, trustSealBox } from './seal-dialogs';
 import { aboutDetail, buildMenuTemplate } from './menu';
 import { resolveNativeBinding } from './native-binding';
 import { APP_SCHEME_PRIVILEGES, applySessionGuards, applyWebContentsGuards, secureWebPreferences } from './security';
@@ -124,7 +125,8 @@ const host = new LedgerHost({
   // With the app's key (once it has one), every head checkpoint the ledger writes is a seal.
   open: async (path, onReplayProgress) =>
     Ledger.openInSlices({ ...ledgerOptions(path), ...(await sealing.checkpointKey()), onReplayProgress }),
-  restore: async (exportPath, path) => Ledger.restore(exportPath, { ...ledgerOptions(path), ...(await sealing.checkpointKey()) }),
+  restore: async (exportPath, path, options) =>
+    Ledger.restore(exportPath, { ...ledgerOptions(path), ...(await sealing.checkpointKey()) }, options),
   onChange: (change) => broadcastChange(change),
   // The host has already queued the change notification (the renderer's banner); the title says it too.
   onIntegrityFailure: () => showLedgerTitle(),
@@ -446,14 +448,18 @@ async function restoreFromExport(): Promise<void> {
   const path = withLedgerExtension(destination.filePath);
   setTitle(`Restoring ${basename(path)} from ${basename(exportPath)}…`);
   liveWindow()?.setProgressBar(2 /* >1: indeterminate */);
-  const restored = await host.restoreFrom(exportPath, path);
+  let restored = await host.restoreFrom(exportPath, path);
+  // A seal that does not hold: the person decides whether they trust the file anyway (Cancel: nothing restored).
+  const trusted =
+    !restored.ok && isSealRefusal(restored.error) ? (await showMessageBox(trustSealBox(restored.error))).response === 1 : undefined;
+  if (trusted) restored = await host.restoreFrom(exportPath, path, { ignoreSeal: true });
   liveWindow()?.setProgressBar(-1);
   if (!restored.ok) {
     // The loading/error page (no ledger open yet) keeps showing what it showed before.
     if (host.path === undefined) setTitle('No ledger open');
     else showLedgerTitle();
     const stays = host.path === undefined ? 'No ledger was opened.' : `The ledger ${host.path} stays open.`;
-    await showError('The export cannot be restored', `${restored.error.message}\n\n${stays}`);
+    if (trusted !== false) await showError('The export cannot be restored', `${restored.error.message}\n\n${stays}`);
     return;
   }
   showOpenedLedger(restored.value.info.path);
@@ -508,6 +514,11 @@ async function showInfo({ message, detail }: { message: string; detail: string }
 }
 
 /** Dialogs are modal to the window when there is one. */
+function showMessageBox(options: MessageBoxOptions) {
+  const window = liveWindow();
+  return window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options);
+}
+
 function showSaveDialog(options: SaveDialogOptions) {
   const window = liveWindow();
   return window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options);

@@ -8,7 +8,8 @@
  *                            explained and the dialog shown again.
  *   File → Seal Now:         a message box naming the seal (size, time, key fingerprint).
  */
-import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
+import type { MessageBoxOptions, OpenDialogOptions, SaveDialogOptions } from 'electron';
+import type { LedgerError } from '../../shared/errors';
 import { basename, extname, join } from 'node:path';
 import type { SealView } from '../../shared/seals';
 import { proofFileName } from '../core/sealing/seal-channels';
@@ -63,6 +64,33 @@ export async function chooseProofFile(host: SaveDialogHost, documentsFolder: str
     }
     options = { ...options, defaultPath: picked.filePath };
   }
+}
+
+/** The reasons a restore refuses an export whose lines hold but whose seal does not (export-seal-check.ts). */
+const SEAL_REFUSALS = new Set(['unsealed', 'wrong-key', 'bad-signature', 'root-mismatch', 'wrong-size', 'not-carried', 'duplicate-seal']);
+
+/** Whether a restore was refused only for the export's seal: the person may still trust the file. */
+export function isSealRefusal(error: LedgerError): boolean {
+  return error.code === 'INTEGRITY' && SEAL_REFUSALS.has(String(error.details?.reason));
+}
+
+/**
+ * The question after such a refusal: Cancel (the default) or Restore Anyway, which restores the
+ * lines and keeps only the seals that hold. The engine's sentence names the command-line flag;
+ * here the button is the way to say so.
+ */
+export function trustSealBox(error: LedgerError): MessageBoxOptions {
+  return {
+    type: 'warning',
+    title: 'Restore from Export',
+    message: 'The export’s seal does not hold',
+    detail:
+      `${error.message.replace(/;? ?restore it anyway only if you trust the file \(--ignore-seal\)\.?$/, '.')}\n\n` +
+      'Its events and hash chain are intact, but nothing shows who wrote them. Restore it anyway only if you trust where the file came from: the restored ledger keeps only the seals that hold.',
+    buttons: ['Cancel', 'Restore Anyway'],
+    defaultId: 0,
+    cancelId: 0,
+  };
 }
 
 /** The message box after File → Seal Now. */

@@ -160,6 +160,8 @@ export function createFakeElectron(options: FakeElectronOptions) {
   const dialogAnswers = {
     open: [] as Array<{ canceled: boolean; filePaths: string[] }>,
     save: [] as Array<{ canceled: boolean; filePath?: string }>,
+    /** The buttons the person presses in message boxes, in order (the first button when none is left). */
+    messageBox: [] as number[],
   };
   /** The options each dialog was shown with (the last argument; the first may be the parent window). */
   const dialogOptions = { open: [] as Array<Record<string, any>>, save: [] as Array<Record<string, any>> };
@@ -177,7 +179,7 @@ export function createFakeElectron(options: FakeElectronOptions) {
     },
     showMessageBox: async (...args: any[]) => {
       messageBoxes.push(args.at(-1));
-      return { response: 0 };
+      return { response: dialogAnswers.messageBox.shift() ?? 0 };
     },
   };
 
