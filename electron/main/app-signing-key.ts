@@ -20,25 +20,12 @@
  *
  * Importable without Electron: safeStorage is a parameter (tests pass the stand-in's).
  */
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsyncSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fail, succeed, type Result } from '../../shared/errors';
 import type { SigningKeyService } from '../core/sealing/seal-channels';
 import { generateSigningKey, privateKeyPem, signingKeyFromPem, type SigningKey } from '../core/signing/keys';
+import { syncFolder, writePrivateTemporary } from '../core/signing/private-file';
 
 /** The part of Electron's safeStorage the key needs (its asynchronous API: the synchronous one is going away). */
 export type KeyStore = {
@@ -145,7 +132,7 @@ export function createAppSigningKey(options: { folder: string; keyStore: KeyStor
   /** The key store rotated its key: the same signing key, encrypted again (best effort; the old text still decrypts). */
   async function reEncrypt(pem: string): Promise<void> {
     try {
-      const temporary = await writeTemporary(await store.encryptStringAsync(pem));
+      const temporary = writeTemporary(await store.encryptStringAsync(pem));
       try {
         renameSync(temporary, path);
       } finally {
@@ -157,24 +144,15 @@ export function createAppSigningKey(options: { folder: string; keyStore: KeyStor
   }
 
   /** Writes `bytes` whole under a fresh temporary name beside the key (0600, exclusive, no link followed). */
-  async function writeTemporary(bytes: Buffer): Promise<string> {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const temporary = join(dirname(path), `.${APP_KEY_FILE_NAME}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-    const descriptor = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
-    try {
-      for (let offset = 0; offset < bytes.length;) offset += writeSync(descriptor, bytes, offset);
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
-    return temporary;
+  function writeTemporary(bytes: Buffer): string {
+    return writePrivateTemporary(dirname(path), `.${APP_KEY_FILE_NAME}.`, bytes);
   }
 
   async function make(): Promise<Result<SigningKey>> {
     const made = generateSigningKey();
     let temporary: string | undefined;
     try {
-      temporary = await writeTemporary(await store.encryptStringAsync(privateKeyPem(made)));
+      temporary = writeTemporary(await store.encryptStringAsync(privateKeyPem(made)));
       linkSync(temporary, path);
     } catch (error) {
       // Another process published a key first: that one is THE key.
@@ -219,19 +197,4 @@ export function createAppSigningKey(options: { folder: string; keyStore: KeyStor
       return `This computer has no key store the app can use (Electron’s safeStorage falls back to “basic_text”), so the app’s signing key in ${path} is protected only by its file permissions: any program running as you could read it.`;
     },
   };
-}
-
-/** Makes the new name durable where the system allows it (POSIX): best effort. */
-function syncFolder(folder: string): void {
-  if (!IS_POSIX) return;
-  try {
-    const descriptor = openSync(folder, constants.O_RDONLY);
-    try {
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
-  } catch {
-    // The key is complete and published; only its durability across a power cut is less sure.
-  }
 }

@@ -15,25 +15,12 @@
  *   so two first uses can never each sign with a different key. (A rename would replace it.)
  * - Every refusal is a typed value with details.reason and the path; no message quotes the key.
  */
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  copyFileSync,
-  fstatSync,
-  fsyncSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, posix, win32 } from 'node:path';
 import { fail, succeed, type ErrorCode, type Failure, type Result } from '../../../shared/errors';
+import { publishWithoutReplacing } from '../store/staged-file';
 import { privateKeyPem, generateSigningKey, signingKeyFromPem, type SigningKey } from './keys';
+import { syncFolder, writePrivateTemporary } from './private-file';
 
 export const KEY_FILE_NAME = 'signing-key.pem';
 export const KEY_FOLDER_NAME = 'event-ledger';
@@ -170,17 +157,11 @@ function createKeyFile(path: string): Result<{ key: SigningKey; created: boolean
       `A signing key could not be written to ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}); nothing was created.`,
     );
   const key = generateSigningKey();
-  const temporary = join(folder, `${temporaryPrefix(path)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let temporary: string | undefined;
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     removeLeftovers(folder, temporaryPrefix(path));
-    const descriptor = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
-    try {
-      writeSync(descriptor, privateKeyPem(key));
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
+    temporary = writePrivateTemporary(folder, temporaryPrefix(path), privateKeyPem(key));
     if (!publishWithoutReplacing(temporary, path)) {
       const theirs = readKeyFile(path);
       return theirs.ok ? succeed({ key: theirs.value, created: false }) : theirs;
@@ -188,44 +169,10 @@ function createKeyFile(path: string): Result<{ key: SigningKey; created: boolean
   } catch (error) {
     return cannot(error);
   } finally {
-    rmSync(temporary, { force: true });
+    if (temporary !== undefined) rmSync(temporary, { force: true });
   }
   syncFolder(folder);
   return succeed({ key, created: true });
-}
-
-/** Links `temporary` to `path` unless `path` exists (false then); an exclusive copy where links are missing. */
-function publishWithoutReplacing(temporary: string, path: string): boolean {
-  try {
-    linkSync(temporary, path);
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
-  }
-  try {
-    copyFileSync(temporary, path, constants.COPYFILE_EXCL);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-}
-
-/** Makes the new name durable where the system allows it (POSIX; not folders on Windows): best effort. */
-function syncFolder(folder: string): void {
-  if (!IS_POSIX) return;
-  try {
-    const descriptor = openSync(folder, constants.O_RDONLY);
-    try {
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
-  } catch {
-    // The key file is complete and published; only its durability across a power cut is less sure.
-  }
 }
 
 /** Removes temporaries of processes that are gone (killed while writing a key). */
