@@ -8,7 +8,19 @@
  * rename replaces the name, never what a link there pointed to. Partials of processes that
  * no longer run (a killed export) are removed by the next export to the same name.
  */
-import { lstatSync, readdirSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fail, succeed, type Result } from '../../../shared/errors';
 import { kindOf, sideFilesOf } from '../store/side-files';
@@ -112,4 +124,39 @@ function statSafe(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes `bytes` to `out` by these rules: the target is checked first, the file is written whole
+ * under a temporary name created here ('wx': never opened through a link planted under that
+ * name), synced, and renamed; a failed write leaves nothing behind. `what` names the file in
+ * the refusal ("The proof could not be written to …").
+ */
+export function writeWholeFile(
+  ledgerPath: string,
+  out: string,
+  bytes: Uint8Array,
+  what: string,
+  options: ExportTargetOptions = {},
+): Result<string> {
+  const allowed = checkExportTarget(ledgerPath, out, options);
+  if (!allowed.ok) return allowed;
+  removeStalePartials(out);
+  const temporary = partialPathFor(out);
+  rmSync(temporary, { force: true });
+  try {
+    const descriptor = openSync(temporary, 'wx', 0o644);
+    try {
+      for (let offset = 0; offset < bytes.length;) offset += writeSync(descriptor, bytes, offset);
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+    renameSync(temporary, out);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    return fail('STORAGE', `The ${what} could not be written to ${out} (${code}); nothing was written`);
+  }
+  return succeed(out);
 }

@@ -4,10 +4,9 @@
  * folder or a special file, an existing file only when the caller says so; written under a
  * temporary name and renamed once whole, so a failed write leaves nothing behind.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { fail, succeed, type Result } from '../../../shared/errors';
+import { succeed, type Result } from '../../../shared/errors';
 import type { Statement, StatementFormat, StatementRequest, StatementSaved } from '../../../shared/statement';
-import { checkExportTarget, partialPathFor, removeStalePartials, type ExportTargetOptions } from '../export/export-target';
+import { checkExportTarget, writeWholeFile, type ExportTargetOptions } from '../export/export-target';
 import type { Ledger } from '../ledger';
 import { statementCsv } from './statement-csv';
 import { statementPdf, type StatementPdfContext } from './statement-pdf';
@@ -31,25 +30,8 @@ export async function writeStatementFile(
 ): Promise<Result<StatementSaved>> {
   const allowed = checkExportTarget(ledgerPath, path, target);
   if (!allowed.ok) return allowed;
-  const bytes = await statementBytes(statement, format, context);
-  removeStalePartials(path);
-  const temporary = partialPathFor(path);
-  rmSync(temporary, { force: true });
-  try {
-    // 'wx': created here, never opened through a link planted under the temporary's name.
-    const descriptor = openSync(temporary, 'wx');
-    try {
-      for (let offset = 0; offset < bytes.length;) offset += writeSync(descriptor, bytes, offset);
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    return fail('STORAGE', `The statement could not be written to ${path} (${code}); nothing was saved`);
-  }
+  const written = writeWholeFile(ledgerPath, path, await statementBytes(statement, format, context), 'statement', target);
+  if (!written.ok) return written;
   return succeed({ path, format, lines: statement.lines.length });
 }
 
