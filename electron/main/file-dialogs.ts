@@ -198,18 +198,35 @@ export async function chooseStatementFile(
   documentsFolder: string,
   choice: StatementFileChoice,
 ): Promise<string | undefined> {
-  let options = statementSaveDialogOptions(documentsFolder, choice);
+  return chooseSavePath(
+    host,
+    statementSaveDialogOptions(documentsFolder, choice),
+    choice.format,
+    (name) => `This statement is a ${STATEMENT_FILTERS[choice.format].name}: choose a file name ending in .${choice.format}, not ${name}.`,
+  );
+}
+
+/**
+ * Asks where to save a file of one `extension` until the person cancels (undefined) or picks a
+ * usable path: a name without the extension gets it (and must not name an existing file then,
+ * since the person never saw that name), a name with another extension is refused with
+ * `wrongExtension(name)` and asked again.
+ */
+export async function chooseSavePath(
+  host: SaveDialogHost,
+  firstOptions: SaveDialogOptions,
+  extension: string,
+  wrongExtension: (name: string) => string,
+): Promise<string | undefined> {
+  let options = firstOptions;
   for (;;) {
     const picked = await host.showSaveDialog(options);
     if (picked.canceled || !picked.filePath) return undefined;
-    const extension = extname(picked.filePath).slice(1).toLowerCase();
-    const path = extension === '' ? `${picked.filePath}.${choice.format}` : picked.filePath;
-    if (extension !== '' && extension !== choice.format) {
-      await host.showError(
-        'Choose another file name',
-        `This statement is a ${STATEMENT_FILTERS[choice.format].name}: choose a file name ending in .${choice.format}, not ${basename(picked.filePath)}.`,
-      );
-    } else if (extension === '' && host.exists(path)) {
+    const given = extname(picked.filePath).slice(1).toLowerCase();
+    const path = given === '' ? `${picked.filePath}.${extension}` : picked.filePath;
+    if (given !== '' && given !== extension) {
+      await host.showError('Choose another file name', wrongExtension(basename(picked.filePath)));
+    } else if (given === '' && host.exists(path)) {
       await host.showError(
         'A file with this name already exists',
         `${path} already exists. Choose another name, or choose that file itself to replace it.`,

@@ -10,10 +10,10 @@
  */
 import type { MessageBoxOptions, OpenDialogOptions, SaveDialogOptions } from 'electron';
 import type { LedgerError } from '../../shared/errors';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { SealView } from '../../shared/seals';
 import { proofFileName } from '../core/sealing/seal-channels';
-import type { SaveDialogHost } from './file-dialogs';
+import { chooseSavePath, type SaveDialogHost } from './file-dialogs';
 
 export const PROOF_FILTER = { name: 'Proof (JSON)', extensions: ['json'] };
 
@@ -43,27 +43,12 @@ export function proofSaveDialogOptions(documentsFolder: string, position: number
 
 /** Asks where to save the proof of the event at `position`; undefined when the person cancels. */
 export async function chooseProofFile(host: SaveDialogHost, documentsFolder: string, position: number): Promise<string | undefined> {
-  let options = proofSaveDialogOptions(documentsFolder, position);
-  for (;;) {
-    const picked = await host.showSaveDialog(options);
-    if (picked.canceled || !picked.filePath) return undefined;
-    const extension = extname(picked.filePath).slice(1).toLowerCase();
-    const path = extension === '' ? `${picked.filePath}.json` : picked.filePath;
-    if (extension !== '' && extension !== 'json') {
-      await host.showError(
-        'Choose another file name',
-        `A proof is a JSON file: choose a name ending in .json, not ${basename(picked.filePath)}.`,
-      );
-    } else if (extension === '' && host.exists(path)) {
-      await host.showError(
-        'A file with this name already exists',
-        `${path} already exists. Choose another name, or choose that file itself to replace it.`,
-      );
-    } else {
-      return path;
-    }
-    options = { ...options, defaultPath: picked.filePath };
-  }
+  return chooseSavePath(
+    host,
+    proofSaveDialogOptions(documentsFolder, position),
+    'json',
+    (name) => `A proof is a JSON file: choose a name ending in .json, not ${name}.`,
+  );
 }
 
 /** The reasons a restore refuses an export whose lines hold but whose seal does not (export-seal-check.ts). */
