@@ -45,7 +45,7 @@ const SKIPPED_NAMES = new Set(['node_modules', 'dist', 'dist-electron', 'dist-re
 export const EXCLUDED_CHECKS = {
   AvailableSecurityFixesGlobalCheck:
     "downloads Electron's release list from GitHub on every run; this scan must work offline in CI. " +
-    'Staying on a patched Electron is handled by dependency updates (electron is pinned to ^38).',
+    'Staying on a patched Electron is handled by dependency updates (the electron range in package.json).',
 };
 
 /** How far above an eng-disable comment its "Electronegativity:" explanation may start. */
