@@ -15,11 +15,14 @@ const NODE_BUILTINS = {
   regex: `^(node:.*|${builtinModules.map((name) => name.replace(/[/]/g, '\\/')).join('|')})$`,
   message: 'Node built-ins do not exist in this layer (see docs/layers.md).',
 };
-const ELECTRON = { name: 'electron', message: 'Only electron/main and electron/preload may use Electron.' };
-const SQLITE = { name: 'better-sqlite3', message: 'Only the engine (electron/core) touches SQLite.' };
+const ELECTRON = { name: 'electron', message: 'Only electron/hosts/main and electron/hosts/preload may use Electron.' };
+const SQLITE = { name: 'better-sqlite3', message: 'Only the engine (electron/engine) touches SQLite.' };
 
-/** An import whose path passes through a folder with this name, e.g. `../../electron/core/ledger`. */
+/** An import whose path passes through a folder with this name, e.g. `../../electron/engine/ledger`. */
 const throughFolder = (folder, message) => ({ regex: `(^|/)${folder}(/|$)`, message });
+
+/** The engine by its subpath import (`#engine/ledger`), which names no folder. */
+const engineImport = (message) => ({ regex: '^#engine/', message });
 
 /** A regular expression's source as an esquery `/…/` literal, which ends at the first slash, escaped or not. */
 const inSelector = (source) => source.replace(/\\?\//g, '\\x2F');
@@ -48,9 +51,13 @@ function layer(files, { paths = [], patterns = [] }, ignores = []) {
 /** Browser pages outside renderer/ (the preview bridge, the loading page): the renderer's rules. */
 const PAGE_RULES = {
   paths: [ELECTRON, SQLITE],
-  patterns: [NODE_BUILTINS, throughFolder('core', 'A page reaches the engine only through its host.')],
+  patterns: [
+    NODE_BUILTINS,
+    throughFolder('engine', 'A page reaches the engine only through its host.'),
+    engineImport('A page reaches the engine only through its host.'),
+  ],
 };
-const BROWSER_PAGES = ['electron/preview/bridge.ts', 'electron/main/startup-page/**'];
+const BROWSER_PAGES = ['electron/hosts/preview/bridge.ts', 'electron/hosts/main/startup-page/**'];
 
 export default tseslint.config(
   {
@@ -98,20 +105,15 @@ export default tseslint.config(
       NODE_BUILTINS,
       throughFolder('electron', 'shared/ is pure: it imports only shared/ and zod.'),
       throughFolder('renderer', 'shared/ is pure: it imports only shared/ and zod.'),
+      engineImport('shared/ is pure: it imports only shared/ and zod.'),
     ],
   }),
-  layer(['electron/core/**'], {
+  layer(['electron/engine/**'], {
     paths: [ELECTRON],
-    patterns: [
-      throughFolder('renderer', 'The engine has no UI.'),
-      throughFolder('main', 'The engine never depends on a host.'),
-      throughFolder('preload', 'The engine never depends on a host.'),
-      throughFolder('cli', 'The engine never depends on a host.'),
-      throughFolder('preview', 'The engine never depends on a host.'),
-    ],
+    patterns: [throughFolder('renderer', 'The engine has no UI.'), throughFolder('hosts', 'The engine never depends on a host.')],
   }),
   layer(
-    ['electron/cli/**', 'electron/preview/**'],
+    ['electron/hosts/cli/**', 'electron/hosts/preview/**'],
     {
       paths: [ELECTRON],
       patterns: [
@@ -122,17 +124,25 @@ export default tseslint.config(
     BROWSER_PAGES,
   ),
   layer(
-    ['electron/main/**'],
+    ['electron/hosts/main/**'],
     { patterns: [throughFolder('renderer', 'The main process reaches the renderer only over IPC.')] },
     BROWSER_PAGES,
   ),
-  layer(['electron/preload/**'], {
+  layer(['electron/hosts/preload/**'], {
     paths: [SQLITE],
-    patterns: [NODE_BUILTINS, throughFolder('core', 'The sandboxed preload only relays IPC to the main process.')],
+    patterns: [
+      NODE_BUILTINS,
+      throughFolder('engine', 'The sandboxed preload only relays IPC to the main process.'),
+      engineImport('The sandboxed preload only relays IPC to the main process.'),
+    ],
   }),
   layer(['renderer/src/**'], {
     paths: [ELECTRON, SQLITE],
-    patterns: [NODE_BUILTINS, throughFolder('electron', 'The renderer talks to its host only through window.ledger.')],
+    patterns: [
+      NODE_BUILTINS,
+      throughFolder('electron', 'The renderer talks to its host only through window.ledger.'),
+      engineImport('The renderer talks to its host only through window.ledger.'),
+    ],
   }),
   layer(BROWSER_PAGES, PAGE_RULES),
 );

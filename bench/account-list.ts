@@ -8,9 +8,9 @@
  *  - an owner search (a different surname fragment each sample, so no answer is reused).
  */
 import { join } from 'node:path';
-import type { AnyCommand } from '../shared/commands';
-import { createHandlers, dispatch } from '../electron/core/handlers';
-import { Ledger } from '../electron/core/ledger';
+import type { AnyCommand } from '#shared/commands';
+import { createHandlers, dispatch } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
 import { atMost, custom, percentile, type Figure } from './figures';
 
 const BATCH = 1_000;

@@ -19,11 +19,15 @@ const LOADS = 5;
 
 /** Starts the preview host on `path`; answers its address and the function that stops it. */
 async function startPreview(path: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'electron/preview/serve.ts'), '--db', path, '--port', '0'], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LEDGER_DB: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'electron/hosts/preview/serve.ts'), '--db', path, '--port', '0'],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LEDGER_DB: '' },
+    },
+  );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

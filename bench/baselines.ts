@@ -5,7 +5,7 @@
  * ratio shows what the engine adds on top of SQLite itself — and nothing else.
  */
 import Database from 'better-sqlite3';
-import { BULK_WRITER_PAGE_CACHE_KIB, openDatabase } from '../electron/core/store/open-database';
+import { BULK_WRITER_PAGE_CACHE_KIB, openDatabase } from '#engine/store/open-database';
 
 const COLUMNS = 'position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, previous_hash, hash';
 type EventRow = [number, string, string, number, string, number, string, string, string, string, string];

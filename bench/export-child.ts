@@ -5,8 +5,8 @@
  * Prints one JSON line: { events, ms, maxRssMb }.
  */
 import { createWriteStream } from 'node:fs';
-import { exportJsonLines } from '../electron/core/export/jsonl-export';
-import { verifyExportFile } from '../electron/core/export/export-verify';
+import { exportJsonLines } from '#engine/export/jsonl-export';
+import { verifyExportFile } from '#engine/export/export-verify';
 import { peakRssMb } from './peak-rss';
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * does (Ledger.open: checks, migration, full projection rebuild), collects garbage, and prints
  * { events, openMs, rssMb, heapUsedMb, maxRssMb } as one JSON line. Run with --expose-gc.
  */
-import { Ledger } from '../electron/core/ledger';
+import { Ledger } from '#engine/ledger';
 import { peakRssMb } from './peak-rss';
 
 const path = process.argv[2];

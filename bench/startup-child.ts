@@ -5,7 +5,7 @@
  *   startup-child bare LEDGER     the baseline: one scan with JSON.parse of every payload
  * Prints { events, ms } as one JSON line.
  */
-import { Ledger } from '../electron/core/ledger';
+import { Ledger } from '#engine/ledger';
 import { bareScan } from './baselines';
 
 const [mode, path] = process.argv.slice(2);

@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnyCommand } from '../shared/commands';
-import type { Statement } from '../shared/statement';
-import { createHandlers, dispatch } from '../electron/core/handlers';
-import { Ledger } from '../electron/core/ledger';
-import { statementContext } from '../electron/core/statement/statement-file';
-import { statementPdf } from '../electron/core/statement/statement-pdf';
+import type { AnyCommand } from '#shared/commands';
+import type { Statement } from '#shared/statement';
+import { createHandlers, dispatch } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
+import { statementContext } from '#engine/statement/statement-file';
+import { statementPdf } from '#engine/statement/statement-pdf';
 import { atMost, custom, median, type Figure } from './figures';
 
 const BATCH = 1_000;

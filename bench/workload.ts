@@ -7,8 +7,8 @@
  * a short memo. Balances are tracked here so no command is refused (a refused command appends
  * nothing, which would make the event count drift).
  */
-import type { CommandName } from '../shared/commands';
-import { formatMinor } from '../shared/money';
+import type { CommandName } from '#shared/commands';
+import { formatMinor } from '#shared/money';
 
 export type RawCommand = { readonly name: CommandName; readonly input: Record<string, unknown> };
 

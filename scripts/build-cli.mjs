@@ -32,7 +32,7 @@ const ZOD_ENGLISH_ONLY = {
 };
 
 /** The bulk writer's thread is loaded by Node from a file beside the code that starts it. */
-const WRITER_THREAD = 'electron/core/bulk/writer-thread.mjs';
+const WRITER_THREAD = 'electron/engine/bulk/writer-thread.mjs';
 
 /**
  * Builds the bundle into outDir; returns the bundle's path.
@@ -46,7 +46,7 @@ export async function buildCli({ outDir = CLI_OUT_DIR, log = (line) => process.s
   const suffix = `.${process.pid}.tmp`;
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [join(PROJECT_ROOT, 'electron/cli/ledger.ts')],
+    entryPoints: [join(PROJECT_ROOT, 'electron/hosts/cli/ledger.ts')],
     outfile: join(outDir, CLI_BUNDLE + suffix),
     bundle: true,
     platform: 'node',

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * Bundles the Electron side with esbuild into dist-electron/:
- *   main.cjs      electron/main/main.ts (+ engine, shared, zod); `electron` and `better-sqlite3`
+ *   main.cjs      electron/hosts/main/main.ts (+ engine, shared, zod); `electron` and `better-sqlite3`
  *                 stay external (the one is the runtime, the other a native module that
  *                 electron-builder rebuilds and unpacks from the asar);
- *   preload.cjs   electron/preload/preload.ts as ONE CommonJS file whose only require is
+ *   preload.cjs   electron/hosts/preload/preload.ts as ONE CommonJS file whose only require is
  *                 `electron` — the only kind of preload a sandboxed renderer can run. The
  *                 build fails if anything else slipped in;
  *   startup/      the loading page: loading.html, startup.css, startup.js (browser IIFE).
@@ -49,7 +49,7 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
 
   await build({
     ...common,
-    entryPoints: [join(PROJECT_ROOT, 'electron/main/main.ts')],
+    entryPoints: [join(PROJECT_ROOT, 'electron/hosts/main/main.ts')],
     outfile: join(outDir, 'main.cjs'),
     platform: 'node',
     format: 'cjs',
@@ -60,7 +60,7 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
 
   await build({
     ...common,
-    entryPoints: [join(PROJECT_ROOT, 'electron/preload/preload.ts')],
+    entryPoints: [join(PROJECT_ROOT, 'electron/hosts/preload/preload.ts')],
     outfile: join(outDir, 'preload.cjs'),
     platform: 'node',
     format: 'cjs',
@@ -75,7 +75,7 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
 
   await build({
     ...common,
-    entryPoints: [join(PROJECT_ROOT, 'electron/main/startup-page/startup.ts')],
+    entryPoints: [join(PROJECT_ROOT, 'electron/hosts/main/startup-page/startup.ts')],
     outfile: join(outDir, 'startup', 'startup.js'),
     platform: 'browser',
     format: 'iife',
@@ -83,7 +83,7 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
     sourcemap: false,
   });
   for (const file of ['loading.html', 'startup.css']) {
-    copyFileSync(join(PROJECT_ROOT, 'electron/main/startup-page', file), join(outDir, 'startup', file));
+    copyFileSync(join(PROJECT_ROOT, 'electron/hosts/main/startup-page', file), join(outDir, 'startup', file));
   }
   log(`Built ${outDir}: main.cjs, preload.cjs, startup/`);
   return outDir;

@@ -1,7 +1,7 @@
 /**
  * The event catalogue: every event type at its current schema version.
  * Stored events are never rewritten; older schema versions are upcast on read
- * (electron/core/events/upcasters.ts), so code outside the store only ever sees these shapes.
+ * (electron/engine/events/upcasters.ts), so code outside the store only ever sees these shapes.
  */
 
 export const STREAM_TYPE = 'BankAccount';

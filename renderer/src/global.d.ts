@@ -1,6 +1,6 @@
 /// <reference types="svelte" />
 /// <reference types="vite/client" />
-import type { LedgerApi } from '../../shared/ipc-contract';
+import type { LedgerApi } from '#shared/ipc-contract';
 
 declare global {
   interface Window {

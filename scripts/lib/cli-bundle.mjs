@@ -4,7 +4,7 @@
  * esbuild: a few dozen stat calls, about a millisecond.
  *
  * dist-cli/
- *   ledger.mjs         the bundle: electron/cli/ledger.ts with the engine, shared/ and zod;
+ *   ledger.mjs         the bundle: electron/hosts/cli/ledger.ts with the engine, shared/ and zod;
  *                      better-sqlite3 stays an ordinary (native) dependency
  *   writer-thread.mjs  the bulk writer's thread, loaded beside the bundle (new URL(…, import.meta.url))
  *   inputs.json        written last: when the build started and every file it was made from

@@ -93,26 +93,26 @@ const PLANTS: readonly Plant[] = [
   },
   {
     layer: 'engine',
-    tsconfig: 'electron/core/tsconfig.json',
-    stem: 'electron/core/__planted_violation',
+    tsconfig: 'electron/engine/tsconfig.json',
+    stem: 'electron/engine/__planted_violation',
     extension: '.ts',
     source: "import { app } from 'electron';\nexport const planted = [app, window.location];\n",
     typeErrors: ['TS2306', 'TS2304'],
   },
   {
     layer: 'CLI',
-    tsconfig: 'electron/cli/tsconfig.json',
-    stem: 'electron/cli/__planted_violation',
+    tsconfig: 'electron/hosts/cli/tsconfig.json',
+    stem: 'electron/hosts/cli/__planted_violation',
     extension: '.ts',
     source: "import { dialog } from 'electron';\nexport const planted = dialog;\n",
     typeErrors: ['TS2306'],
   },
   {
     layer: 'preload',
-    tsconfig: 'electron/preload/tsconfig.json',
+    tsconfig: 'electron/hosts/preload/tsconfig.json',
     // Electron's typings bring Node's along, so for the compiler it is SQLite that must be missing;
     // the linter also refuses the node: import.
-    stem: 'electron/preload/__planted_violation',
+    stem: 'electron/hosts/preload/__planted_violation',
     extension: '.ts',
     source: "import Database from 'better-sqlite3';\nimport { join } from 'node:path';\nexport const planted = [Database, join];\n",
     typeErrors: ['TS2306'],
@@ -147,7 +147,7 @@ beforeAll(async () => {
   copySourceTree();
   // The layers' references (shared, the engine) must be built for `tsc -p` of a layer to read
   // their declarations. Their own errors, if any, are someone else's: only the exit matters below.
-  await run(TSC, ['-b', 'shared/tsconfig.json', 'electron/core/tsconfig.json']);
+  await run(TSC, ['-b', 'shared/tsconfig.json', 'electron/engine/tsconfig.json']);
   for (const plant of PLANTS) writeFileSync(join(ROOT, fileOf(plant)), plant.source, { flag: 'wx' });
   const tsPlants = PLANTS.filter((plant) => plant.extension === '.ts');
   const outcomes = await Promise.all(tsPlants.map((plant) => run(TSC, ['-p', plant.tsconfig, '--noEmit', '--pretty', 'false'])));

@@ -6,9 +6,9 @@
  * The time to the first rows is printed, not asserted (speed goals live in the bench).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatMoney } from '../../shared/money-format';
-import { formatMinor } from '../../shared/money';
-import { ACCOUNT_SORT_COLUMNS, type AccountPage, type AccountSort } from '../../shared/views';
+import { formatMoney } from '#shared/money-format';
+import { formatMinor } from '#shared/money';
+import { ACCOUNT_SORT_COLUMNS, type AccountPage, type AccountSort } from '#shared/views';
 import { saveScreenshot } from './support/browser';
 import { ACCOUNTS, seedManyAccounts } from './support/many-accounts';
 import { previewSuite } from './support/preview-session';

@@ -5,9 +5,9 @@
  * million rows although the scrollable height is capped.
  */
 import { describe, expect, it } from 'vitest';
-import { auditFilterSchema } from '../../shared/audit';
-import { EVENT_TYPES } from '../../shared/events';
-import type { AuditRow } from '../../shared/audit';
+import { auditFilterSchema } from '#shared/audit';
+import { EVENT_TYPES } from '#shared/events';
+import type { AuditRow } from '#shared/audit';
 import {
   compareAmounts,
   conditionCount,

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMoney } from '../../shared/money-format';
-import { formatMinor } from '../../shared/money';
+import { formatMoney } from '#shared/money-format';
+import { formatMinor } from '#shared/money';
 import { saveScreenshot } from './support/browser';
 import { closePreviewSession, openPreviewSession } from './support/preview-session';
 import {

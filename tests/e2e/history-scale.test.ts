@@ -4,8 +4,8 @@
  * No timing assertions: the proof is in what the DOM holds, not in milliseconds.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import { Ledger } from '../../electron/core/ledger';
+import type { AnyCommand } from '#shared/commands';
+import { Ledger } from '#engine/ledger';
 import { saveScreenshot } from './support/browser';
 import { previewSuite } from './support/preview-session';
 

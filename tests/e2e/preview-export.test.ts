@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from
 import { basename, dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultExportFolder, freshExportPath } from '../../electron/preview/export-folder';
+import { defaultExportFolder, freshExportPath } from '../../electron/hosts/preview/export-folder';
 import { launchBrowser, openPage } from './support/browser';
 import { callApi, runCli, startPreviewHost, temporaryFolder, type PreviewHost } from './support/preview-host';
 

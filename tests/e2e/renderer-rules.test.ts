@@ -3,10 +3,10 @@
  * the page without zod). Also the exact money display helpers.
  */
 import { describe, expect, it } from 'vitest';
-import { COMMAND_SCHEMAS } from '../../shared/commands';
-import { readAmountInput } from '../../shared/amount-input';
-import { checkAmountText, formatMinorMoney, formatMoney, localizeMoneyInMessage, totalsByCurrency } from '../../shared/money-format';
-import { formatMinor, parseAmount } from '../../shared/money';
+import { COMMAND_SCHEMAS } from '#shared/commands';
+import { readAmountInput } from '#shared/amount-input';
+import { checkAmountText, formatMinorMoney, formatMoney, localizeMoneyInMessage, totalsByCurrency } from '#shared/money-format';
+import { formatMinor, parseAmount } from '#shared/money';
 import * as rules from '../../renderer/src/lib/rules';
 
 describe('renderer form rules mirror the engine', () => {

@@ -5,9 +5,9 @@
  * exact statement totals, and where Account → Statement… leads.
  */
 import { describe, expect, it } from 'vitest';
-import { reverseSchema } from '../../shared/commands';
-import { EVENT_TYPES } from '../../shared/events';
-import { statementRequestSchema, type Statement } from '../../shared/statement';
+import { reverseSchema } from '#shared/commands';
+import { EVENT_TYPES } from '#shared/events';
+import { statementRequestSchema, type Statement } from '#shared/statement';
 import { findVersion, type PagedEntry } from '../../renderer/src/lib/find-version';
 import { canReverse, checkReason, reasonToSend } from '../../renderer/src/lib/reversal';
 import { hrefFor, parseRoute, routeForScreen, type Route } from '../../renderer/src/lib/routes';

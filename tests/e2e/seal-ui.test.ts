@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../electron/core/store/head-checkpoint';
+import { readCheckpoint } from '#engine/store/head-checkpoint';
 import { saveScreenshot } from './support/browser';
 import { applyLines } from './support/audit-ledger';
 import { callApi } from './support/preview-host';

@@ -1,14 +1,14 @@
 /**
- * The app:// protocol handler (electron/main/app-protocol.ts) with real files in a temp
+ * The app:// protocol handler (electron/hosts/main/app-protocol.ts) with real files in a temp
  * folder: the right file with the right MIME type, the CSP on EVERY response (errors too),
  * no way out of the served folders, and the loading page's status endpoint and buttons.
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAppProtocolHandler, type StartupAction } from '../../electron/main/app-protocol';
-import { CONTENT_SECURITY_POLICY } from '../../electron/main/security';
-import { StartupStatusBoard } from '../../electron/main/startup-status';
+import { createAppProtocolHandler, type StartupAction } from '../../electron/hosts/main/app-protocol';
+import { CONTENT_SECURITY_POLICY } from '../../electron/hosts/main/security';
+import { StartupStatusBoard } from '../../electron/hosts/main/startup-status';
 import { tempFolder } from '../ipc/fixtures';
 
 let folder: { folder: string; cleanup(): void };

@@ -15,14 +15,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
+import { verifyExportFile } from '#engine/export/export-verify';
 import { join } from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
+import { Ledger } from '#engine/ledger';
 import { buildElectron } from '../../scripts/build-electron.mjs';
 import { electronBinaryPath, ensureElectronNativeBinding } from '../../scripts/lib/electron-env.mjs';
-import { CHANNEL_NAMES, type LedgerApi } from '../../shared/ipc-contract';
+import { CHANNEL_NAMES, type LedgerApi } from '#shared/ipc-contract';
 import { tempFolder } from '../ipc/fixtures';
 
 const ROOT = join(__dirname, '..', '..');

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
+import { Ledger } from '#engine/ledger';
 import { tempFolder } from '../ipc/fixtures';
 import { useMainBundle, invoke, menuItem, quit, startAppOnRenderer, WAIT } from './main-bundle';
 

@@ -1,12 +1,12 @@
 /**
- * When the app backs up (electron/main/backup-schedule.ts), with a stand-in backup and clock:
+ * When the app backs up (electron/hosts/main/backup-schedule.ts), with a stand-in backup and clock:
  * daily only after a day AND a change, on quit only after a change (quitting waits for it,
  * then goes on; a backup that hangs is stopped at the limit), one backup at a time.
  */
 import { describe, expect, it } from 'vitest';
-import { fail, succeed, type Result } from '../../shared/errors';
-import type { RollingBackupSummary } from '../../electron/core/backup/rolling-backup';
-import { BackupSchedule, DAILY_MS, type BackupTarget } from '../../electron/main/backup-schedule';
+import { fail, succeed, type Result } from '#shared/errors';
+import type { RollingBackupSummary } from '#engine/backup/rolling-backup';
+import { BackupSchedule, DAILY_MS, type BackupTarget } from '../../electron/hosts/main/backup-schedule';
 
 const T0 = Date.parse('2025-03-01T08:00:00.000Z');
 

@@ -13,10 +13,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
-import { NATIVE_BINDING_VARIABLE, resolveNativeBinding } from '../../electron/main/native-binding';
+import { Ledger } from '#engine/ledger';
+import { NATIVE_BINDING_VARIABLE, resolveNativeBinding } from '../../electron/hosts/main/native-binding';
 import { buildElectron, preloadRequires } from '../../scripts/build-electron.mjs';
-import { CONTENT_SECURITY_POLICY } from '../../electron/main/security';
+import { CONTENT_SECURITY_POLICY } from '../../electron/hosts/main/security';
 import { tempFolder } from '../ipc/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
@@ -42,14 +42,14 @@ function tsFiles(folder: string): string[] {
 
 describe('layer rules', () => {
   it('the preload imports only the shared contract, its own files and electron', () => {
-    for (const file of tsFiles(join(ROOT, 'electron/preload'))) {
+    for (const file of tsFiles(join(ROOT, 'electron/hosts/preload'))) {
       for (const { specifier, typeOnly } of importsOf(file)) {
         const allowed =
           specifier === 'electron' ||
           specifier.startsWith('./') ||
-          specifier === '../../shared/ipc-channels' ||
-          specifier === '../../shared/result-envelope' ||
-          (typeOnly && (specifier === '../../shared/ipc-contract' || specifier === '../../shared/errors'));
+          specifier === '#shared/ipc-channels' ||
+          specifier === '#shared/result-envelope' ||
+          (typeOnly && (specifier === '#shared/ipc-contract' || specifier === '#shared/errors'));
         expect(allowed, `${file} imports ${specifier}`).toBe(true);
         expect(specifier.startsWith('node:'), `${file} imports ${specifier}`).toBe(false);
       }
@@ -57,7 +57,7 @@ describe('layer rules', () => {
   });
 
   it('main-process policy modules use Electron types only; main.ts alone imports electron', () => {
-    for (const file of tsFiles(join(ROOT, 'electron/main'))) {
+    for (const file of tsFiles(join(ROOT, 'electron/hosts/main'))) {
       if (file.endsWith('main.ts') || file.includes('startup-page')) continue;
       for (const { specifier, typeOnly } of importsOf(file)) {
         if (specifier === 'electron') expect(typeOnly, `${file} imports electron at runtime`).toBe(true);
@@ -67,7 +67,7 @@ describe('layer rules', () => {
   });
 
   it('the engine never imports electron', () => {
-    for (const file of tsFiles(join(ROOT, 'electron/core'))) {
+    for (const file of tsFiles(join(ROOT, 'electron/engine'))) {
       for (const { specifier } of importsOf(file)) expect(specifier, file).not.toBe('electron');
     }
   });

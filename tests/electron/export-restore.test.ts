@@ -14,9 +14,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
-import { localDate } from '../../electron/main/file-dialogs';
-import { CHANGE_NOTIFICATION_CHANNEL } from '../../shared/ipc-contract';
+import { verifyExportFile } from '#engine/export/export-verify';
+import { localDate } from '../../electron/hosts/main/file-dialogs';
+import { CHANGE_NOTIFICATION_CHANNEL } from '#shared/ipc-contract';
 import { tempFolder } from '../ipc/fixtures';
 import type { FakeElectron } from './fake-electron';
 import { exportLedger, seedLedger, tamperExport, tamperPayload } from '../ipc/ledger-files';

@@ -1,5 +1,5 @@
 /**
- * The export and restore dialogs as plain options and decisions (electron/main/file-dialogs.ts)
+ * The export and restore dialogs as plain options and decisions (electron/hosts/main/file-dialogs.ts)
  * and the window title (window-title.ts), read without Electron: default names and folders,
  * filters, the format taken from the chosen name, names the export refuses, the messages, and
  * READ-ONLY with the first bad position in the title.
@@ -16,9 +16,9 @@ import {
   restoreSaveDialogOptions,
   restoreSucceededMessage,
   withLedgerExtension,
-} from '../../electron/main/file-dialogs';
-import { ledgerWindowTitle } from '../../electron/main/window-title';
-import type { LedgerInfo } from '../../shared/ipc-contract';
+} from '../../electron/hosts/main/file-dialogs';
+import { ledgerWindowTitle } from '../../electron/hosts/main/window-title';
+import type { LedgerInfo } from '#shared/ipc-contract';
 
 const NOW = new Date(2026, 10, 26, 23, 59); // local time: 26 November 2026, one minute to midnight
 const DOCUMENTS = join('/home', 'me', 'Documents');

@@ -1,5 +1,5 @@
 /**
- * The main process's ownership of the ledger (electron/main/ledger-host.ts) with REAL files:
+ * The main process's ownership of the ledger (electron/hosts/main/ledger-host.ts) with REAL files:
  * sliced opening with progress, switching files (the old one kept when the new one cannot
  * be opened), change notifications after our appends, after appends by ANOTHER process on
  * the same file (the CLI), and after a switch; restoring an export into a new file (and the
@@ -9,10 +9,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
-import { LedgerHost, type LedgerOpener } from '../../electron/main/ledger-host';
-import type { LedgerChange } from '../../shared/ipc-contract';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
+import { Ledger } from '#engine/ledger';
+import { LedgerHost, type LedgerOpener } from '../../electron/hosts/main/ledger-host';
+import type { LedgerChange } from '#shared/ipc-contract';
+import { verifyExportFile } from '#engine/export/export-verify';
 import { tempFolder } from '../ipc/fixtures';
 import { exportLedger, seedLedger, tamperExport, tamperPayload } from '../ipc/ledger-files';
 

@@ -12,8 +12,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { CHANGE_NOTIFICATION_CHANNEL, CHANNEL_NAMES, NAVIGATE_CHANNEL } from '../../shared/ipc-contract';
-import { LATEST_SCHEMA_VERSION } from '../../electron/core/store/schema';
+import { CHANGE_NOTIFICATION_CHANNEL, CHANNEL_NAMES, NAVIGATE_CHANNEL } from '#shared/ipc-contract';
+import { LATEST_SCHEMA_VERSION } from '#engine/store/schema';
 import { tempFolder } from '../ipc/fixtures';
 import { createFakeElectron, loadWithFakeElectron } from './fake-electron';
 import { APP_FRAME, useMainBundle, menuItem, quit, startApp as startWith, WAIT } from './main-bundle';

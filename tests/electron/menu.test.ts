@@ -1,11 +1,11 @@
 /**
- * The application menu template (electron/main/menu.ts) and the About text, read without
+ * The application menu template (electron/hosts/main/menu.ts) and the About text, read without
  * Electron: the items the issues ask for (Export Event Log… and Restore from Export… enabled),
  * View items that navigate the renderer, development tools only in development builds.
  */
 import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
-import { aboutDetail, buildMenuTemplate, MENU_IDS, type MenuActions } from '../../electron/main/menu';
+import { aboutDetail, buildMenuTemplate, MENU_IDS, type MenuActions } from '../../electron/hosts/main/menu';
 
 function record() {
   const calls: string[] = [];

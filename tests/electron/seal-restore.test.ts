@@ -8,12 +8,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { exportToFile } from '../../electron/core/handlers';
-import { latestLedgerSeal } from '../../electron/core/history/ledger-history';
-import { Ledger } from '../../electron/core/ledger';
-import { generateSigningKey } from '../../electron/core/signing/keys';
-import { MENU_IDS } from '../../electron/main/menu';
-import { isSealRefusal, trustSealBox } from '../../electron/main/seal-dialogs';
+import { exportToFile } from '#engine/handlers';
+import { latestLedgerSeal } from '#engine/history/ledger-history';
+import { Ledger } from '#engine/ledger';
+import { generateSigningKey } from '#engine/signing/keys';
+import { MENU_IDS } from '../../electron/hosts/main/menu';
+import { isSealRefusal, trustSealBox } from '../../electron/hosts/main/seal-dialogs';
 import { tempFolder, tempLedger } from '../ipc/fixtures';
 import { menuItem, quit, startAppOnRenderer, useMainBundle, WAIT } from './main-bundle';
 

@@ -1,5 +1,5 @@
 /**
- * The guards of electron/main/security.ts, exercised without Electron: the webPreferences of
+ * The guards of electron/hosts/main/security.ts, exercised without Electron: the webPreferences of
  * every window, the CSP, the app:// privileges, the sender check, and the navigation,
  * new-window, webview, permission, download and network guards on stand-in objects.
  * (tests/electron/app.test.ts checks the same on real windows where the binary exists.)
@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveServedFile } from '../../electron/core/served-file';
+import { resolveServedFile } from '#engine/served-file';
 import { tempFolder } from '../ipc/fixtures';
 import {
   APP_SCHEME_PRIVILEGES,
@@ -21,9 +21,9 @@ import {
   secureWebPreferences,
   type GuardedSession,
   type GuardedWebContents,
-} from '../../electron/main/security';
+} from '../../electron/hosts/main/security';
 
-const MAIN_SOURCES = join(__dirname, '..', '..', 'electron', 'main');
+const MAIN_SOURCES = join(__dirname, '..', '..', 'electron', 'hosts', 'main');
 
 describe('BrowserWindow webPreferences', () => {
   it('turn on isolation, sandbox and web security and turn off Node and its relatives', () => {
@@ -44,7 +44,7 @@ describe('BrowserWindow webPreferences', () => {
     expect(preferences).not.toHaveProperty('enableBlinkFeatures');
   });
 
-  it('every `new BrowserWindow` in electron/main passes secureWebPreferences', () => {
+  it('every `new BrowserWindow` in electron/hosts/main passes secureWebPreferences', () => {
     const files = readdirSync(MAIN_SOURCES, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
     let windows = 0;
     for (const file of files) {

@@ -1,13 +1,13 @@
 /**
- * Issue 15.3 — the app's "Save statement" dialog (electron/main/file-dialogs.ts), read without
+ * Issue 15.3 — the app's "Save statement" dialog (electron/hosts/main/file-dialogs.ts), read without
  * Electron: in Documents, named for the account and period, offering only the format the
  * screen asked for; a name without an extension gets it, another extension is explained and
  * the dialog shown again, and so is an added extension that lands on an existing file.
  */
 import type { SaveDialogOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import type { StatementFileChoice } from '../../electron/core/handlers';
-import { chooseStatementFile, statementSaveDialogOptions } from '../../electron/main/file-dialogs';
+import type { StatementFileChoice } from '#engine/handlers';
+import { chooseStatementFile, statementSaveDialogOptions } from '../../electron/hosts/main/file-dialogs';
 
 const CHOICE: StatementFileChoice = { account: 'a1', from: '2026-03-01', to: '2026-03-31', format: 'pdf' };
 

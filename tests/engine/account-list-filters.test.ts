@@ -5,8 +5,8 @@
  * account, follow changes, and bad values get typed errors.
  */
 import { describe, expect, it } from 'vitest';
-import type { AccountPage } from '../../shared/views';
-import type { HandlerTable } from '../../electron/core/handlers';
+import type { AccountPage } from '#shared/views';
+import type { HandlerTable } from '#engine/handlers';
 import { failure, newLedger, ok } from './helpers';
 
 function seed(api: HandlerTable): void {

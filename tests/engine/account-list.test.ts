@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import { ACCOUNT_SORT_COLUMNS, type AccountPage, type AccountSort, type AccountView } from '../../shared/views';
-import type { HandlerTable } from '../../electron/core/handlers';
+import type { AnyCommand } from '#shared/commands';
+import { ACCOUNT_SORT_COLUMNS, type AccountPage, type AccountSort, type AccountView } from '#shared/views';
+import type { HandlerTable } from '#engine/handlers';
 import { failure, handlersFor, newLedger, ok, openLedger, tamper } from './helpers';
 
 const DIRECTIONS = ['ascending', 'descending'] as const;

@@ -9,11 +9,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AuditFilter, AuditRow, BalancesAsOf } from '../../shared/audit';
-import type { RecordedEvent } from '../../shared/events';
-import type { HandlerTable } from '../../electron/core/handlers';
-import type { Ledger } from '../../electron/core/ledger';
-import { IntegrityMonitor } from '../../electron/core/audit/integrity-monitor';
+import type { AuditFilter, AuditRow, BalancesAsOf } from '#shared/audit';
+import type { RecordedEvent } from '#shared/events';
+import type { HandlerTable } from '#engine/handlers';
+import type { Ledger } from '#engine/ledger';
+import { IntegrityMonitor } from '#engine/audit/integrity-monitor';
 import { failure, handlersFor, newLedger, ok, openLedger, tamper } from './helpers';
 
 // ── The model ───────────────────────────────────────────────────────────────────────────

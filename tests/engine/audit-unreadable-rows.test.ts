@@ -6,9 +6,9 @@
  * naming the position instead.
  */
 import { describe, expect, it } from 'vitest';
-import { LedgerFailure } from '../../shared/errors';
-import { dispatch } from '../../electron/core/handlers';
-import type { Ledger } from '../../electron/core/ledger';
+import { LedgerFailure } from '#shared/errors';
+import { dispatch } from '#engine/handlers';
+import type { Ledger } from '#engine/ledger';
 import { handlersFor, newLedger, ok, openLedger, tamper } from './helpers';
 
 /** A ledger of four events whose third (a deposit on a) has stored metadata `metadata`. */

@@ -1,10 +1,10 @@
 /**
- * The retention policy (electron/core/backup/retention.ts) as properties over any set of
+ * The retention policy (electron/engine/backup/retention.ts) as properties over any set of
  * backup times: nothing is lost that the policy promises to keep, and the kept set is bounded.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DAILY_DAYS, decideRetention, MOST_KEPT, RECENT_KEPT, WEEKLY_WEEKS } from '../../electron/core/backup/retention';
+import { DAILY_DAYS, decideRetention, MOST_KEPT, RECENT_KEPT, WEEKLY_WEEKS } from '#engine/backup/retention';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2025-06-30T12:00:00.000Z');

@@ -1,23 +1,18 @@
 /**
- * Backups of a ledger file (electron/core/backup): made with SQLite's online backup API into a
+ * Backups of a ledger file (electron/engine/backup): made with SQLite's online backup API into a
  * temporary, verified, then renamed; listed with their head; restored into a new file only;
  * old ones removed by the retention policy, and nothing in the folder that is not ours touched.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import { hashAt } from '../../electron/core/backup/backup-check';
-import { createBackup } from '../../electron/core/backup/create-backup';
-import { listBackups, pruneBackups } from '../../electron/core/backup/list-backups';
-import { restoreBackup } from '../../electron/core/backup/restore-backup';
-import {
-  backupFolderSetting,
-  defaultBackupFolder,
-  saveBackupFolderSetting,
-  SETTINGS_FILE_NAME,
-} from '../../electron/core/backup/backup-settings';
-import { backupFileName, parseBackupFileName, parseTemporaryFileName, temporaryFileName } from '../../electron/core/backup/backup-names';
+import type { AnyCommand } from '#shared/commands';
+import { hashAt } from '#engine/backup/backup-check';
+import { createBackup } from '#engine/backup/create-backup';
+import { listBackups, pruneBackups } from '#engine/backup/list-backups';
+import { restoreBackup } from '#engine/backup/restore-backup';
+import { backupFolderSetting, defaultBackupFolder, saveBackupFolderSetting, SETTINGS_FILE_NAME } from '#engine/backup/backup-settings';
+import { backupFileName, parseBackupFileName, parseTemporaryFileName, temporaryFileName } from '#engine/backup/backup-names';
 import { failure, handlersFor, listFolder, newLedger, ok, openLedger, sha256File, tamper, tempFolder } from './helpers';
 
 function seed(count: number) {

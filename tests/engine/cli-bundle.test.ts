@@ -39,10 +39,10 @@ describe('the ledger command', () => {
     const stamp = JSON.parse(readFileSync(join(outDir, CLI_INPUTS), 'utf8')) as { startedAt: number; inputs: string[] };
     expect(stamp.inputs).toEqual(
       expect.arrayContaining([
-        'electron/cli/ledger.ts',
-        'electron/core/ledger.ts',
+        'electron/hosts/cli/ledger.ts',
+        'electron/engine/ledger.ts',
         'shared/money.ts',
-        'electron/core/bulk/writer-thread.mjs',
+        'electron/engine/bulk/writer-thread.mjs',
       ]),
     );
     // A source changed after the build started: stale (compared by the build's start, so an edit made during the build counts).

@@ -10,9 +10,9 @@ import { once } from 'node:events';
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHandlers, exportToFile } from '../../electron/core/handlers';
-import { partialPathFor } from '../../electron/core/export/export-target';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
+import { createHandlers, exportToFile } from '#engine/handlers';
+import { partialPathFor } from '#engine/export/export-target';
+import { verifyExportFile } from '#engine/export/export-verify';
 import { runCli } from './cli-process';
 import { failure, newLedger, ok, openLedger, sha256File } from './helpers';
 

@@ -4,8 +4,8 @@
  * takes the names the app shows ("Deposit", "Transfer in") as well as the stored ones.
  */
 import { describe, expect, it } from 'vitest';
-import { eventTypeNamed } from '../../shared/event-labels';
-import { EVENT_TYPES } from '../../shared/events';
+import { eventTypeNamed } from '#shared/event-labels';
+import { EVENT_TYPES } from '#shared/events';
 import { runCli } from './cli-process';
 import { newLedger, ok } from './helpers';
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseLedgerTarget } from '../../electron/core/ledger-target';
+import { parseLedgerTarget } from '#engine/ledger-target';
 import { runCli } from './cli-process';
 import { repoRoot, tempFolder } from './helpers';
 
@@ -70,7 +70,7 @@ describe('ledger --db', () => {
 
 describe('npm run preview -- --db', () => {
   it('refuses an empty or in-memory ledger before building or opening anything', async () => {
-    const serve = join(repoRoot, 'electron/preview/serve.ts');
+    const serve = join(repoRoot, 'electron/hosts/preview/serve.ts');
     const runs = await Promise.all(
       ['', ':memory:'].map((db) =>
         promisify(execFile)(process.execPath, ['--import', 'tsx', serve, '--db', db, '--port', '0'], {

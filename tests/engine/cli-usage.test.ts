@@ -5,9 +5,9 @@
  * usage.
  */
 import { describe, expect, it } from 'vitest';
-import { parseArguments } from '../../electron/cli/arguments';
-import { CLI_COMMANDS } from '../../electron/cli/command-table';
-import { UsageError } from '../../electron/cli/output';
+import { parseArguments } from '../../electron/hosts/cli/arguments';
+import { CLI_COMMANDS } from '../../electron/hosts/cli/command-table';
+import { UsageError } from '../../electron/hosts/cli/output';
 import { runCli } from './cli-process';
 import { newLedger, ok } from './helpers';
 

@@ -4,8 +4,8 @@
  * several codes, so the app's currency picker showed bare codes for them).
  */
 import { describe, expect, it } from 'vitest';
-import { ISO_CURRENCY_NAMES, currencyName, type LocalizedNames } from '../../shared/currency-names';
-import { CURRENCY_MINOR_DIGITS } from '../../shared/money';
+import { ISO_CURRENCY_NAMES, currencyName, type LocalizedNames } from '#shared/currency-names';
+import { CURRENCY_MINOR_DIGITS } from '#shared/money';
 
 const ACCEPTED = [...CURRENCY_MINOR_DIGITS.keys()];
 /** A runtime whose Intl data names no currency at all (the worst Chromium could ship). */

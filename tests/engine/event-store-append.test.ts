@@ -4,9 +4,9 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LedgerFailure } from '../../shared/errors';
-import { EventStore, type CommittedEvent, type NewEvent } from '../../electron/core/store/event-store';
-import { GENESIS_HASH } from '../../electron/core/store/hash-chain';
+import { LedgerFailure } from '#shared/errors';
+import { EventStore, type CommittedEvent, type NewEvent } from '#engine/store/event-store';
+import { GENESIS_HASH } from '#engine/store/hash-chain';
 import { tempLedgerPath } from './helpers';
 
 const stores: EventStore[] = [];

@@ -7,10 +7,10 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import type { ExportManifest } from '../../electron/core/export/export-format';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
-import { Ledger } from '../../electron/core/ledger';
+import type { AnyCommand } from '#shared/commands';
+import type { ExportManifest } from '#engine/export/export-format';
+import { verifyExportFile } from '#engine/export/export-verify';
+import { Ledger } from '#engine/ledger';
 import { startApply } from './cli-process';
 import { newLedger, ok, openLedger, tempFolder } from './helpers';
 import { TextSink, linesOf, parseLine } from './export-helpers';

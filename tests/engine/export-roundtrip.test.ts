@@ -8,11 +8,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditFilter } from '../../shared/audit';
-import { toSnapshotFilter } from '../../electron/core/handlers';
-import { Ledger } from '../../electron/core/ledger';
-import { restoreExport } from '../../electron/core/export/export-restore';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
+import type { AuditFilter } from '#shared/audit';
+import { toSnapshotFilter } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
+import { restoreExport } from '#engine/export/export-restore';
+import { verifyExportFile } from '#engine/export/export-verify';
 import { runCli } from './cli-process';
 import { failure, handlersFor, listFolder, newLedger, ok, openLedger, sha256File, tempFolder } from './helpers';
 import { LEGACY_EVENTS, exportFile, exportText, forgeExport, linesOf, parseLine, seedRichLedger, writeLines } from './export-helpers';

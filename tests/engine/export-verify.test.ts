@@ -8,10 +8,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventLine } from '../../electron/core/export/export-format';
-import { verifyExportFile, type ExportVerifyReport } from '../../electron/core/export/export-verify';
-import { hashEvent } from '../../electron/core/store/hash-chain';
-import type { StoredEvent } from '../../electron/core/store/event-store';
+import { eventLine } from '#engine/export/export-format';
+import { verifyExportFile, type ExportVerifyReport } from '#engine/export/export-verify';
+import { hashEvent } from '#engine/store/hash-chain';
+import type { StoredEvent } from '#engine/store/event-store';
 import { runCli } from './cli-process';
 import { newLedger, tempFolder } from './helpers';
 import { exportText, parseLine, seedRichLedger, writeLines } from './export-helpers';

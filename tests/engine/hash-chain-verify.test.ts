@@ -7,11 +7,11 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
-import { hashEvent, hashHeader, type ChainRow, type HashedFields } from '../../electron/core/store/hash-chain';
-import { checkpointPathFor, readCheckpoint } from '../../electron/core/store/head-checkpoint';
-import { CHECKPOINT_DELAY_MS } from '../../electron/core/store/event-store';
-import { verifyChain } from '../../electron/core/store/verify';
+import { Ledger } from '#engine/ledger';
+import { hashEvent, hashHeader, type ChainRow, type HashedFields } from '#engine/store/hash-chain';
+import { checkpointPathFor, readCheckpoint } from '#engine/store/head-checkpoint';
+import { CHECKPOINT_DELAY_MS } from '#engine/store/event-store';
+import { verifyChain } from '#engine/store/verify';
 import { handlersFor, ok, openLedger, tamper, tempLedgerPath } from './helpers';
 
 const SELECT_ROWS = `SELECT position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type,

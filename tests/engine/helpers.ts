@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
-import type { Result } from '../../shared/errors';
-import { createHandlers, type HandlerTable } from '../../electron/core/handlers';
-import { Ledger, type LedgerOptions } from '../../electron/core/ledger';
+import type { Result } from '#shared/errors';
+import { createHandlers, type HandlerTable } from '#engine/handlers';
+import { Ledger, type LedgerOptions } from '#engine/ledger';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Fixtures copied into the repository: tests never read outside it. */

@@ -3,7 +3,7 @@
  * unknown fields and wrong types — refused as VALIDATION before the ledger is touched.
  */
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '../../electron/core/handlers';
+import { dispatch } from '#engine/handlers';
 import { failure, newLedger, ok } from './helpers';
 
 describe('account ids', () => {

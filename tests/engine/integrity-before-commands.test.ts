@@ -4,7 +4,7 @@
  * so a tampered event far beyond the first verification slice is still caught before it.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
+import type { AnyCommand } from '#shared/commands';
 import { failure, newLedger, ok, openLedger, tamper } from './helpers';
 
 /** More events than one verification slice (5,000), so the background walk is still running at open. */

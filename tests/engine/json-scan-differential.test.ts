@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { endOfJsonValue } from '../../electron/core/export/json-scan';
+import { endOfJsonValue } from '#engine/export/json-scan';
 
 function parses(text: string): boolean {
   try {

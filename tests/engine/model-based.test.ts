@@ -9,8 +9,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HandlerTable } from '../../electron/core/handlers';
-import type { Ledger } from '../../electron/core/ledger';
+import type { HandlerTable } from '#engine/handlers';
+import type { Ledger } from '#engine/ledger';
 import { newLedger, openLedger } from './helpers';
 
 // ── The reference model ─────────────────────────────────────────────────────────────────

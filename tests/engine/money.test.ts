@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CURRENCY_MINOR_DIGITS, describeMoney, formatMinor, isCurrency, minorDigitsOf, parseAmount } from '../../shared/money';
+import { CURRENCY_MINOR_DIGITS, describeMoney, formatMinor, isCurrency, minorDigitsOf, parseAmount } from '#shared/money';
 import { failure, newLedger, ok } from './helpers';
 
 describe('currencies', () => {

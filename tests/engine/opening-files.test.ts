@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
-import { LATEST_SCHEMA_VERSION, LEDGER_APPLICATION_ID } from '../../electron/core/store/schema';
+import { Ledger } from '#engine/ledger';
+import { LATEST_SCHEMA_VERSION, LEDGER_APPLICATION_ID } from '#engine/store/schema';
 import { listFolder, ok, openLedger, sha256File, sideFiles, tempFolder, tempLedgerPath } from './helpers';
 
 /** Opens `path` expecting a STORAGE refusal that names the file and changes nothing on disk. */

@@ -7,10 +7,10 @@
 import fc from 'fast-check';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand, CommandReceipt } from '../../shared/commands';
-import type { Result } from '../../shared/errors';
-import { PipelinedWriter } from '../../electron/core/bulk/pipelined-writer';
-import type { Ledger } from '../../electron/core/ledger';
+import type { AnyCommand, CommandReceipt } from '#shared/commands';
+import type { Result } from '#shared/errors';
+import { PipelinedWriter } from '#engine/bulk/pipelined-writer';
+import type { Ledger } from '#engine/ledger';
 import { failure, newLedger, ok, openLedger } from './helpers';
 
 const ACCOUNTS = ['a', 'b', 'c'] as const;

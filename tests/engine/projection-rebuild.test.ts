@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import type { LedgerChange } from '../../shared/ipc-contract';
-import { AccountsProjection } from '../../electron/core/projection/accounts-projection';
+import type { AnyCommand } from '#shared/commands';
+import type { LedgerChange } from '#shared/ipc-contract';
+import { AccountsProjection } from '#engine/projection/accounts-projection';
 import { handlersFor, newLedger, ok, openLedger } from './helpers';
 
 describe('account views', () => {

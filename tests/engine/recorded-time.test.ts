@@ -6,9 +6,9 @@
  * Times still never go backwards along the log while the clock moves forward.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import { PipelinedWriter } from '../../electron/core/bulk/pipelined-writer';
-import type { Ledger } from '../../electron/core/ledger';
+import type { AnyCommand } from '#shared/commands';
+import { PipelinedWriter } from '#engine/bulk/pipelined-writer';
+import type { Ledger } from '#engine/ledger';
 import { newLedger, ok } from './helpers';
 
 /** Every reading of the clock is 3 ms after the one before. */

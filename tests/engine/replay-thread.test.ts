@@ -11,12 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import { AccountsProjection, ReplayError } from '../../electron/core/projection/accounts-projection';
-import { ReplayThread } from '../../electron/core/projection/replay-thread';
-import { REPLAY_PAGE_SIZE } from '../../electron/core/projection/replay-sql';
-import { EventStore } from '../../electron/core/store/event-store';
-import type { Ledger } from '../../electron/core/ledger';
+import type { AnyCommand } from '#shared/commands';
+import { AccountsProjection, ReplayError } from '#engine/projection/accounts-projection';
+import { ReplayThread } from '#engine/projection/replay-thread';
+import { REPLAY_PAGE_SIZE } from '#engine/projection/replay-sql';
+import { EventStore } from '#engine/store/event-store';
+import type { Ledger } from '#engine/ledger';
 import { IMPORT_META_URL_IN_CJS } from '../../scripts/build-electron.mjs';
 import { fixturesFolder, newLedger, ok, openLedger, repoRoot, tamper, tempFolder, withConnection } from './helpers';
 
@@ -239,8 +239,8 @@ describe('replay through the read thread', () => {
     const entry = join(folder, 'entry.ts');
     writeFileSync(
       entry,
-      `import { EventStore } from ${JSON.stringify(join(repoRoot, 'electron/core/store/event-store'))};
-       import { ReplayThread } from ${JSON.stringify(join(repoRoot, 'electron/core/projection/replay-thread'))};
+      `import { EventStore } from ${JSON.stringify(join(repoRoot, 'electron/engine/store/event-store'))};
+       import { ReplayThread } from ${JSON.stringify(join(repoRoot, 'electron/engine/projection/replay-thread'))};
        const store = EventStore.open(process.argv[2], { readOnly: true });
        const thread = ReplayThread.start(store, 0);
        const pages = [];

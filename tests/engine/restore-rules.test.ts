@@ -7,13 +7,13 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CURRENT_SCHEMA_VERSIONS, EVENT_TYPES } from '../../shared/events';
-import { Ledger } from '../../electron/core/ledger';
-import { restoreExport } from '../../electron/core/export/export-restore';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
-import { EVENT_FORMATS } from '../../electron/core/import/event-rules';
-import { UPCASTED_SCHEMAS } from '../../electron/core/events/upcasters';
-import type { StoredEvent } from '../../electron/core/store/event-store';
+import { CURRENT_SCHEMA_VERSIONS, EVENT_TYPES } from '#shared/events';
+import { Ledger } from '#engine/ledger';
+import { restoreExport } from '#engine/export/export-restore';
+import { verifyExportFile } from '#engine/export/export-verify';
+import { EVENT_FORMATS } from '#engine/import/event-rules';
+import { UPCASTED_SCHEMAS } from '#engine/events/upcasters';
+import type { StoredEvent } from '#engine/store/event-store';
 import { runCli } from './cli-process';
 import { failure, listFolder, newLedger, ok, openLedger, tempFolder } from './helpers';
 import { exportFile, forgeExport } from './export-helpers';

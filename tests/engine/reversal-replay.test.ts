@@ -6,14 +6,14 @@
  * events of batches still in flight.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { AnyCommand, CommandReceipt } from '../../shared/commands';
-import type { Result } from '../../shared/errors';
-import { PipelinedWriter } from '../../electron/core/bulk/pipelined-writer';
-import type { Ledger } from '../../electron/core/ledger';
-import { AccountsProjection } from '../../electron/core/projection/accounts-projection';
-import { REPLAY_PAGE_SIZE } from '../../electron/core/projection/replay-sql';
-import { ReplayThread } from '../../electron/core/projection/replay-thread';
-import type { EventStore } from '../../electron/core/store/event-store';
+import type { AnyCommand, CommandReceipt } from '#shared/commands';
+import type { Result } from '#shared/errors';
+import { PipelinedWriter } from '#engine/bulk/pipelined-writer';
+import type { Ledger } from '#engine/ledger';
+import { AccountsProjection } from '#engine/projection/accounts-projection';
+import { REPLAY_PAGE_SIZE } from '#engine/projection/replay-sql';
+import { ReplayThread } from '#engine/projection/replay-thread';
+import type { EventStore } from '#engine/store/event-store';
 import { failure, newLedger, ok, openLedger, tamper } from './helpers';
 
 /** Four accounts, then rounds of deposits and transfers with every third of them reversed: several replay pages. */

@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
-import { restoreExport } from '../../electron/core/export/export-restore';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
-import type { StoredEvent } from '../../electron/core/store/event-store';
+import { Ledger } from '#engine/ledger';
+import { restoreExport } from '#engine/export/export-restore';
+import { verifyExportFile } from '#engine/export/export-verify';
+import type { StoredEvent } from '#engine/store/event-store';
 import { runCli } from './cli-process';
 import { failure, listFolder, newLedger, ok, openLedger, tempFolder } from './helpers';
 import { exportFile, forgeExport } from './export-helpers';

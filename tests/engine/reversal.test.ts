@@ -6,8 +6,8 @@
  * before and after. Real ledger files through the handler table.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import type { Ledger } from '../../electron/core/ledger';
+import type { AnyCommand } from '#shared/commands';
+import type { Ledger } from '#engine/ledger';
 import { failure, newLedger, ok, openLedger } from './helpers';
 
 /** Everything that would change if anything were written: the log's length, its last hash and the idempotency records. */

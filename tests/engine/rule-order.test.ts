@@ -9,8 +9,8 @@
  * overflow; its cases each break several rules at once.
  */
 import { describe, expect, it } from 'vitest';
-import type { HandlerTable } from '../../electron/core/handlers';
-import type { Ledger } from '../../electron/core/ledger';
+import type { HandlerTable } from '#engine/handlers';
+import type { Ledger } from '#engine/ledger';
 import { failure, newLedger, ok } from './helpers';
 
 const BAD_MEMO = 'm'.repeat(501);

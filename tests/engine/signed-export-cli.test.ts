@@ -8,9 +8,9 @@
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifestLine, type ExportManifest } from '../../electron/core/export/export-format';
-import { generateSigningKey } from '../../electron/core/signing/keys';
-import { sealTreeHead } from '../../electron/core/signing/seal';
+import { manifestLine, type ExportManifest } from '#engine/export/export-format';
+import { generateSigningKey } from '#engine/signing/keys';
+import { sealTreeHead } from '#engine/signing/seal';
 import { runCli } from './cli-process';
 import { newLedger, ok, tempFolder } from './helpers';
 import { forgeExport, linesOf, rootOfLines, writeLines } from './export-helpers';

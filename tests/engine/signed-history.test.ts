@@ -10,23 +10,17 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import {
-  latestLedgerSeal,
-  ledgerConsistencyProof,
-  ledgerInclusionProof,
-  ledgerSeals,
-  sealLedger,
-} from '../../electron/core/history/ledger-history';
-import { buildStoredTree } from '../../electron/core/history/tree-upkeep';
-import { fingerprintOf, generateSigningKey } from '../../electron/core/signing/keys';
-import { MAX_PROOF_BYTES, parseProofFile, proofFileText } from '../../electron/core/signing/proof-file';
-import { verifyProofFile } from '../../electron/core/signing/proof-file-verify';
-import { sealTreeHead, verifySeal, type Seal } from '../../electron/core/signing/seal';
-import { emptyRoot } from '../../electron/core/signing/tree-hash';
-import type { Ledger } from '../../electron/core/ledger';
-import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
-import { hashEvent, type ChainRow } from '../../electron/core/store/hash-chain';
+import type { AnyCommand } from '#shared/commands';
+import { latestLedgerSeal, ledgerConsistencyProof, ledgerInclusionProof, ledgerSeals, sealLedger } from '#engine/history/ledger-history';
+import { buildStoredTree } from '#engine/history/tree-upkeep';
+import { fingerprintOf, generateSigningKey } from '#engine/signing/keys';
+import { MAX_PROOF_BYTES, parseProofFile, proofFileText } from '#engine/signing/proof-file';
+import { verifyProofFile } from '#engine/signing/proof-file-verify';
+import { sealTreeHead, verifySeal, type Seal } from '#engine/signing/seal';
+import { emptyRoot } from '#engine/signing/tree-hash';
+import type { Ledger } from '#engine/ledger';
+import { checkpointPathFor } from '#engine/store/head-checkpoint';
+import { hashEvent, type ChainRow } from '#engine/store/hash-chain';
 import { failure, newLedger, ok, openLedger, tempLedgerPath } from './helpers';
 import { exportedLeaves, referenceRoot, storedNodes } from './tree-helpers';
 

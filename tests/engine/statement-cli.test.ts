@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Statement } from '../../shared/statement';
+import type { Statement } from '#shared/statement';
 import { runCli, type CliRun } from './cli-process';
 import { newLedger, ok, sha256File } from './helpers';
 

@@ -8,11 +8,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { saveStatement, statementContext } from '../../electron/core/statement/statement-file';
-import { STATEMENT_CSV_COLUMNS, statementCsv } from '../../electron/core/statement/statement-csv';
-import { statementPdf, statementTotals } from '../../electron/core/statement/statement-pdf';
-import type { Ledger } from '../../electron/core/ledger';
-import { fingerprintOf, generateSigningKey } from '../../electron/core/signing/keys';
+import { saveStatement, statementContext } from '#engine/statement/statement-file';
+import { STATEMENT_CSV_COLUMNS, statementCsv } from '#engine/statement/statement-csv';
+import { statementPdf, statementTotals } from '#engine/statement/statement-pdf';
+import type { Ledger } from '#engine/ledger';
+import { fingerprintOf, generateSigningKey } from '#engine/signing/keys';
 import { newLedger, ok, tempFolder } from './helpers';
 
 afterEach(() => {

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HandlerTable } from '../../electron/core/handlers';
+import type { HandlerTable } from '#engine/handlers';
 import { newLedger, ok } from './helpers';
 
 afterEach(() => {

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
-import { statementContext, writeStatementFile } from '../../electron/core/statement/statement-file';
+import { statementContext, writeStatementFile } from '#engine/statement/statement-file';
 import { newLedger, ok, repoRoot, tempFolder } from './helpers';
 
 afterEach(() => {

@@ -4,7 +4,7 @@
  * the minor unit. Real ledger files; the clock is set per command to put events on day edges.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Statement } from '../../shared/statement';
+import type { Statement } from '#shared/statement';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { failure, fixturesFolder, newLedger, ok, tamper } from './helpers';

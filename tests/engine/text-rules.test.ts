@@ -5,7 +5,7 @@
  * (LRM, RLM, ALM) or unpaired surrogates are refused with VALIDATION and a plain sentence.
  */
 import { describe, expect, it } from 'vitest';
-import { COMMAND_SCHEMAS } from '../../shared/commands';
+import { COMMAND_SCHEMAS } from '#shared/commands';
 import * as formRules from '../../renderer/src/lib/rules';
 import { failure, newLedger, ok } from './helpers';
 

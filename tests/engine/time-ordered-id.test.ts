@@ -3,7 +3,7 @@
  * 48 bits (so event ids sort by time and land at the right edge of their index), and unique.
  */
 import { describe, expect, it } from 'vitest';
-import { timeOrderedId } from '../../electron/core/store/time-ordered-id';
+import { timeOrderedId } from '#engine/store/time-ordered-id';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

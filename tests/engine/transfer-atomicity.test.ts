@@ -4,7 +4,7 @@
  * balance moves, no listener is told, and the log stays gap-free and verifiable.
  */
 import { describe, expect, it } from 'vitest';
-import type { LedgerChange } from '../../shared/ipc-contract';
+import type { LedgerChange } from '#shared/ipc-contract';
 import { newLedger, ok, withConnection } from './helpers';
 
 const REFUSE_RECEIVED = `CREATE TRIGGER test_refuse_received BEFORE INSERT ON events WHEN NEW.type = 'TransferReceived'

@@ -4,8 +4,8 @@
  * hashes, so the engine's incremental, stored tree is compared with a second, plain definition.
  */
 import { expect } from 'vitest';
-import { emptyRoot, leafHash, nodeHash } from '../../electron/core/signing/tree-hash';
-import type { Ledger } from '../../electron/core/ledger';
+import { emptyRoot, leafHash, nodeHash } from '#engine/signing/tree-hash';
+import type { Ledger } from '#engine/ledger';
 import { exportText } from './export-helpers';
 
 /** MTH(D[n]) of RFC 9162, recursively. */

@@ -7,9 +7,9 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../electron/core/ledger';
-import type { SenderFrame } from '../../electron/main/security';
-import type { InvokeEvent } from '../../electron/main/ipc';
+import { Ledger } from '#engine/ledger';
+import type { SenderFrame } from '../../electron/hosts/main/security';
+import type { InvokeEvent } from '../../electron/hosts/main/ipc';
 
 export type TempLedger = { readonly ledger: Ledger; readonly path: string; readonly folder: string; cleanup(): void };
 

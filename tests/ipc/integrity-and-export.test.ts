@@ -9,13 +9,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { verifyExportFile } from '../../electron/core/export/export-verify';
-import { createHandlers } from '../../electron/core/handlers';
-import { Ledger } from '../../electron/core/ledger';
-import { registerIpcHandlers } from '../../electron/main/ipc';
-import { LedgerHost } from '../../electron/main/ledger-host';
-import type { ExportFormat } from '../../shared/audit';
-import { ipcChannelName, type COMMAND_CHANNELS, type LedgerChannel } from '../../shared/ipc-contract';
+import { verifyExportFile } from '#engine/export/export-verify';
+import { createHandlers } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
+import { registerIpcHandlers } from '../../electron/hosts/main/ipc';
+import { LedgerHost } from '../../electron/hosts/main/ledger-host';
+import type { ExportFormat } from '#shared/audit';
+import { ipcChannelName, type COMMAND_CHANNELS, type LedgerChannel } from '#shared/ipc-contract';
 import { seedLedger, tamperPayload } from './ledger-files';
 import { APP_FRAME, FakeIpcMain, tempFolder } from './fixtures';
 

@@ -1,13 +1,13 @@
 /**
- * The main process's IPC layer (electron/main/ipc.ts) over a REAL ledger: one handler per
+ * The main process's IPC layer (electron/hosts/main/ipc.ts) over a REAL ledger: one handler per
  * contract channel, foreign senders refused before anything runs, garbage payloads answered
  * with a VALIDATION envelope that changes nothing, and no exception ever crossing IPC.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHandlers } from '../../electron/core/handlers';
-import { answerInvoke, NO_LEDGER_OPEN, registerIpcHandlers, UNKNOWN_SENDER_REFUSAL } from '../../electron/main/ipc';
-import type { SenderFrame } from '../../electron/main/security';
-import { CHANNEL_NAMES, COMMAND_CHANNELS, ipcChannelName, type LedgerChannel } from '../../shared/ipc-contract';
+import { createHandlers } from '#engine/handlers';
+import { answerInvoke, NO_LEDGER_OPEN, registerIpcHandlers, UNKNOWN_SENDER_REFUSAL } from '../../electron/hosts/main/ipc';
+import type { SenderFrame } from '../../electron/hosts/main/security';
+import { CHANNEL_NAMES, COMMAND_CHANNELS, ipcChannelName, type LedgerChannel } from '#shared/ipc-contract';
 import { APP_FRAME, FakeIpcMain, tempLedger, type TempLedger } from './fixtures';
 
 let fixture: TempLedger;

@@ -5,9 +5,9 @@
  * export line edited after it was written.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { exportToFile } from '../../electron/core/handlers';
-import { Ledger } from '../../electron/core/ledger';
-import type { AccountView } from '../../shared/views';
+import { exportToFile } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
+import type { AccountView } from '#shared/views';
 import { forge } from '../reliability/helpers';
 
 /** Opens, runs `work`, closes. */

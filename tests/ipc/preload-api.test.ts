@@ -1,13 +1,13 @@
 /**
- * `window.ledger` as the preload builds it (electron/preload/ledger-api.ts), wired through a
+ * `window.ledger` as the preload builds it (electron/hosts/preload/ledger-api.ts), wired through a
  * stand-in for Electron's IPC to the real main-process handlers and a REAL ledger: exactly
  * the contract's methods, envelopes in and out, and nothing of ipcRenderer leaking out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHandlers } from '../../electron/core/handlers';
-import { registerIpcHandlers } from '../../electron/main/ipc';
-import { createLedgerApi } from '../../electron/preload/ledger-api';
-import { CHANGE_NOTIFICATION_CHANNEL, CHANNEL_NAMES, NAVIGATE_CHANNEL, type LedgerApi } from '../../shared/ipc-contract';
+import { createHandlers } from '#engine/handlers';
+import { registerIpcHandlers } from '../../electron/hosts/main/ipc';
+import { createLedgerApi } from '../../electron/hosts/preload/ledger-api';
+import { CHANGE_NOTIFICATION_CHANNEL, CHANNEL_NAMES, NAVIGATE_CHANNEL, type LedgerApi } from '#shared/ipc-contract';
 import { FakeIpcMain, FakeIpcRenderer, tempLedger, type TempLedger } from './fixtures';
 
 let fixture: TempLedger;

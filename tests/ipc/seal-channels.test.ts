@@ -9,14 +9,14 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHandlers, exportToFile, type HostServices } from '../../electron/core/handlers';
-import { ledgerConsistencyProof } from '../../electron/core/history/ledger-history';
-import { writeProofFile } from '../../electron/core/history/proof-output';
-import type { Ledger } from '../../electron/core/ledger';
-import { generateSigningKey, privateKeyPem } from '../../electron/core/signing/keys';
-import { freshProofPath } from '../../electron/preview/export-folder';
-import { newestCheckableFile, previewSigningKey } from '../../electron/preview/preview-signing';
-import type { FileVerdict } from '../../shared/seals';
+import { createHandlers, exportToFile, type HostServices } from '#engine/handlers';
+import { ledgerConsistencyProof } from '#engine/history/ledger-history';
+import { writeProofFile } from '#engine/history/proof-output';
+import type { Ledger } from '#engine/ledger';
+import { generateSigningKey, privateKeyPem } from '#engine/signing/keys';
+import { freshProofPath } from '../../electron/hosts/preview/export-folder';
+import { newestCheckableFile, previewSigningKey } from '../../electron/hosts/preview/preview-signing';
+import type { FileVerdict } from '#shared/seals';
 import { failure, newLedger, ok, openLedger, tempFolder } from '../engine/helpers';
 
 function seeded() {

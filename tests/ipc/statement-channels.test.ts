@@ -8,8 +8,8 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHandlers, type StatementFileChoice } from '../../electron/core/handlers';
-import { freshStatementPath } from '../../electron/preview/export-folder';
+import { createHandlers, type StatementFileChoice } from '#engine/handlers';
+import { freshStatementPath } from '../../electron/hosts/preview/export-folder';
 import { failure, newLedger, ok, tempFolder } from '../engine/helpers';
 
 function seeded() {

@@ -5,9 +5,9 @@
  * the faults).
  */
 import { expect, it, vi } from 'vitest';
-import type { StoredEvent } from '../../electron/core/store/event-store';
-import { GENESIS_HASH, checkChainLink } from '../../electron/core/store/hash-chain';
-import type { PostgresEventLog } from '../../electron/core/store/postgres/event-log';
+import type { StoredEvent } from '#engine/store/event-store';
+import { GENESIS_HASH, checkChainLink } from '#engine/store/hash-chain';
+import type { PostgresEventLog } from '#engine/store/postgres/event-log';
 import { describeWithPostgres } from '../support/postgres-cluster';
 import { event, failure, newLedgerDatabase, ok, openLog, request } from './helpers';
 

@@ -8,7 +8,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isConnectionString, parseConnectionString, redactConnectionString } from '../../electron/core/store/postgres/connection-string';
+import { isConnectionString, parseConnectionString, redactConnectionString } from '#engine/store/postgres/connection-string';
 import { tempFolder } from '../engine/helpers';
 import { describeWithPostgres, freePort } from '../support/postgres-cluster';
 import { failure, newLedgerDatabase, ok, openLog, rawClient, tryOpenLog } from './helpers';

@@ -4,9 +4,9 @@
  */
 import pg from 'pg';
 import { afterEach, expect } from 'vitest';
-import type { Result } from '../../shared/errors';
-import type { AppendRequest, NewEvent } from '../../electron/core/store/event-store';
-import { PostgresEventLog, type OpenPostgresOptions } from '../../electron/core/store/postgres/event-log';
+import type { Result } from '#shared/errors';
+import type { AppendRequest, NewEvent } from '#engine/store/event-store';
+import { PostgresEventLog, type OpenPostgresOptions } from '#engine/store/postgres/event-log';
 import { failure as engineFailure, ok } from '../engine/helpers';
 import type { PostgresCluster } from '../support/postgres-cluster';
 

@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { EventStore, type AppendRequest, type StoredEvent } from '../../electron/core/store/event-store';
-import type { PostgresEventLog } from '../../electron/core/store/postgres/event-log';
+import { EventStore, type AppendRequest, type StoredEvent } from '#engine/store/event-store';
+import type { PostgresEventLog } from '#engine/store/postgres/event-log';
 import { tempFolder } from '../engine/helpers';
 import { describeWithPostgres } from '../support/postgres-cluster';
 import { event, failure, newLedgerDatabase, ok, request } from './helpers';

@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { LATEST_POSTGRES_SCHEMA } from '../../electron/core/store/postgres/schema';
+import { LATEST_POSTGRES_SCHEMA } from '#engine/store/postgres/schema';
 import { tempFolder } from '../engine/helpers';
 import { describeWithPostgres, postgresBinFolder } from '../support/postgres-cluster';
 import { event, failure, freshDatabase, newLedgerDatabase, ok, openLog, rawClient, request, sqlStateOf, tryOpenLog } from './helpers';

@@ -1,6 +1,6 @@
 /**
  * Issue 16, item 9 — backups under faults. A backup is made with SQLite's online backup API
- * into a temporary, verified, then renamed (electron/core/backup). Here:
+ * into a temporary, verified, then renamed (electron/engine/backup). Here:
  *   - a `ledger backup` SIGKILLed at moments spread over its run: no final-named file that
  *     does not verify, the temporary removed by the next backup, the ledger intact;
  *   - a full disk (a 1 MiB tmpfs) and a read-only one: STORAGE, nothing partial left;
@@ -12,12 +12,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import { hashAt } from '../../electron/core/backup/backup-check';
-import { createBackup } from '../../electron/core/backup/create-backup';
-import { listBackups } from '../../electron/core/backup/list-backups';
-import { parseTemporaryFileName } from '../../electron/core/backup/backup-names';
-import { Ledger } from '../../electron/core/ledger';
+import type { AnyCommand } from '#shared/commands';
+import { hashAt } from '#engine/backup/backup-check';
+import { createBackup } from '#engine/backup/create-backup';
+import { listBackups } from '#engine/backup/list-backups';
+import { parseTemporaryFileName } from '#engine/backup/backup-names';
+import { Ledger } from '#engine/ledger';
 import { startApply } from '../engine/cli-process';
 import { folderListing, recordFigures, removeFolder, runCli, scratchFolder, spawnCli } from './helpers';
 

@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AnyCommand } from '../../shared/commands';
-import { Ledger } from '../../electron/core/ledger';
-import { LATEST_SCHEMA_VERSION } from '../../electron/core/store/schema';
+import type { AnyCommand } from '#shared/commands';
+import { Ledger } from '#engine/ledger';
+import { LATEST_SCHEMA_VERSION } from '#engine/store/schema';
 import {
   fileHash,
   folderListing,

@@ -12,8 +12,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CommandReceipt } from '../../shared/commands';
-import { Ledger } from '../../electron/core/ledger';
+import type { CommandReceipt } from '#shared/commands';
+import { Ledger } from '#engine/ledger';
 import {
   applyToModel,
   count,

@@ -11,10 +11,10 @@
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers, dispatch, exportToFile } from '../../electron/core/handlers';
-import { Ledger } from '../../electron/core/ledger';
-import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
-import { verifyLedgerFile } from '../../electron/core/store/verify-file';
+import { createHandlers, dispatch, exportToFile } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
+import { checkpointPathFor } from '#engine/store/head-checkpoint';
+import { verifyLedgerFile } from '#engine/store/verify-file';
 import { checkpointFile, isTypedFailure, recordFigures, removeFolder, runCli, scratchFolder } from './helpers';
 
 const PAGE_BYTES = 4_096;

@@ -9,10 +9,10 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers, dispatch } from '../../electron/core/handlers';
-import { Ledger } from '../../electron/core/ledger';
-import { hashEvent, type ChainRow } from '../../electron/core/store/hash-chain';
-import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
+import { createHandlers, dispatch } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
+import { hashEvent, type ChainRow } from '#engine/store/hash-chain';
+import { checkpointPathFor } from '#engine/store/head-checkpoint';
 import { forge, ledgerFingerprint, removeFolder, runCli, scratchFolder } from './helpers';
 
 let folder: string;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { ERROR_CODES } from '../../shared/errors';
+import { ERROR_CODES } from '#shared/errors';
 
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Ignored by git: a test run never changes a tracked file. */

@@ -9,9 +9,9 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_CHANNELS, CHANNEL_NAMES, QUERY_CHANNELS } from '../../shared/ipc-contract';
-import { createHandlers, dispatch, type HandlerTable } from '../../electron/core/handlers';
-import { Ledger } from '../../electron/core/ledger';
+import { COMMAND_CHANNELS, CHANNEL_NAMES, QUERY_CHANNELS } from '#shared/ipc-contract';
+import { createHandlers, dispatch, type HandlerTable } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
 import { count, isTypedFailure, ledgerFingerprint, recordFigures, removeFolder, runCli, scratchFolder } from './helpers';
 
 const MEGABYTE = 'x'.repeat(1024 * 1024);

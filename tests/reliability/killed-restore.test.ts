@@ -7,7 +7,7 @@
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
+import { Ledger } from '#engine/ledger';
 import { removeFolder, runCli, scratchFolder, spawnCli } from './helpers';
 
 /** Enough events that the restore takes a few seconds: time to be killed in the middle. */

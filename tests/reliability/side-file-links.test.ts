@@ -9,8 +9,8 @@
 import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../../electron/core/ledger';
-import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
+import { Ledger } from '#engine/ledger';
+import { checkpointPathFor } from '#engine/store/head-checkpoint';
 import { fileHash, folderListing, isTypedFailure, ledgerFingerprint, removeFolder, runCli, scratchFolder } from './helpers';
 
 const folder = scratchFolder('side-files');

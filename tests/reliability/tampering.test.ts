@@ -12,10 +12,10 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers, dispatch } from '../../electron/core/handlers';
-import { Ledger } from '../../electron/core/ledger';
-import { hashEvent, type HashedFields } from '../../electron/core/store/hash-chain';
-import { checkpointPathFor } from '../../electron/core/store/head-checkpoint';
+import { createHandlers, dispatch } from '#engine/handlers';
+import { Ledger } from '#engine/ledger';
+import { hashEvent, type HashedFields } from '#engine/store/hash-chain';
+import { checkpointPathFor } from '#engine/store/head-checkpoint';
 import { forge, isTypedFailure, ledgerFingerprint, recordFigures, removeFolder, runCli, scratchFolder } from './helpers';
 
 type Row = HashedFields & { previousHash: string; hash: string };

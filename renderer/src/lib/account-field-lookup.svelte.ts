@@ -4,7 +4,7 @@
  * accountsPage with exact), and which to suggest (accountsPage's search, a few). Only the
  * answer to the latest text is kept.
  */
-import { ACCOUNT_PAGE_LIMIT, ACCOUNT_SEARCH_MAX_LENGTH, type AccountListRow } from '../../../shared/views';
+import { ACCOUNT_PAGE_LIMIT, ACCOUNT_SEARCH_MAX_LENGTH, type AccountListRow } from '#shared/views';
 import type { AccountRef } from './audit-filter';
 import { query } from './ledger-host';
 

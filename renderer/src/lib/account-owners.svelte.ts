@@ -5,7 +5,7 @@
  * ledger file is opened.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import { ACCOUNT_PAGE_LIMIT } from '../../../shared/views';
+import { ACCOUNT_PAGE_LIMIT } from '#shared/views';
 import { query } from './ledger-host';
 
 export class AccountOwners {

@@ -4,8 +4,8 @@
  * totals over every account. Scrolling past the window, a new search or sort, and a change
  * of the ledger each cost one request (requests arriving meanwhile collapse into one more).
  */
-import type { LedgerError } from '../../../shared/errors';
-import { DEFAULT_ACCOUNT_SORT, type AccountListRow, type AccountPage, type AccountSort } from '../../../shared/views';
+import type { LedgerError } from '#shared/errors';
+import { DEFAULT_ACCOUNT_SORT, type AccountListRow, type AccountPage, type AccountSort } from '#shared/views';
 import { query } from './ledger-host';
 import { coalesce } from './live.svelte';
 

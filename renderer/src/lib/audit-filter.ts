@@ -5,10 +5,10 @@
  * of its own and is never sent; the screen then shows no rows and names the field, rather
  * than a list that quietly ignores a condition the person believes is applied.
  */
-import type { AuditFilter } from '../../../shared/audit';
-import { readAmountInput } from '../../../shared/amount-input';
-import { EVENT_TYPES, type EventType } from '../../../shared/events';
-import { ACCOUNT_ID_PATTERN, characterCount } from '../../../shared/rules';
+import type { AuditFilter } from '#shared/audit';
+import { readAmountInput } from '#shared/amount-input';
+import { EVENT_TYPES, type EventType } from '#shared/events';
+import { ACCOUNT_ID_PATTERN, characterCount } from '#shared/rules';
 
 /** What the person typed, exactly as the form holds it (and sessionStorage keeps it). */
 export type FilterForm = {

@@ -16,9 +16,9 @@
  * stays flat however far the reader scrolls.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { AuditFilter, AuditRow } from '../../../shared/audit';
-import type { LedgerError } from '../../../shared/errors';
-import { AUDIT_PAGE_LIMIT } from '../../../shared/rules';
+import type { AuditFilter, AuditRow } from '#shared/audit';
+import type { LedgerError } from '#shared/errors';
+import { AUDIT_PAGE_LIMIT } from '#shared/rules';
 import { isEveryEvent } from './audit-filter';
 import { query } from './ledger-host';
 

@@ -1,10 +1,10 @@
 /**
  * Why a row matches the audit search, in the person's words ("matched owner, memo"). The same
- * rules as the engine's free-text match (electron/core/audit/audit-index.ts): case-insensitive
+ * rules as the engine's free-text match (electron/engine/audit/audit-index.ts): case-insensitive
  * words in the memo, in the owner or the id of the account or its transfer counterparty; or an
  * exact event, command or transfer id. Pure: no runes, no DOM.
  */
-import type { AuditRow } from '../../../shared/audit';
+import type { AuditRow } from '#shared/audit';
 
 /** The parts of a row the search text was found in, in reading order; empty when `text` is blank. */
 export function matchReasons(row: AuditRow, text: string, ownerOf: (account: string) => string | undefined): string[] {

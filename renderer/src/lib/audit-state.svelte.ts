@@ -4,8 +4,8 @@
  * opening an account from the list and pressing Back finds everything as it was; the filter
  * form is also kept in sessionStorage, so a reload keeps it too (the rest is cheap to redo).
  */
-import type { BalancesAsOf } from '../../../shared/audit';
-import type { LedgerError } from '../../../shared/errors';
+import type { BalancesAsOf } from '#shared/audit';
+import type { LedgerError } from '#shared/errors';
 import { emptyFilterForm, parseStoredForm, type FilterForm } from './audit-filter';
 import { AuditList } from './audit-list.svelte';
 

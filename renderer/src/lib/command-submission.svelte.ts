@@ -5,8 +5,8 @@
  * changed input or a success starts afresh. A second submit while one is pending is ignored,
  * so a double click cannot send twice even before the button re-renders as disabled.
  */
-import type { LedgerError, Result } from '../../../shared/errors';
-import type { LedgerApi } from '../../../shared/ipc-contract';
+import type { LedgerError, Result } from '#shared/errors';
+import type { LedgerApi } from '#shared/ipc-contract';
 import { NO_HOST, ledgerApi } from './ledger-host';
 
 export type CommandOutcome<Value> = Result<Value> & { readonly commandId: string };

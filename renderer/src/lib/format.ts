@@ -1,7 +1,7 @@
 /** Display formatting of dates and event types for the person reading the screen. */
-import { EVENT_LABELS, eventLabel } from '../../../shared/event-labels';
-import type { EventType } from '../../../shared/events';
-import type { HistoryEntry } from '../../../shared/views';
+import { EVENT_LABELS, eventLabel } from '#shared/event-labels';
+import type { EventType } from '#shared/events';
+import type { HistoryEntry } from '#shared/views';
 
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });

@@ -5,8 +5,8 @@
  * The host verifies in the background; this only polls its answer, every POLL_MS while a walk
  * is under way and once after each change notification.
  */
-import type { IntegrityStatus } from '../../../shared/audit';
-import type { LedgerError } from '../../../shared/errors';
+import type { IntegrityStatus } from '#shared/audit';
+import type { LedgerError } from '#shared/errors';
 import { ledgerApi, query } from './ledger-host';
 
 /** How often the status is asked for while the host is still walking the chain. */

@@ -2,8 +2,8 @@
  * Access to `window.ledger`, the only way the renderer talks to the engine. Whether Electron's
  * preload or the preview host's bridge provides it is invisible here, on purpose.
  */
-import type { LedgerError, Result } from '../../../shared/errors';
-import type { LedgerApi } from '../../../shared/ipc-contract';
+import type { LedgerError, Result } from '#shared/errors';
+import type { LedgerApi } from '#shared/ipc-contract';
 
 /** The host's API, or undefined when the page was opened without one. */
 export function ledgerApi(): LedgerApi | undefined {

@@ -3,8 +3,8 @@
  * (shared/commands.ts reverseSchema; the engine's answer stays authoritative). Pure, so the
  * history row, the event details and the tests read one rule.
  */
-import type { EventType } from '../../../shared/events';
-import { MEMO_MAX_CHARACTERS, SHOWS_NOTHING, memoProblem } from '../../../shared/rules';
+import type { EventType } from '#shared/events';
+import { MEMO_MAX_CHARACTERS, SHOWS_NOTHING, memoProblem } from '#shared/rules';
 
 /** Money movements: an opening, a closing and a reversal are never reversed. */
 const REVERSIBLE_TYPES: ReadonlySet<EventType> = new Set(['MoneyDeposited', 'MoneyWithdrawn', 'TransferSent', 'TransferReceived']);

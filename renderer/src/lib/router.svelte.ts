@@ -3,7 +3,7 @@
  * account is chosen), `#/audit`. The hash works the same under app:// in Electron and http://
  * in the preview host, and a reload keeps the screen.
  */
-import type { Screen } from '../../../shared/ipc-contract';
+import type { Screen } from '#shared/ipc-contract';
 import { hrefFor, parseRoute, routeForScreen, type Route } from './routes';
 
 export { hrefFor, parseRoute, routeForScreen, type Route };

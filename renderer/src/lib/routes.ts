@@ -2,7 +2,7 @@
  * The app's routes as hash text and back, and where the host's menu requests lead. Pure (no
  * runes, no DOM), so tests read it directly; lib/router.svelte.ts follows the hash with it.
  */
-import type { Screen } from '../../../shared/ipc-contract';
+import type { Screen } from '#shared/ipc-contract';
 
 export type Route =
   | { readonly screen: 'accounts' }

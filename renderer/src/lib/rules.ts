@@ -2,14 +2,7 @@
  * Inline form checks on the very rules the engine's schemas use (shared/rules.ts has no zod,
  * so the page stays small). The engine's answer stays authoritative either way.
  */
-import {
-  ACCOUNT_ID_PATTERN,
-  MEMO_MAX_CHARACTERS,
-  OWNER_MAX_CHARACTERS,
-  memoProblem,
-  ownerProblem,
-  type TextProblem,
-} from '../../../shared/rules';
+import { ACCOUNT_ID_PATTERN, MEMO_MAX_CHARACTERS, OWNER_MAX_CHARACTERS, memoProblem, ownerProblem, type TextProblem } from '#shared/rules';
 
 export function checkAccountId(text: string): string | undefined {
   if (text === '') return 'Enter an account ID.';

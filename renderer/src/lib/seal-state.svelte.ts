@@ -3,8 +3,8 @@
  * every change notification, which File → Seal Now also sends), "Seal now", and whether the
  * person has already read the warning about how this window's key is kept.
  */
-import type { LedgerError } from '../../../shared/errors';
-import type { SealStatus, SealView } from '../../../shared/seals';
+import type { LedgerError } from '#shared/errors';
+import type { SealStatus, SealView } from '#shared/seals';
 import { query } from './ledger-host';
 
 /** Where the last key warning the person dismissed is remembered (its text: a new warning shows again). */

@@ -3,8 +3,8 @@
  * exactly from the engine's signed decimal text (BigInt minor units, never a float), and
  * whether opening balance + credits + debits is the closing balance the engine answered.
  */
-import { minorDigitsOf } from '../../../shared/money';
-import type { Statement } from '../../../shared/statement';
+import { minorDigitsOf } from '#shared/money';
+import type { Statement } from '#shared/statement';
 
 /** Signed decimal text ("-12.30") in `currency` as integer minor units. */
 export function decimalToMinor(text: string, currency: string): bigint {

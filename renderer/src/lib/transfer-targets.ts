@@ -3,8 +3,8 @@
  * (accountsPage with a currency and status filter: its matches, and its totals' open-account
  * counts over every currency) instead of reading the whole accounts list.
  */
-import type { Result } from '../../../shared/errors';
-import type { AccountView } from '../../../shared/views';
+import type { Result } from '#shared/errors';
+import type { AccountView } from '#shared/views';
 import { query } from './ledger-host';
 
 export type TransferTargets = {

@@ -3,9 +3,9 @@
  * any host opens the file: ACC-0 … ACC-9999 owned by "First Last 00042" (index zero-padded),
  * in EUR, EUR, EUR, USD, JPY by turns, plus one EUR account with the longest owner allowed.
  */
-import type { AnyCommand } from '../../../shared/commands';
-import { formatMinor } from '../../../shared/money';
-import { Ledger } from '../../../electron/core/ledger';
+import type { AnyCommand } from '#shared/commands';
+import { formatMinor } from '#shared/money';
+import { Ledger } from '#engine/ledger';
 
 export const ACCOUNTS = 10_000;
 const FIRST_NAMES = ['Grace', 'Ada', 'Émile', 'zoë', 'Linus', 'Barbara', 'Alan', 'Katherine', 'Édith', 'Tim'];

@@ -1,5 +1,5 @@
 /**
- * Test support: runs the real preview host (electron/preview/serve.ts) and the real CLI as
+ * Test support: runs the real preview host (electron/hosts/preview/serve.ts) and the real CLI as
  * child processes on a temporary ledger file, exactly as a person would from a terminal.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -41,7 +41,7 @@ export function temporaryFolder(prefix: string): { folder: string; remove: () =>
 export function startPreviewHost(database: string, extraArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<PreviewHost> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/preview/serve.ts'), '--db', database, '--port', '0', ...extraArgs],
+    ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/hosts/preview/serve.ts'), '--db', database, '--port', '0', ...extraArgs],
     { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEDGER_DB: '', ...env } },
   );
   let stdout = '';
@@ -91,11 +91,11 @@ export function startPreviewHost(database: string, extraArgs: readonly string[] 
 
 const execFileAsync = promisify(execFile);
 
-/** Runs the ledger CLI (`electron/cli/ledger.ts`) on a file; answers its parsed JSON output. */
+/** Runs the ledger CLI (`electron/hosts/cli/ledger.ts`) on a file; answers its parsed JSON output. */
 export async function runCli(database: string, args: readonly string[]): Promise<unknown> {
   const { stdout } = await execFileAsync(
     process.execPath,
-    ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/cli/ledger.ts'), '--db', database, ...args],
+    ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/hosts/cli/ledger.ts'), '--db', database, ...args],
     { cwd: REPOSITORY_ROOT, env: { ...process.env, LEDGER_DB: '' } },
   );
   return JSON.parse(stdout) as unknown;

@@ -8,7 +8,7 @@ import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadKeyFile, readKeyFile, resolveKeyFilePath } from '../../../electron/core/signing/key-file';
+import { loadKeyFile, readKeyFile, resolveKeyFilePath } from '#engine/signing/key-file';
 import {
   fingerprintOf,
   generateSigningKey,
@@ -19,7 +19,7 @@ import {
   signMessage,
   signingKeyFromPem,
   verifyMessage,
-} from '../../../electron/core/signing/keys';
+} from '#engine/signing/keys';
 import { ok, tempFolder } from '../helpers';
 
 const posixOnly = process.platform === 'win32' ? it.skip : it; // mode bits and owners are POSIX; Windows relies on %APPDATA%'s ACL

@@ -3,7 +3,7 @@
  * PROOF/SUBPROOF over a list of leaf hashes. The tests hold the fast code to these.
  */
 import { createHash } from 'node:crypto';
-import { leafHash, nodeHash } from '../../../electron/core/signing/tree-hash';
+import { leafHash, nodeHash } from '#engine/signing/tree-hash';
 
 /** The largest power of two smaller than n (n > 1). */
 function split(n: number): number {

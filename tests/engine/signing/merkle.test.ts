@@ -6,23 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CompactRange, merkleRootOf, merkleRootOfStream } from '../../../electron/core/signing/compact-range';
-import {
-  consistencyPathLength,
-  inclusionPathLength,
-  verifyConsistency,
-  verifyInclusion,
-} from '../../../electron/core/signing/proof-verify';
-import {
-  consistencyPlan,
-  consistencyProof,
-  inclusionPlan,
-  inclusionProof,
-  rootAt,
-  type NodeReader,
-} from '../../../electron/core/signing/proofs';
-import { emptyRoot, leafHash } from '../../../electron/core/signing/tree-hash';
-import { bitLength, popCount, rangeNodes, shiftRight, trailingZeros, xor } from '../../../electron/core/signing/tree-math';
+import { CompactRange, merkleRootOf, merkleRootOfStream } from '#engine/signing/compact-range';
+import { consistencyPathLength, inclusionPathLength, verifyConsistency, verifyInclusion } from '#engine/signing/proof-verify';
+import { consistencyPlan, consistencyProof, inclusionPlan, inclusionProof, rootAt, type NodeReader } from '#engine/signing/proofs';
+import { emptyRoot, leafHash } from '#engine/signing/tree-hash';
+import { bitLength, popCount, rangeNodes, shiftRight, trailingZeros, xor } from '#engine/signing/tree-math';
 import { fixturesFolder } from '../helpers';
 import { referenceConsistency, referencePath, referenceRoot, someLeaves } from './merkle-reference';
 

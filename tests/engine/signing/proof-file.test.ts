@@ -8,11 +8,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../../shared/errors';
-import { eventLine } from '../../../electron/core/export/export-format';
-import { hashEvent } from '../../../electron/core/store/hash-chain';
-import { CompactRange } from '../../../electron/core/signing/compact-range';
-import { generateSigningKey } from '../../../electron/core/signing/keys';
+import type { Result } from '#shared/errors';
+import { eventLine } from '#engine/export/export-format';
+import { hashEvent } from '#engine/store/hash-chain';
+import { CompactRange } from '#engine/signing/compact-range';
+import { generateSigningKey } from '#engine/signing/keys';
 import {
   MAX_PROOF_BYTES,
   consistencyProofFile,
@@ -23,11 +23,11 @@ import {
   type ConsistencyProofFile,
   type InclusionProofFile,
   type ProofFile,
-} from '../../../electron/core/signing/proof-file';
-import { verifyProofFile } from '../../../electron/core/signing/proof-file-verify';
-import { inclusionPathLength, consistencyPathLength } from '../../../electron/core/signing/proof-verify';
-import { consistencyProof, inclusionProof, type NodeReader } from '../../../electron/core/signing/proofs';
-import { sealTreeHead, type Seal } from '../../../electron/core/signing/seal';
+} from '#engine/signing/proof-file';
+import { verifyProofFile } from '#engine/signing/proof-file-verify';
+import { inclusionPathLength, consistencyPathLength } from '#engine/signing/proof-verify';
+import { consistencyProof, inclusionProof, type NodeReader } from '#engine/signing/proofs';
+import { sealTreeHead, type Seal } from '#engine/signing/seal';
 import { newLedger, ok, tempFolder } from '../helpers';
 import { exportText, parseLine, seedRichLedger } from '../export-helpers';
 

@@ -4,9 +4,9 @@
  * field — each with its reason and, where a key was expected, both fingerprints.
  */
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey, verifyMessage } from '../../../electron/core/signing/keys';
-import { sealSchema, sealTreeHead, sealedBytes, verifySeal, type Seal } from '../../../electron/core/signing/seal';
-import { emptyRoot } from '../../../electron/core/signing/tree-hash';
+import { generateSigningKey, verifyMessage } from '#engine/signing/keys';
+import { sealSchema, sealTreeHead, sealedBytes, verifySeal, type Seal } from '#engine/signing/seal';
+import { emptyRoot } from '#engine/signing/tree-hash';
 
 const key = generateSigningKey();
 const other = generateSigningKey();

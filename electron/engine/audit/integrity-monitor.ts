@@ -1,0 +1,99 @@
+/**
+ * Keeps the ledger's integrity status for the audit screen: a full walk of the chain in
+ * slices that yield to the event loop (the UI stays responsive and shows progress), then a
+ * cheap walk of only the new events after each append. A broken chain turns the ledger
+ * read-only; it is never repaired silently.
+ */
+import type { IntegrityStatus } from '#shared/audit';
+import type { Ledger } from '../ledger';
+import type { VerifyReport } from '../store/verify';
+
+export class IntegrityMonitor {
+  private current: IntegrityStatus = { state: 'verifying', checked: 0, total: 0 };
+  private verified: { position: number; hash: string } | undefined;
+  private running: Promise<IntegrityStatus> | undefined;
+  /** The walk queued behind the running one: it covers every call made while that one runs. */
+  private queued: Promise<IntegrityStatus> | undefined;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly onStatus: (status: IntegrityStatus) => void = () => {},
+  ) {}
+
+  get status(): IntegrityStatus {
+    return this.current;
+  }
+
+  /**
+   * Verifies what has not been verified yet (everything, the first time) and resolves with the
+   * status that covers every event appended before the call. Calls coalesce: while a walk
+   * runs — it may have started before the caller's appends — one more walk is queued behind
+   * it and every call made meanwhile shares that one.
+   */
+  verify(): Promise<IntegrityStatus> {
+    if (!this.running) return this.start();
+    // After the running walk settles, however it ends (a walk that threw must not wedge the queue).
+    this.queued ??= this.running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.queued = undefined;
+        // A walk started since (by another caller) began after our call, so it covers it.
+        return this.running ?? this.start();
+      });
+    return this.queued;
+  }
+
+  private start(): Promise<IntegrityStatus> {
+    const walk: Promise<IntegrityStatus> = this.walk().finally(() => {
+      if (this.running === walk) this.running = undefined;
+    });
+    this.running = walk;
+    return walk;
+  }
+
+  /**
+   * Verifies, right now and synchronously, whatever is not verified yet. The engine calls this
+   * before every command of a host that verifies in the background, so no command is ever
+   * recorded on a log whose chain has not been checked: on a freshly opened large ledger the
+   * first command waits for the rest of the walk; afterwards only the newest events are left.
+   */
+  verifyNow(): IntegrityStatus {
+    if (this.current.state === 'failed' || !this.ledger.isOpen) return this.current;
+    return this.settle(this.ledger.verifier(this.verified).run());
+  }
+
+  private async walk(): Promise<IntegrityStatus> {
+    if (this.current.state === 'failed' || !this.ledger.isOpen) return this.current;
+    const verifier = this.ledger.verifier(this.verified);
+    let report: VerifyReport | undefined;
+    while (!(report = verifier.step())) {
+      if (this.current.state !== 'verified') this.publish({ state: 'verifying', ...verifier.progress });
+      await new Promise((resolve) => setImmediate(resolve));
+      // The ledger may be closed (File → Open another) between slices: stop quietly.
+      if (!this.ledger.isOpen) return this.current;
+    }
+    return this.settle(report);
+  }
+
+  /** Publishes a finished walk. A failure is final; a walk never moves the verified point back. */
+  private settle(report: VerifyReport): IntegrityStatus {
+    if (this.current.state === 'failed') return this.current;
+    const now = new Date().toISOString();
+    if (!report.ok) {
+      this.ledger.markReadOnly(`the hash chain is broken at position ${report.firstBadPosition}: ${report.reason}`);
+      return this.publish({ state: 'failed', firstBadPosition: report.firstBadPosition, reason: report.reason, checkedAt: now });
+    }
+    if (this.verified && report.events < this.verified.position) return this.current;
+    this.verified = { position: report.events, hash: report.head };
+    return this.publish({ state: 'verified', verifiedThrough: report.events, verifiedAt: now, head: report.head });
+  }
+
+  private publish(status: IntegrityStatus): IntegrityStatus {
+    this.current = status;
+    this.onStatus(status);
+    return status;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Server-sent events to every open page: `data: {"lastPosition":N}` whenever the ledger's
+ * log grows. The ledger notifies for this process's own commands; a poll of ledger.refresh()
+ * brings in appends by other processes (the CLI on the same file), which refresh reports
+ * through the same onChange listeners.
+ */
+import type { ServerResponse } from 'node:http';
+import type { LedgerChange } from '#shared/ipc-contract';
+import type { Ledger } from '#engine/ledger';
+import { COMMON_HEADERS } from './security';
+
+/** How often the file is checked for other processes' appends (one cheap PRAGMA when idle). */
+export const POLL_INTERVAL_MS = 250;
+/** A comment line now and then keeps proxies and idle timeouts from dropping the stream. */
+const KEEP_ALIVE_MS = 15_000;
+/** How long a browser waits before reconnecting a dropped stream. */
+const RECONNECT_MS = 1_000;
+
+export class ChangeFeed {
+  private readonly clients = new Set<ServerResponse>();
+  private readonly stopListening: () => void;
+  private readonly poll: NodeJS.Timeout;
+  private readonly keepAlive: NodeJS.Timeout;
+  private announced: number;
+
+  constructor(
+    private readonly ledger: Ledger,
+    onPollError: (error: unknown) => void,
+  ) {
+    this.announced = ledger.projection.lastPosition;
+    this.stopListening = ledger.onChange((change) => this.broadcast(change));
+    let reported = false;
+    this.poll = setInterval(() => {
+      try {
+        ledger.refresh();
+        reported = false;
+      } catch (error) {
+        // A locked or briefly unreadable file: try again next tick, report once per streak.
+        if (!reported) onPollError(error);
+        reported = true;
+      }
+    }, POLL_INTERVAL_MS);
+    this.keepAlive = setInterval(() => {
+      for (const client of this.clients) client.write(': keep-alive\n\n');
+    }, KEEP_ALIVE_MS);
+  }
+
+  /** Turns the response into an event stream; the first event carries the current position. */
+  attach(response: ServerResponse): void {
+    response.writeHead(200, {
+      ...COMMON_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    response.write(`retry: ${RECONNECT_MS}\n`);
+    response.write(message({ lastPosition: this.ledger.projection.lastPosition }));
+    this.clients.add(response);
+    response.on('close', () => this.clients.delete(response));
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private broadcast(change: LedgerChange): void {
+    if (change.lastPosition === this.announced) return;
+    this.announced = change.lastPosition;
+    const text = message(change);
+    for (const client of this.clients) client.write(text);
+  }
+
+  close(): void {
+    clearInterval(this.poll);
+    clearInterval(this.keepAlive);
+    this.stopListening();
+    for (const client of this.clients) client.end();
+    this.clients.clear();
+  }
+}
+
+function message(change: LedgerChange): string {
+  return `data: ${JSON.stringify({ lastPosition: change.lastPosition })}\n\n`;
+}
