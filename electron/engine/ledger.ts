@@ -154,7 +154,8 @@ export class Ledger {
     store.subscribe((events) => {
       this.streamChecks.noteCommitted(events);
       this.guardReplay(() => this.projection.applyCommitted(store, events));
-      this.notify();
+      // An empty list means "too many to list": the accounts touched are then not known.
+      this.notify(events.length === 0 ? undefined : [...new Set(events.map((event) => event.streamId))]);
     });
     if (this.verifiesInBackground) this.onChange(() => void this.integrity.verify());
   }
@@ -701,8 +702,19 @@ export class Ledger {
     return applied > 0;
   }
 
-  private notify(): void {
-    const change: LedgerChange = { lastPosition: this.projection.lastPosition };
+  /** The ledger as a change notification tells it; `accounts` undefined means "not known: refetch everything". */
+  currentChange(accounts?: readonly string[]): LedgerChange {
+    return {
+      lastPosition: this.projection.lastPosition,
+      ...(accounts === undefined ? {} : { accounts }),
+      readOnly: this.readOnlyReason !== undefined,
+      ...(this.readOnlyReason === undefined ? {} : { readOnlyReason: this.readOnlyReason }),
+      ...(this.verifiesInBackground ? { integrity: this.integrity.status } : {}),
+    };
+  }
+
+  private notify(accounts?: readonly string[]): void {
+    const change = this.currentChange(accounts);
     for (const listener of this.listeners) listener(change);
   }
 }

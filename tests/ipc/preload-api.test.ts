@@ -89,17 +89,25 @@ describe('commands and queries', () => {
 });
 
 describe('notifications', () => {
-  it('onChanged relays only { lastPosition }, never the IPC event, and unsubscribes', () => {
+  it('onChanged relays only a checked change (its known fields), never the IPC event, and unsubscribes', () => {
     const received: unknown[][] = [];
     const unsubscribe = ledger.onChanged((...args: unknown[]) => received.push(args));
-    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, { lastPosition: 7, extra: 'dropped' });
-    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, { lastPosition: 'seven' });
-    expect(received).toEqual([[{ lastPosition: 7 }]]);
+    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, { lastPosition: 7, accounts: ['acc-1'], readOnly: false, extra: 'dropped' });
+    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, { lastPosition: 'seven', readOnly: false });
+    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, { lastPosition: 9 });
+    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, { lastPosition: 10, readOnly: false, accounts: [1] });
+    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, {
+      lastPosition: 11,
+      readOnly: true,
+      readOnlyReason: 'the chain is broken',
+      integrity: { state: 'nope' },
+    });
+    expect(received).toEqual([[{ lastPosition: 7, accounts: ['acc-1'], readOnly: false }]]);
     expect(ipcRenderer.listenerCount(CHANGE_NOTIFICATION_CHANNEL)).toBe(1);
     unsubscribe();
     unsubscribe();
     expect(ipcRenderer.listenerCount(CHANGE_NOTIFICATION_CHANNEL)).toBe(0);
-    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, { lastPosition: 8 });
+    ipcRenderer.deliver(CHANGE_NOTIFICATION_CHANNEL, { lastPosition: 8, readOnly: false });
     expect(received).toHaveLength(1);
   });
 

@@ -100,6 +100,11 @@ export class LedgerHost {
     return this.ledger?.info();
   }
 
+  /** The open ledger as a change notification tells it (see Ledger.currentChange). */
+  currentChange(): LedgerChange | undefined {
+    return this.ledger?.currentChange();
+  }
+
   /** The open ledger's integrity status (verifying with progress, verified, or failed), or undefined. */
   integrity(): IntegrityStatus | undefined {
     return this.ledger?.integrity.status;
@@ -232,7 +237,7 @@ export class LedgerHost {
     } catch (error) {
       this.options.log?.('Reporting the integrity failure failed', error);
     }
-    this.queueChange({ lastPosition: info.lastPosition });
+    this.queueChange(ledger.currentChange());
     return true;
   }
 
@@ -273,7 +278,7 @@ export class LedgerHost {
         this.options.log?.(`Closing ${previous.path} failed`, error);
       }
     }
-    this.queueChange({ lastPosition: next.info().lastPosition });
+    this.queueChange(next.currentChange());
   }
 
   /**

@@ -117,7 +117,10 @@ const sealing = createAppSealing({
   showInfo: (message) => showInfo(message),
   exists: existsSync,
   // The audit screen reads the latest seal again on a change notification.
-  onSealed: () => broadcastChange({ lastPosition: host.info()?.lastPosition ?? 0 }),
+  onSealed: () => {
+    const change = host.currentChange();
+    if (change !== undefined) broadcastChange(change);
+  },
   log: logError,
 });
 

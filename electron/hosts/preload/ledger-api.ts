@@ -20,6 +20,7 @@ import {
   type LedgerChange,
   type LedgerChannel,
   type Screen,
+  readLedgerChange,
 } from '#shared/ipc-channels';
 
 /** The part of Electron's ipcRenderer the API uses. */
@@ -53,8 +54,8 @@ export function createLedgerApi(ipc: IpcRendererLike): LedgerApi {
   const onChanged = (listener: (change: LedgerChange) => void): (() => void) => {
     if (typeof listener !== 'function') return () => {};
     const relay = (_event: unknown, change: unknown) => {
-      const lastPosition = (change as { lastPosition?: unknown } | null)?.lastPosition;
-      if (typeof lastPosition === 'number' && Number.isSafeInteger(lastPosition)) listener({ lastPosition });
+      const checked = readLedgerChange(change);
+      if (checked !== undefined) listener(checked);
     };
     ipc.on(CHANGE_NOTIFICATION_CHANNEL, relay);
     return () => void ipc.removeListener(CHANGE_NOTIFICATION_CHANNEL, relay);

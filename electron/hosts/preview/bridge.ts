@@ -12,6 +12,7 @@ import type { Result } from '#shared/errors';
 import type { ChannelRequest, LedgerApi, LedgerChange, LedgerChannel, LedgerResponses } from '#shared/ipc-contract';
 import { PREVIEW_TOKEN_HEADER } from '#shared/preview-token';
 import { isResultEnvelope } from '#shared/result-envelope';
+import { readLedgerChange } from '#shared/ipc-channels';
 
 const TOKEN_STORAGE_KEY = 'event-ledger-preview-token';
 
@@ -64,13 +65,13 @@ function onChanged(listener: (change: LedgerChange) => void): () => void {
   if (!events) {
     events = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
     events.onmessage = (message: MessageEvent<string>) => {
-      let change: LedgerChange;
+      let change: LedgerChange | undefined;
       try {
-        change = JSON.parse(message.data) as LedgerChange;
+        change = readLedgerChange(JSON.parse(message.data));
       } catch {
         return;
       }
-      if (typeof change?.lastPosition !== 'number') return;
+      if (change === undefined) return;
       for (const each of [...changeListeners]) each(change);
     };
     // EventSource reconnects by itself; its first message after a reconnect carries the

@@ -21,13 +21,13 @@ export class ChangeFeed {
   private readonly stopListening: () => void;
   private readonly poll: NodeJS.Timeout;
   private readonly keepAlive: NodeJS.Timeout;
-  private announced: number;
+  private announced: string;
 
   constructor(
     private readonly ledger: Ledger,
     onPollError: (error: unknown) => void,
   ) {
-    this.announced = ledger.projection.lastPosition;
+    this.announced = message(ledger.currentChange());
     this.stopListening = ledger.onChange((change) => this.broadcast(change));
     let reported = false;
     this.poll = setInterval(() => {
@@ -54,7 +54,7 @@ export class ChangeFeed {
       connection: 'keep-alive',
     });
     response.write(`retry: ${RECONNECT_MS}\n`);
-    response.write(message({ lastPosition: this.ledger.projection.lastPosition }));
+    response.write(message(this.ledger.currentChange()));
     this.clients.add(response);
     response.on('close', () => this.clients.delete(response));
   }
@@ -64,9 +64,9 @@ export class ChangeFeed {
   }
 
   private broadcast(change: LedgerChange): void {
-    if (change.lastPosition === this.announced) return;
-    this.announced = change.lastPosition;
     const text = message(change);
+    if (text === this.announced) return;
+    this.announced = text;
     for (const client of this.clients) client.write(text);
   }
 
@@ -80,5 +80,5 @@ export class ChangeFeed {
 }
 
 function message(change: LedgerChange): string {
-  return `data: ${JSON.stringify({ lastPosition: change.lastPosition })}\n\n`;
+  return `data: ${JSON.stringify(change)}\n\n`;
 }
