@@ -5,8 +5,11 @@
  * root (RFC 9162 §2.1.1) is these roots folded from the right.
  *
  * Every merge completes a perfect subtree that never changes again; those at STORED_LEVEL and
- * above are handed to `emit` to be stored (see tree-nodes.ts).
+ * above (or from the level the caller asks for) are handed to `emit` to be stored (see
+ * tree-nodes.ts). This is the one compact range of the engine: signing/compact-range.ts gives
+ * it a Buffer interface.
  */
+import { rangeNodes } from '../signing/tree-math';
 import { EMPTY_ROOT, nodeHashOf, type BinaryHash } from './binary-hash';
 
 /** Perfect subtrees of 2^STORED_LEVEL leaves (16) and larger are stored; smaller ones are computed from the events. */
@@ -28,9 +31,9 @@ export class TreeFrontier {
     return new TreeFrontier(0, [], []);
   }
 
-  /** The frontier of a tree of `size` leaves from its compact range's roots, largest first (see compactRange). */
+  /** The frontier of a tree of `size` leaves from its compact range's roots, largest first (see rangeNodes). */
   static of(size: number, hashes: readonly BinaryHash[]): TreeFrontier {
-    const levels = compactRange(size).map((node) => node.level);
+    const levels = rangeNodes(0, size).map((node) => node.level);
     if (levels.length !== hashes.length) throw new Error(`a tree of ${size} leaves has ${levels.length} range roots, not ${hashes.length}`);
     return new TreeFrontier(size, levels, [...hashes]);
   }
@@ -39,8 +42,8 @@ export class TreeFrontier {
     return this.leaves;
   }
 
-  /** Appends one leaf hash; every stored-size subtree it completes goes to `emit`. */
-  push(leaf: BinaryHash, emit?: NodeSink): void {
+  /** Appends one leaf hash; every subtree of `emitFrom` levels or more (≥ 1) that it completes goes to `emit`. */
+  push(leaf: BinaryHash, emit?: NodeSink, emitFrom = STORED_LEVEL): void {
     const end = this.leaves + 1;
     let level = 0;
     let hash = leaf;
@@ -49,7 +52,7 @@ export class TreeFrontier {
       levels.pop();
       hash = nodeHashOf(hashes.pop()!, hash);
       level += 1;
-      if (level >= STORED_LEVEL && emit !== undefined) emit(level, end / 2 ** level - 1, hash);
+      if (level >= emitFrom && emit !== undefined) emit(level, end / 2 ** level - 1, hash);
     }
     levels.push(level);
     hashes.push(hash);
@@ -65,24 +68,12 @@ export class TreeFrontier {
     return root;
   }
 
+  /** The compact range's roots, largest first (a copy). */
+  roots(): BinaryHash[] {
+    return [...this.hashes];
+  }
+
   copy(): TreeFrontier {
     return new TreeFrontier(this.leaves, [...this.levels], [...this.hashes]);
   }
-}
-
-/** A perfect subtree: leaves [index·2^level, (index+1)·2^level). */
-export type TreeNode = { readonly level: number; readonly index: number };
-
-/** The perfect subtrees covering leaves [0, size), largest first: one per one bit of `size`. */
-export function compactRange(size: number): TreeNode[] {
-  const nodes: TreeNode[] = [];
-  let start = 0;
-  for (let level = 52; level >= 0; level--) {
-    const width = 2 ** level;
-    if (size - start >= width) {
-      nodes.push({ level, index: start / width });
-      start += width;
-    }
-  }
-  return nodes;
 }

@@ -10,8 +10,9 @@
 import type Database from 'better-sqlite3';
 import { LedgerFailure } from '#shared/errors';
 import { EVENT_LINE_COLUMNS, eventLineOf, type EventLineColumns } from '../export/export-format';
+import { rangeNodes } from '../signing/tree-math';
 import { fromBuffer, leafHashOfLine, nodeHashOf, type BinaryHash } from './binary-hash';
-import { STORED_LEAVES, STORED_LEVEL, TreeFrontier, compactRange, type NodeSink } from './tree-frontier';
+import { STORED_LEAVES, STORED_LEVEL, TreeFrontier, type NodeSink } from './tree-frontier';
 
 /** The INSERT of one node, positional (level, node_index, hash as 32 bytes); the bulk writer's thread runs it too. */
 export const INSERT_TREE_NODE_SQL = 'INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)';
@@ -94,7 +95,7 @@ export class TreeNodes {
   storedFrontier(size: number): TreeFrontier | undefined {
     const stored = size - (size % STORED_LEAVES);
     const roots: BinaryHash[] = [];
-    for (const { level, index } of compactRange(stored)) {
+    for (const { level, index } of rangeNodes(0, stored)) {
       const hash = this.storedNode(level, index);
       if (hash === undefined) return undefined;
       roots.push(hash);
@@ -130,7 +131,7 @@ export class TreeNodes {
       this.storedFrontier(size) ??
       TreeFrontier.of(
         size,
-        compactRange(size).map(({ level, index }) => this.subtreeRoot(level, index)),
+        rangeNodes(0, size).map(({ level, index }) => this.subtreeRoot(level, index)),
       )
     );
   }

@@ -1,20 +1,25 @@
 /**
- * The incremental Merkle tree of a ledger: its compact range, the roots of the perfect
- * subtrees that together cover leaves [0, size), largest (leftmost) first.
+ * The incremental Merkle tree of a ledger with Buffers in and out: its compact range, the roots
+ * of the perfect subtrees that together cover leaves [0, size), largest (leftmost) first. The
+ * range itself is history/tree-frontier.ts's TreeFrontier (the one the store keeps up); this
+ * gives it 32-byte Buffers, every completed node, a persistable state and its checks.
  *
  * Invariants:
  * - There is one hash per one bit of `size`: the subtree of 2^k leaves for each bit k set, in
  *   order of decreasing k. So at most 53 hashes, and the root at `size` is them folded from
- *   the right with nodeHash, exactly RFC 9162's MTH over the same leaves.
+ *   the right with the RFC 9162 node hash, exactly RFC 9162's MTH over the same leaves.
  * - Appending a leaf hashes once per trailing one bit of the old size (those subtrees merge
  *   into one): amortized one node hash per append, at most 53.
- * - Each perfect subtree completed by an append is reported once, as (level, index, hash):
- *   the store keeps those to answer proofs (see proofs.ts for the numbering).
+ * - Each perfect subtree completed by an append is reported once, as (level, index, hash),
+ *   the leaf itself (level 0) first: the store keeps those to answer proofs (see proofs.ts
+ *   for the numbering).
  * - A state read back with compactRangeFromState is checked for shape (hash count and hex);
  *   nothing here can tell a forged state from a true one — compare its root with a seal.
  */
 import { fail, succeed, type Result } from '#shared/errors';
-import { emptyRoot, leafHash, nodeHash } from './tree-hash';
+import { fromBuffer, toBuffer } from '../history/binary-hash';
+import { TreeFrontier } from '../history/tree-frontier';
+import { leafHash } from './tree-hash';
 import { MAX_TREE_SIZE, popCount } from './tree-math';
 
 /** Called for every perfect subtree an append completes, the leaf itself (level 0) first. */
@@ -27,41 +32,28 @@ const HASH_BYTES = 32;
 const HASH_HEX = /^[0-9a-f]{64}$/;
 
 export class CompactRange {
-  private treeSize: number;
-  private readonly hashes: Buffer[];
-
-  private constructor(size: number, hashes: Buffer[]) {
-    this.treeSize = size;
-    this.hashes = hashes;
-  }
+  private constructor(private readonly frontier: TreeFrontier) {}
 
   /** The range of the empty tree. */
   static empty(): CompactRange {
-    return new CompactRange(0, []);
+    return new CompactRange(TreeFrontier.empty());
   }
 
   /** The number of leaves appended so far. */
   get size(): number {
-    return this.treeSize;
+    return this.frontier.size;
   }
 
   /** Appends one leaf given its hash (leafHash of its bytes). */
   append(hash: Uint8Array, visit?: NodeVisitor): void {
     if (hash.length !== HASH_BYTES) throw new RangeError(`a leaf hash has ${HASH_BYTES} bytes, not ${hash.length}`);
-    if (this.treeSize >= MAX_TREE_SIZE) throw new RangeError('the tree is at its largest size');
-    let merged: Buffer = Buffer.from(hash);
-    let index = this.treeSize;
-    let level = 0;
-    visit?.(level, index, merged);
-    // Each trailing one bit of the size is a subtree of the same size just left of the new one.
-    while (index % 2 === 1) {
-      merged = nodeHash(this.hashes.pop()!, merged);
-      level += 1;
-      index = (index - 1) / 2;
-      visit?.(level, index, merged);
+    if (this.frontier.size >= MAX_TREE_SIZE) throw new RangeError('the tree is at its largest size');
+    if (visit === undefined) {
+      this.frontier.push(fromBuffer(hash));
+      return;
     }
-    this.hashes.push(merged);
-    this.treeSize += 1;
+    visit(0, this.frontier.size, Buffer.from(hash));
+    this.frontier.push(fromBuffer(hash), (level, index, node) => visit(level, index, toBuffer(node)), 1);
   }
 
   /** Appends one leaf given its bytes (an event line's UTF-8, without the newline). */
@@ -71,21 +63,17 @@ export class CompactRange {
 
   /** The tree's root at its current size (the empty root for size 0). */
   root(): Buffer {
-    const count = this.hashes.length;
-    if (count === 0) return emptyRoot();
-    let root = this.hashes[count - 1]!;
-    for (let position = count - 2; position >= 0; position--) root = nodeHash(this.hashes[position]!, root);
-    return root;
+    return toBuffer(this.frontier.root());
   }
 
   /** The subtree roots, largest first (copies). */
   peaks(): Buffer[] {
-    return this.hashes.map((hash) => Buffer.from(hash));
+    return this.frontier.roots().map(toBuffer);
   }
 
   /** A plain value to persist; compactRangeFromState reads it back. */
   state(): CompactRangeState {
-    return { size: this.treeSize, hashes: this.hashes.map((hash) => hash.toString('hex')) };
+    return { size: this.frontier.size, hashes: this.peaks().map((hash) => hash.toString('hex')) };
   }
 
   /** The range of a stored state: INTEGRITY when its shape is not one a range can have. */
@@ -102,12 +90,8 @@ export class CompactRange {
     if (!hashes.every((hash) => typeof hash === 'string' && HASH_HEX.test(hash))) {
       return broken('a subtree root is not 64 lowercase hex digits');
     }
-    return succeed(
-      new CompactRange(
-        size,
-        hashes.map((hash: string) => Buffer.from(hash, 'hex')),
-      ),
-    );
+    const roots = hashes.map((hash: string) => fromBuffer(Buffer.from(hash, 'hex')));
+    return succeed(new CompactRange(TreeFrontier.of(size, roots)));
   }
 }
 
