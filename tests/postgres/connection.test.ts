@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isConnectionString, parseConnectionString, redactConnectionString } from '#engine/store/postgres/connection-string';
 import { tempFolder } from '../engine/helpers';
-import { describeWithPostgres, freePort } from '../support/postgres-cluster';
+import { describeWithPostgres, freePort, writeSelfSignedCertificate } from '../support/postgres-cluster';
 import { failure, newLedgerDatabase, ok, openLog, rawClient, tryOpenLog } from './helpers';
 
 const SECRET = 'top$ecret-7';
@@ -183,28 +183,7 @@ describeWithPostgres(
       expect(await usesTls(`sslmode=verify-ca&sslrootcert=${root}`, 'ca')).toBe(true);
 
       const stranger = join(tempFolder('stranger-ca-'), 'other.crt');
-      const { execFileSync } = await import('node:child_process');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-keyout',
-          `${stranger}.key`,
-          '-out',
-          stranger,
-        ],
-        {
-          stdio: 'ignore',
-        },
-      );
+      writeSelfSignedCertificate(`${stranger}.key`, stranger);
       failure(await tryOpenLog(`${cluster().url(database)}?sslmode=verify-full&sslrootcert=${stranger}`), 'STORAGE', 'tls');
       failure(await tryOpenLog(`${cluster().url(database)}?sslmode=verify-ca`), 'VALIDATION', 'tls');
 

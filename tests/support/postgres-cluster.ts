@@ -206,6 +206,22 @@ async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
 function makeCertificate(folder: string, data: string): string {
   const key = join(data, 'server.key');
   const certificate = join(data, 'server.crt');
+  writeSelfSignedCertificate(key, certificate);
+  chmodSync(key, 0o600);
+  if (IS_ROOT) {
+    const [uid, gid] = postgresIds();
+    chownSync(key, uid, gid);
+    chownSync(certificate, uid, gid);
+  }
+  // In the configuration file, not on the command line, so that a test may turn TLS off with ALTER SYSTEM.
+  appendFileSync(join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+  const copy = join(folder, 'root.crt');
+  copyFileSync(certificate, copy);
+  return copy;
+}
+
+/** A new key and a self-signed certificate for 127.0.0.1 and localhost, valid two days, written to the two paths. */
+export function writeSelfSignedCertificate(keyPath: string, certificatePath: string): void {
   execFileSync(
     'openssl',
     [
@@ -221,23 +237,12 @@ function makeCertificate(folder: string, data: string): string {
       '-addext',
       'subjectAltName=IP:127.0.0.1,DNS:localhost',
       '-keyout',
-      key,
+      keyPath,
       '-out',
-      certificate,
+      certificatePath,
     ],
     { stdio: 'ignore' },
   );
-  chmodSync(key, 0o600);
-  if (IS_ROOT) {
-    const [uid, gid] = postgresIds();
-    chownSync(key, uid, gid);
-    chownSync(certificate, uid, gid);
-  }
-  // In the configuration file, not on the command line, so that a test may turn TLS off with ALTER SYSTEM.
-  appendFileSync(join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
-  const copy = join(folder, 'root.crt');
-  copyFileSync(certificate, copy);
-  return copy;
 }
 
 function postgresIds(): [number, number] {
