@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { accountIdSchema } from './commands';
 import { EVENT_TYPES, type EventMetadata, type EventType } from './events';
+import type { AccountView } from './views';
 
 import { AUDIT_PAGE_LIMIT } from './rules';
 
@@ -98,18 +99,14 @@ export type IntegrityStatus =
   | { readonly state: 'verified'; readonly verifiedThrough: number; readonly verifiedAt: string; readonly head: string }
   | { readonly state: 'failed'; readonly firstBadPosition: number; readonly reason: string; readonly checkedAt: string };
 
+/** An account as it stood at a position: its view's fields, its id named `account`. */
+export type AccountAsOf = { readonly account: string } & Pick<AccountView, 'owner' | 'currency' | 'balance' | 'balanceMinor' | 'status'>;
+
 export type BalancesAsOf = {
   /** The last event included. */
   readonly position: number;
   readonly recordedAt: string | null;
-  readonly balances: ReadonlyArray<{
-    readonly account: string;
-    readonly owner: string;
-    readonly currency: string;
-    readonly balance: string;
-    readonly balanceMinor: number;
-    readonly status: 'open' | 'closed';
-  }>;
+  readonly balances: ReadonlyArray<AccountAsOf>;
 };
 
 export const EXPORT_FORMATS = ['jsonl', 'csv'] as const;
