@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { accountIdSchema } from './commands';
 import { EVENT_TYPES, type EventMetadata, type EventType } from './events';
+import { AMOUNT_TEXT_PATTERN } from './money';
 import type { AccountView } from './views';
 
 import { AUDIT_PAGE_LIMIT } from './rules';
@@ -15,10 +16,7 @@ const isoMoment = z
   .string()
   .max(40)
   .refine((text) => !Number.isNaN(Date.parse(text)), { error: 'must be a date or date-time such as 2026-11-26 or 2026-11-26T20:00:00Z' });
-const amountBound = z
-  .string()
-  .max(40)
-  .regex(/^\d+(\.\d+)?$/, { error: 'must be a plain decimal amount such as 10.00' });
+const amountBound = z.string().max(40).regex(AMOUNT_TEXT_PATTERN, { error: 'must be a plain decimal amount such as 10.00' });
 
 export const auditFilterSchema = z.strictObject({
   /** Events on these accounts, as the account itself or as a transfer's other side. */
