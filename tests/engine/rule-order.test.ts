@@ -38,6 +38,19 @@ function versionOf(ledger: Ledger, account: string): number {
   return found.ok ? found.value.version : 0;
 }
 
+/** The rules a case breaks, by the steps of the order above; `last` is step (6)'s code when it is broken. */
+type BrokenRules = { input?: boolean; missing?: boolean; amount?: boolean; closed?: boolean; version?: boolean; last?: string | undefined };
+
+/** The code of the first broken rule in the order above, or 'ok' when every rule holds. */
+function firstBroken(broken: BrokenRules): string {
+  if (broken.input) return 'VALIDATION';
+  if (broken.missing) return 'NOT_FOUND';
+  if (broken.amount) return 'VALIDATION';
+  if (broken.closed) return 'ACCOUNT_CLOSED';
+  if (broken.version) return 'CONCURRENCY_CONFLICT';
+  return broken.last ?? 'ok';
+}
+
 /** Checks `result` against the expected first broken rule; 'ok' means every rule holds. */
 function expectOutcome(result: ReturnType<HandlerTable['deposit']>, expected: string, label: string) {
   if (expected === 'ok') {
@@ -58,21 +71,14 @@ describe('rule order', () => {
         for (const [toState, to] of Object.entries(toStates))
           for (const amountBad of [false, true])
             for (const versionWrong of [false, true]) {
-              const expected = memoBad
-                ? 'VALIDATION'
-                : fromState === 'missing' || toState === 'missing'
-                  ? 'NOT_FOUND'
-                  : amountBad
-                    ? 'VALIDATION'
-                    : fromState === 'closed' || toState === 'closed'
-                      ? 'ACCOUNT_CLOSED'
-                      : versionWrong
-                        ? 'CONCURRENCY_CONFLICT'
-                        : toState === 'otherCurrency'
-                          ? 'CURRENCY_MISMATCH'
-                          : fromState === 'poor'
-                            ? 'INSUFFICIENT_FUNDS'
-                            : 'ok';
+              const expected = firstBroken({
+                input: memoBad,
+                missing: fromState === 'missing' || toState === 'missing',
+                amount: amountBad,
+                closed: fromState === 'closed' || toState === 'closed',
+                version: versionWrong,
+                last: toState === 'otherCurrency' ? 'CURRENCY_MISMATCH' : fromState === 'poor' ? 'INSUFFICIENT_FUNDS' : undefined,
+              });
               const version = versionOf(ledger, from);
               const label = JSON.stringify({ memoBad, fromState, toState, amountBad, versionWrong });
               const result = api.transfer({
@@ -99,19 +105,14 @@ describe('rule order', () => {
       for (const [state, account] of Object.entries(states))
         for (const amountBad of [false, true])
           for (const versionWrong of [false, true]) {
-            const expected = memoBad
-              ? 'VALIDATION'
-              : state === 'missing'
-                ? 'NOT_FOUND'
-                : amountBad
-                  ? 'VALIDATION'
-                  : state === 'closed'
-                    ? 'ACCOUNT_CLOSED'
-                    : versionWrong
-                      ? 'CONCURRENCY_CONFLICT'
-                      : state === 'poor'
-                        ? 'INSUFFICIENT_FUNDS'
-                        : 'ok';
+            const expected = firstBroken({
+              input: memoBad,
+              missing: state === 'missing',
+              amount: amountBad,
+              closed: state === 'closed',
+              version: versionWrong,
+              last: state === 'poor' ? 'INSUFFICIENT_FUNDS' : undefined,
+            });
             const version = versionOf(ledger, account);
             const result = api.withdraw({
               account,
@@ -132,19 +133,14 @@ describe('rule order', () => {
         for (const amount of ['5.00', '1.234', '0', '90071992547409.92'])
           for (const versionWrong of [false, true]) {
             const amountBad = amount !== '5.00';
-            const expected = memoBad
-              ? 'VALIDATION'
-              : state === 'missing'
-                ? 'NOT_FOUND'
-                : amountBad
-                  ? 'VALIDATION'
-                  : state === 'closed'
-                    ? 'ACCOUNT_CLOSED'
-                    : versionWrong
-                      ? 'CONCURRENCY_CONFLICT'
-                      : state === 'full'
-                        ? 'VALIDATION' // overflow
-                        : 'ok';
+            const expected = firstBroken({
+              input: memoBad,
+              missing: state === 'missing',
+              amount: amountBad,
+              closed: state === 'closed',
+              version: versionWrong,
+              last: state === 'full' ? 'VALIDATION' : undefined, // overflow
+            });
             const version = versionOf(ledger, account);
             const result = api.deposit({
               account,
@@ -162,16 +158,12 @@ describe('rule order', () => {
     const states = { missing: 'ghostA', closed: 'closedA', nonEmpty: 'poor', empty: 'empty' } as const;
     for (const versionWrong of [true, false])
       for (const [state, account] of Object.entries(states)) {
-        const expected =
-          state === 'missing'
-            ? 'NOT_FOUND'
-            : state === 'closed'
-              ? 'ACCOUNT_CLOSED'
-              : versionWrong
-                ? 'CONCURRENCY_CONFLICT'
-                : state === 'nonEmpty'
-                  ? 'ACCOUNT_NOT_EMPTY'
-                  : 'ok';
+        const expected = firstBroken({
+          missing: state === 'missing',
+          closed: state === 'closed',
+          version: versionWrong,
+          last: state === 'nonEmpty' ? 'ACCOUNT_NOT_EMPTY' : undefined,
+        });
         const version = versionOf(ledger, account);
         const result = api.closeAccount({ account, expectedVersion: versionWrong ? version + 2 : version });
         expectOutcome(result, expected, JSON.stringify({ state, versionWrong }));
