@@ -12,7 +12,7 @@ export type Figure = {
   readonly baseline: number | null;
   /** value / baseline for rates and latencies, baseline / value for durations (see `ratioOf`); null without a baseline. */
   readonly ratio: number | null;
-  /** The goal in words, e.g. "ratio ≥ 0.6" or "≤ 20 ms". */
+  /** The goal in words: a bound on the ratio ("ratio ≥ 0.6") or on the value in its unit. */
   readonly goal: string;
   readonly met: boolean;
 };
@@ -29,7 +29,7 @@ export function durationAgainst(name: string, value: number, unit: string, basel
   return { name, value, unit, baseline, ratio, goal: `ratio ≥ ${minimum}`, met: ratio >= minimum };
 }
 
-/** A latency against its baseline latency: ratio = value / baseline ("×" slower), met when ≤ maximum. */
+/** A latency against its baseline latency: ratio = value / baseline (how many times slower), met when ≤ maximum. */
 export function latencyAgainst(name: string, value: number, unit: string, baseline: number, maximum: number | null): Figure {
   const ratio = value / baseline;
   return {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Renders build/icon.svg to build/icon.png (512×512, transparent corners) with headless
+ * Renders build/icon.svg to build/icon.png (512 by 512 pixels, transparent corners) with headless
  * Chromium through playwright-core. electron-builder derives every platform's icon format
  * (.ico, .icns, the Linux sizes) from that PNG. Run after editing the SVG:
  *   node scripts/make-icon.mjs [--chromium /path/to/chromium]

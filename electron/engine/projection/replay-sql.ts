@@ -8,9 +8,8 @@ import { UPCASTED_SCHEMAS } from '../events/upcasters';
 
 /**
  * Rows per read: big enough to amortise the query (a keyset seek), small enough that a page
- * of rows dies young in the garbage collector. At 10,000 rows (~3 MB) a page outlived the
- * young generation and every page was promoted and collected again by old-generation GC: a
- * 1M-event replay ran ~14% slower than with pages of 1,000.
+ * of rows dies young in the garbage collector. A page that outlives the young generation is
+ * promoted and collected again by old-generation GC, every page (docs/performance.md).
  */
 export const REPLAY_PAGE_SIZE = 1_000;
 
@@ -40,7 +39,7 @@ const TYPE_AS_CODE = `CASE type ${EVENT_TYPES.map((type, code) => `WHEN '${type}
 /**
  * Metadata only for the stored schemas an upcaster reads it for. The schema version is tested
  * before the type: for a current event that is one integer comparison per upcaster instead of
- * a string comparison (−3% on a 1M-event replay).
+ * a string comparison.
  */
 const METADATA_IF_UPCASTED = `CASE WHEN ${
   UPCASTED_SCHEMAS.map(({ type, schemaVersion }) => `(schema_version = ${schemaVersion} AND type = '${type}')`).join(' OR ') || '0'
