@@ -15,23 +15,12 @@ import type { CommandRecord } from '../../domain/command-records';
 import type { AppendRequest, AppendResult, StoredEvent, StreamExpectation } from '../event-store';
 import { checkChainLink, hashEvent } from '../hash-chain';
 import { timeOrderedId } from '../time-ordered-id';
+import { endsElsewhere, type AppendOutcome, type CommandRecordRequest } from '../event-log';
 import type { ErrorContext } from './postgres-errors';
 import { writeTransaction, type LockedHead } from './write-transaction';
 
 /** The channel every append notifies after its commit; its payload is empty (a wake-up only). */
 export const APPENDED_CHANNEL = 'ledger_appended';
-
-/** The idempotency record an append writes with its events (see domain/command-records.ts). */
-export type CommandRecordRequest = {
-  readonly commandId: string;
-  readonly fingerprint: string;
-  /** The receipt's JSON text, built from the rows as assigned (under the head lock, before the commit). */
-  readonly receipt: (appended: AppendResult) => { readonly position: number; readonly text: string };
-};
-
-/** An append either wrote its events, or found its command id already recorded (by any desk) and wrote nothing. */
-export type AppendOutcome =
-  { readonly kind: 'appended'; readonly appended: AppendResult } | { readonly kind: 'recorded-before'; readonly record: CommandRecord };
 
 /**
  * Appends to one or several streams atomically; every expectation is checked under the head
@@ -92,48 +81,91 @@ export async function appendRows(
   const unstorable = unstorableTextRefusal(textsOfRows(rows));
   if (unstorable !== undefined) return unstorable;
   return writeTransaction<AppendResult>(pool, context, async (client, head) => {
-    const first = rows[0];
-    if (first === undefined) return succeed({ events: [], streamVersions: new Map() });
-    if (first.position !== head.position + 1 || first.previousHash !== head.hash) {
+    const versions = new Map<string, number>();
+    const checked = await checkRows(client, context, head, rows, versions);
+    if (!checked.ok) return checked;
+    if (rows.length > 0) await writeRows(client, rows, head, undefined);
+    return succeed({ events: rows, streamVersions: versions });
+  });
+}
+
+/**
+ * Appends pages of rows built elsewhere (a restore) in ONE transaction, each page checked as
+ * appendRows checks its rows: all of them are written, or none. `pages` is called again if
+ * the transaction is tried again, so it must read its source from the start each time.
+ */
+export async function appendRowPages(
+  pool: pg.Pool,
+  context: Omit<ErrorContext, 'step'>,
+  pages: () => AsyncIterable<readonly StoredEvent[]>,
+  expectedHead: LockedHead,
+): Promise<Result<LockedHead>> {
+  return writeTransaction<LockedHead>(pool, context, async (client, head) => {
+    const versions = new Map<string, number>();
+    let tail: LockedHead = head;
+    for await (const rows of pages()) {
+      const unstorable = unstorableTextRefusal(textsOfRows(rows));
+      if (unstorable !== undefined) return unstorable;
+      const checked = await checkRows(client, context, tail, rows, versions);
+      if (!checked.ok) return checked;
+      if (rows.length === 0) continue;
+      await writeRows(client, rows, tail, undefined);
+      const last = rows[rows.length - 1]!;
+      tail = { position: last.position, hash: last.hash };
+    }
+    if (tail.position !== expectedHead.position || tail.hash !== expectedHead.hash) return endsElsewhere(tail, expectedHead);
+    return succeed(tail);
+  });
+}
+
+/**
+ * Checks that `rows` continue the log at `head` exactly and hold together, and that each
+ * continues its stream's version (read once per stream, then carried in `versions`).
+ */
+async function checkRows(
+  client: pg.PoolClient,
+  context: Omit<ErrorContext, 'step'>,
+  head: LockedHead,
+  rows: readonly StoredEvent[],
+  versions: Map<string, number>,
+): Promise<Result<void>> {
+  const first = rows[0];
+  if (first === undefined) return succeed(undefined);
+  if (first.position !== head.position + 1 || first.previousHash !== head.hash) {
+    return fail(
+      'CONCURRENCY_CONFLICT',
+      `The rows start at position ${first.position}, but the log at ${context.display} ends at ${head.position}; nothing was recorded`,
+      {
+        expected: first.position - 1,
+        actual: head.position,
+      },
+    );
+  }
+  let previous = head;
+  for (const row of rows) {
+    const broken = checkChainLink(row, previous.position + 1, previous.hash);
+    if (broken !== undefined)
+      return fail('INTEGRITY', `The rows do not hold together at position ${broken.position}: ${broken.reason}; nothing was recorded`);
+    previous = row;
+  }
+  const unread = [...new Set(rows.map((row) => row.streamId))].filter((streamId) => !versions.has(streamId));
+  const current = unread.length === 0 ? new Map<string, number>() : await streamVersions(client, unread);
+  for (const row of rows) {
+    const expected = (versions.get(row.streamId) ?? current.get(row.streamId) ?? 0) + 1;
+    if (row.streamVersion !== expected) {
       return fail(
         'CONCURRENCY_CONFLICT',
-        `The rows start at position ${first.position}, but the log at ${context.display} ends at ${head.position}; nothing was recorded`,
+        `The row at position ${row.position} is version ${row.streamVersion} of stream ${row.streamId}, which is at version ${expected - 1}; nothing was recorded`,
         {
-          expected: first.position - 1,
-          actual: head.position,
+          stream: row.streamId,
+          expected: row.streamVersion - 1,
+          actual: expected - 1,
         },
       );
     }
-    let previous = head;
-    for (const row of rows) {
-      const broken = checkChainLink(row, previous.position + 1, previous.hash);
-      if (broken !== undefined)
-        return fail('INTEGRITY', `The rows do not hold together at position ${broken.position}: ${broken.reason}; nothing was recorded`);
-      previous = row;
-    }
-    const current = await streamVersions(
-      client,
-      rows.map((row) => row.streamId),
-    );
-    const versions = new Map<string, number>();
-    for (const row of rows) {
-      const expected = (versions.get(row.streamId) ?? current.get(row.streamId) ?? 0) + 1;
-      if (row.streamVersion !== expected) {
-        return fail(
-          'CONCURRENCY_CONFLICT',
-          `The row at position ${row.position} is version ${row.streamVersion} of stream ${row.streamId}, which is at version ${expected - 1}; nothing was recorded`,
-          {
-            stream: row.streamId,
-            expected: row.streamVersion - 1,
-            actual: expected - 1,
-          },
-        );
-      }
-      versions.set(row.streamId, expected);
-    }
-    await writeRows(client, rows, head, undefined);
-    return succeed({ events: rows, streamVersions: versions });
-  });
+    versions.set(row.streamId, expected);
+  }
+  return succeed(undefined);
 }
 
 async function streamVersions(client: pg.PoolClient, streamIds: readonly string[]): Promise<Map<string, number>> {

@@ -1,15 +1,14 @@
 /**
  * The event log of a shared ledger on a PostgreSQL server: one desk's pool of connections and
  * every operation on the log, each answering a typed Result (no driver error escapes).
- *
- * Groundwork for issue 13: this is the PostgreSQL side of the asynchronous store contract the
- * engine will talk to; nothing in the Ledger uses it yet.
+ * It implements the store contract (store/event-log.ts) for a ledger several desks share.
  */
 import type pg from 'pg';
 import { succeed, type LedgerError, type Result } from '#shared/errors';
 import type { CommandRecord } from '../../domain/command-records';
 import type { AppendRequest, AppendResult, ReadFilter, StoredEvent } from '../event-store';
-import { appendEvents, appendRows, type AppendOutcome, type CommandRecordRequest } from './append';
+import type { AppendOutcome, CommandRecordRequest, EventLog, LogHead } from '../event-log';
+import { appendEvents, appendRowPages, appendRows } from './append';
 import { createPool, resolveConnection, type ConnectOptions, type Connection } from './connect';
 import { parseConnectionString, type PostgresTarget } from './connection-string';
 import { listenForAppends, type AppendListener } from './listen';
@@ -25,7 +24,9 @@ export type OpenPostgresOptions = ConnectOptions & {
   readonly roles?: LedgerRoles;
 };
 
-export class PostgresEventLog {
+export class PostgresEventLog implements EventLog {
+  readonly engine = 'postgres';
+
   private constructor(
     readonly connection: Connection,
     private readonly pool: pg.Pool,
@@ -75,6 +76,10 @@ export class PostgresEventLog {
   /** Appends rows built elsewhere, byte for byte, if they continue the log exactly. */
   appendRows(rows: readonly StoredEvent[]): Promise<Result<AppendResult>> {
     return appendRows(this.pool, this.connection.context, rows);
+  }
+
+  appendRowPages(pages: () => AsyncIterable<readonly StoredEvent[]>, expectedHead: LogHead): Promise<Result<LogHead>> {
+    return appendRowPages(this.pool, this.connection.context, pages, expectedHead);
   }
 
   readStream(streamId: string, afterVersion = 0, limit?: number): Promise<Result<StoredEvent[]>> {
