@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCli, spawnCli } from './cli-process';
 import { newLedger, ok, openLedger, tempFolder } from './helpers';
 
@@ -72,7 +72,8 @@ describe('apply when its reader goes away (| head)', () => {
     child.stdout.destroy();
     // This line is committed; printing its answer is what tells apply its reader is gone.
     child.stdin.write(`${deposit('second')}\n`);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Apply stops reading once its reader is gone, and exits without waiting for the end of its input.
+    await vi.waitFor(() => expect(child.exitCode, 'apply has exited').not.toBeNull(), { timeout: 30_000, interval: 20 });
     // Sent after apply stopped: never started.
     child.stdin.write(`${deposit('late-1')}\n${deposit('late-2')}\n`);
     child.stdin.end();

@@ -6,7 +6,7 @@
  */
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Ledger } from '#engine/ledger';
 import { removeFolder, runCli, scratchFolder, spawnCli } from './helpers';
 
@@ -45,9 +45,7 @@ describe('a restore killed in the middle leaves no ledger behind', () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     // Killed once rows are being written (a write-ahead log exists, under whichever name it writes).
     const writing = () => existsSync(`${target}-wal`) || temporariesOf('restored.db').some((name) => name.endsWith('-wal'));
-    const started = Date.now();
-    while (!writing() && Date.now() - started < 60_000) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(writing(), 'the restore never started writing').toBe(true);
+    await vi.waitFor(() => expect(writing(), 'the restore never started writing').toBe(true), { timeout: 60_000, interval: 10 });
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
