@@ -139,14 +139,13 @@ function parseCheckpoint(text: string): HeadCheckpoint | undefined {
  *
  * One write of a fixed-size record in place, rather than write-a-temporary-then-rename: the
  * rename (and the truncating rewrite it replaces) made ext4 allocate and flush on every
- * commit, ~220 µs — more than the commit's own fsync on a fast disk, and paid by every
- * durable command. A process that dies cannot tear a single write(2); a reader in another
+ * commit, which every durable command paid (docs/performance.md). A process that dies cannot tear a single write(2); a reader in another
  * process could in principle see a record half-copied, which is why each record carries a
  * check over its position and hash, written last: a torn read fails the check and is
  * treated as "no checkpoint", never as a checkpoint that contradicts the log.
  *
- * The file stays open between commits: right after a commit's fsync each system call cost
- * 5-10 µs, and open, fstat and close were half of the checkpoint's ~50 µs per durable command.
+ * The file stays open between commits: right after a commit's fsync every system call is
+ * dear, so a checkpoint costs one stat, one read and one write, not an open and a close too.
  * A stat of the path before each write makes sure it still names the open file (one removed
  * or replaced since is opened afresh), and the current record is always read first, so a
  * newer one from another process is never overwritten with an older position.

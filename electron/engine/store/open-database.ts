@@ -96,8 +96,8 @@ export function connectionPragmas(readOnly: boolean, busyTimeoutMs = DEFAULT_BUS
           // WAL's, synced on every commit either way.
           `wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`,
         ]),
-    // Keep the hot index pages (the per-account index alone outgrows the default 2 MB at a few
-    // hundred thousand events) in memory instead of reading them back for every batch.
+    // Keep the hot index pages (the per-account index alone outgrows the default 2 MB on a
+    // large ledger) in memory instead of reading them back for every batch.
     `cache_size = -${pageCacheKib}`,
     'foreign_keys = ON',
   ];
@@ -109,10 +109,10 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 const PAGE_CACHE_KIB = 16_384;
 /**
  * Page cache of the bulk writer's connection (bulk/writer-thread.mjs), in KiB. Each batch it
- * commits touches one leaf of the per-account index per account, and past ~300k events that
- * index outgrows 16 MB: with 64 MB its pages stay cached and a 1M-event apply ran ~12% faster
- * (commits ~25% cheaper). The connection lives only as long as a bulk apply, so the app's
- * own connection keeps the small cache (its memory after startup stays ~200 MB at 1M events).
+ * commits touches one leaf of the per-account index per account, and on a large ledger that
+ * index outgrows PAGE_CACHE_KIB: with this cache its pages stay cached (docs/performance.md).
+ * The connection lives only as long as a bulk apply, so the app's own connection keeps the
+ * small cache, and its memory stays small.
  */
 export const BULK_WRITER_PAGE_CACHE_KIB = 65_536;
 

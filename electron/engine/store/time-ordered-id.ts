@@ -7,10 +7,9 @@
  *
  * Cheap per id: the time prefix is made once per millisecond, and the random tails once per
  * pool of 1,024 ids (rendered into a buffer, read out as one string); an id is the prefix
- * joined to a slice of that string, with no copy and no native call. `randomUUID().slice()`
- * plus concatenation allocated ~1.3 KB of short-lived strings per id (a fifth of all
- * allocation in a bulk append); writing each id into a buffer and reading it out cost two
- * native calls (167 against 85 ns an id in a tight loop; 0.5 µs an id in a bulk append's profile).
+ * joined to a slice of that string, with no copy and no native call (`randomUUID().slice()`
+ * plus concatenation allocated several short-lived strings per id; writing each id into a
+ * buffer and reading it out cost two native calls: docs/performance.md has the figures).
  */
 import { randomFillSync } from 'node:crypto';
 

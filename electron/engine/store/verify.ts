@@ -183,12 +183,12 @@ export class ChainVerifier {
   }
 }
 
-/** How many events the walk will check, for its progress (0 when the count itself meets damage: the walk reports it). */
 /**
- * How many events the walk will meet, for its progress only. Positions are gap-free, so the
- * last position is the count on an intact log, and reading it is one step down the table's
- * b-tree: count(*) walks a whole index (~50 ms at a million events), which every command of an
- * app host paid, since each one resumes the walk with a new verifier.
+ * How many events the walk will meet, for its progress only (0 when the count itself meets
+ * damage: the walk reports it). Positions are gap-free, so the last position is the count on
+ * an intact log, and reading it is one step down the table's b-tree: count(*) walks a whole
+ * index, which every command of an app host would pay, since each one resumes the walk with a
+ * new verifier.
  */
 function countEvents(db: Database.Database): number {
   try {
