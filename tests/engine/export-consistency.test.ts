@@ -6,7 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AnyCommand } from '#shared/commands';
 import type { ExportManifest } from '#engine/export/export-format';
 import { verifyExportFile } from '#engine/export/export-verify';
@@ -167,7 +167,10 @@ describe('an export while another process appends', () => {
       for (let round = 0; round < 4; round++) {
         // Each round starts only after the child has appended since the last one.
         const seen = ledger.store.lastPosition();
-        while (ledger.store.lastPosition() === seen) await new Promise((resolve) => setTimeout(resolve, 5));
+        await vi.waitFor(() => expect(ledger.store.lastPosition(), 'an append since the last round').toBeGreaterThan(seen), {
+          timeout: 30_000,
+          interval: 5,
+        });
         const file = join(folder, `round-${round}.jsonl`);
         const lowest = ledger.store.lastPosition();
         const out = createWriteStream(file);

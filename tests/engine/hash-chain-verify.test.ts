@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Ledger } from '#engine/ledger';
 import { hashEvent, hashHeader, type ChainRow, type HashedFields } from '#engine/store/hash-chain';
 import { checkpointPathFor, readCheckpoint } from '#engine/store/head-checkpoint';
@@ -228,8 +228,10 @@ describe('the head checkpoint', () => {
     ok(ledger.execute({ name: 'deposit', input: { account: 'bob', amount: '2.00' } }));
     // The answers came first; both commits are attested by one write once the delay has passed.
     expect(readCheckpoint(path)!.position).toBe(8);
-    await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_DELAY_MS * 3));
-    expect(readCheckpoint(path)).toEqual({ position: 10, hash: ledger.store.headHash() });
+    await vi.waitFor(() => expect(readCheckpoint(path)).toEqual({ position: 10, hash: ledger.store.headHash() }), {
+      timeout: CHECKPOINT_DELAY_MS * 3,
+      interval: 5,
+    });
     ok(ledger.execute({ name: 'deposit', input: { account: 'bob', amount: '3.00' } }));
     ledger.close();
     expect(readCheckpoint(path)!.position).toBe(11);

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnyCommand } from '#shared/commands';
 import { hashAt } from '#engine/backup/backup-check';
 import { createBackup } from '#engine/backup/create-backup';
@@ -119,7 +119,7 @@ describe('backups under faults', () => {
       }
     })();
     // Let the writer get going, then back up while it keeps committing.
-    while (acknowledged === 0) await sleep(5);
+    await vi.waitFor(() => expect(acknowledged, 'commands the writer has committed').toBeGreaterThan(0), { timeout: 30_000, interval: 5 });
     const atStart = acknowledged;
     const made = await createBackup(ledgerPath, folder);
     const duringBackup = acknowledged - atStart;
