@@ -19,7 +19,6 @@ export const CHANNEL_NAMES = [
   'ledgerInfo',
   'balanceSeries',
   'auditEvents',
-  'auditCount',
   'eventDetail',
   'integrityStatus',
   'balancesAsOf',

@@ -110,15 +110,16 @@ export const QUERY_CHANNELS = {
     }),
   },
   // ── Audit review (read-only) ──
+  /** A page of the log, newest first; `withCount` adds the matches and the total as of the same moment (one call per snapshot). */
   auditEvents: {
     request: z.strictObject({
       filter: auditFilterSchema.optional(),
       /** Keyset cursor: only events before this position (newest first). */
       before: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
       limit: z.number().int().min(1).max(AUDIT_PAGE_LIMIT).optional(),
+      withCount: z.boolean().optional(),
     }),
   },
-  auditCount: { request: z.strictObject({ filter: auditFilterSchema.optional() }) },
   eventDetail: { request: z.strictObject({ position: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }) },
   integrityStatus: { request: noInput },
   balancesAsOf: {
@@ -152,6 +153,15 @@ export const QUERY_CHANNELS = {
   saveInclusionProof: { request: z.strictObject({ position: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }) },
 } as const satisfies Record<string, { request: z.ZodType }>;
 
+/** What a page asked `withCount` carries: the events matching its filter and all events, as of the page. */
+export type AuditCount = {
+  readonly matches: number;
+  /** The log's last position when the page was read: the top of a snapshot taken with it. */
+  readonly total: number;
+  /** The ledger file the page was read from (another one may be opened underneath the page). */
+  readonly ledgerPath: string;
+};
+
 export type LedgerInfo = {
   readonly path: string;
   readonly appVersion: string;
@@ -176,8 +186,7 @@ export type LedgerResponses = {
   accountHistory: { readonly entries: HistoryEntry[]; readonly total: number };
   ledgerInfo: LedgerInfo;
   balanceSeries: BalanceSeries;
-  auditEvents: AuditPage;
-  auditCount: { readonly matches: number; readonly total: number };
+  auditEvents: AuditPage & { readonly count?: AuditCount };
   eventDetail: EventDetail;
   integrityStatus: IntegrityStatus;
   balancesAsOf: BalancesAsOf;

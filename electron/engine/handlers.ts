@@ -4,9 +4,9 @@
  * tests all call these same functions, so every entry point validates identically.
  * Handlers never throw for anything a caller can send: they answer a Result envelope.
  */
-import type { AnyCommand, CommandReceipt } from '#shared/commands';
-import { fail, succeed, type Result } from '#shared/errors';
-import type { z } from 'zod';
+import { COMMAND_SCHEMAS, type AnyCommand, type CommandName, type CommandReceipt } from '#shared/commands';
+import { fail, succeed, type Failure, type Result } from '#shared/errors';
+import { z } from 'zod';
 import { COMMAND_CHANNELS, LEDGER_CHANNELS, QUERY_CHANNELS, type LedgerChannel, type LedgerResponses } from '#shared/ipc-contract';
 import { validate } from '#shared/validation';
 import type { Ledger } from './ledger';
@@ -22,6 +22,8 @@ import { typedErrorOf } from './store/storage-errors';
 import { saveStatement } from './statement/statement-file';
 import type { StatementFormat } from '#shared/statement';
 import { exportSigningKey, sealingHandlers, type SealingHostServices } from './sealing/seal-channels';
+import { PipelinedWriter } from './bulk/pipelined-writer';
+import type { LegacyImportSummary } from './import/legacy-import';
 
 /** Channels whose handler must await the host (a dialog, a key store) or a stream; all others answer at once. */
 type AsyncChannel = 'exportEventLog' | 'saveStatement' | 'latestSeal' | 'sealNow' | 'verifyFile' | 'saveInclusionProof';
@@ -98,8 +100,12 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
     accountHistory: query('accountHistory', (ledger, input) => ledger.history(input.account, input.fromVersion, input.limit)),
     ledgerInfo: query('ledgerInfo', (ledger) => succeed(ledger.info())),
     balanceSeries: query('balanceSeries', (ledger, input) => ledger.balanceSeries(input.account, input.points)),
-    auditEvents: query('auditEvents', (ledger, input) => succeed(ledger.audit.page(input.filter ?? {}, input.before, input.limit ?? 100))),
-    auditCount: query('auditCount', (ledger, input) => succeed(ledger.audit.count(input.filter ?? {}))),
+    auditEvents: query('auditEvents', (ledger, input) => {
+      const filter = input.filter ?? {};
+      const page = ledger.audit.page(filter, input.before, input.limit ?? 100);
+      // Counted in the same synchronous turn as the page: no append can fall between the two.
+      return succeed(input.withCount ? { ...page, count: { ...ledger.audit.count(filter), ledgerPath: ledger.path } } : page);
+    }),
     eventDetail: query('eventDetail', (ledger, input) => ledger.audit.detail(input.position)),
     integrityStatus: query('integrityStatus', (ledger) => succeed(ledger.integrity.status)),
     balancesAsOf: query('balancesAsOf', (ledger, input) => ledger.audit.balancesAsOf(input)),
@@ -132,6 +138,74 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
     },
     ...sealingHandlers(getLedger, host),
   };
+}
+
+// ── Host entries: not renderer channels (no page can call them), the CLI's bulk doors ──────
+
+/**
+ * A stream of command lines (`ledger apply`): each line is validated here exactly as its
+ * channel validates an IPC request, and batches are committed by the pipelined writer (one
+ * transaction per batch; a batch's answers resolve only once it is durable, in order).
+ */
+export type CommandLineStream = {
+  /** Validates and commits one batch of JSON texts; one answer per line, in order. */
+  submit(lines: readonly string[]): Promise<Result<CommandReceipt>[]>;
+  /** Resolves once fewer than `count` batches wait for their commit (reading ahead no further). */
+  whenBacklogBelow(count: number): Promise<void>;
+  /** Commits what was submitted, then stops the writer. */
+  close(): Promise<void>;
+};
+
+/** The host-side entries of the table: what the CLI calls besides the contract's channels. */
+export type HostHandlerTable = {
+  readonly openCommandStream: () => CommandLineStream;
+  readonly importLegacy: (request: unknown) => Result<LegacyImportSummary>;
+};
+
+const legacyImportSchema = z.strictObject({
+  /** The legacy log's whole text. */
+  text: z.string(),
+  /** The currency its float amounts are in (the engine names a code it does not know). */
+  currency: z.string(),
+});
+
+/** Builds the host-side entries over a ledger; `getLedger` is read on each call, as in createHandlers. */
+export function createHostHandlers(getLedger: () => Ledger): HostHandlerTable {
+  return {
+    openCommandStream: () => {
+      const writer = new PipelinedWriter(getLedger());
+      return {
+        submit: (lines) => writer.submit(lines.map(commandOfLine)),
+        whenBacklogBelow: (count) => writer.whenBacklogBelow(count),
+        close: () => writer.close(),
+      };
+    },
+    importLegacy: (request) => {
+      const input = validate(legacyImportSchema, request);
+      if (!input.ok) return input;
+      return getLedger().importLegacy(input.value.text, input.value.currency);
+    },
+  };
+}
+
+/** One `apply` line as a command: a JSON object whose "command" names it, its other fields the channel's request. */
+export function commandOfLine(text: string): AnyCommand | Failure {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return fail('VALIDATION', 'The line is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return fail('VALIDATION', 'The line must be a JSON object with a "command" field');
+  }
+  const { command, ...input } = parsed as Record<string, unknown>;
+  if (typeof command !== 'string' || !Object.prototype.hasOwnProperty.call(COMMAND_SCHEMAS, command)) {
+    return fail('VALIDATION', `Unknown command ${JSON.stringify(command)}; use one of ${Object.keys(COMMAND_SCHEMAS).join(', ')}`);
+  }
+  const name = command as CommandName;
+  const valid = validate(COMMAND_SCHEMAS[name], input);
+  return valid.ok ? ({ name, input: valid.value } as AnyCommand) : valid;
 }
 
 /**

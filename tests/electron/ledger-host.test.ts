@@ -2,7 +2,8 @@
  * The main process's ownership of the ledger (electron/hosts/main/ledger-host.ts) with REAL files:
  * sliced opening with progress, switching files (the old one kept when the new one cannot
  * be opened), change notifications after our appends, after appends by ANOTHER process on
- * the same file (the CLI), and after a switch; restoring an export into a new file (and the
+ * the same file (a second connection here; tests/ipc/changes-from-other-processes.test.ts uses a
+ * second process), and after a switch; restoring an export into a new file (and the
  * refusals that keep the current ledger); the whole-log export; the background integrity
  * check reported once when a tampered ledger fails it.
  */
@@ -26,7 +27,7 @@ const openInSlices: LedgerOpener = (path, onReplayProgress) => Ledger.openInSlic
 beforeEach(() => {
   folder = tempFolder();
   changes = [];
-  host = new LedgerHost({ open: openInSlices, onChange: (change) => changes.push(change), refreshIntervalMs: 20 });
+  host = new LedgerHost({ open: openInSlices, onChange: (change) => changes.push(change) });
 });
 
 afterEach(() => {
@@ -262,7 +263,6 @@ describe('integrity (verifyInBackground)', () => {
       open: (path, onReplayProgress) => Ledger.openInSlices({ path, actor: 'app', onReplayProgress, verifyInBackground: true }),
       onChange: (change) => changes.push(change),
       onIntegrityFailure: (failure, info) => failures.push({ position: failure.firstBadPosition, readOnly: info.readOnly }),
-      refreshIntervalMs: 10,
     });
     try {
       await watched.switchTo(file('a.db'));
@@ -271,12 +271,17 @@ describe('integrity (verifyInBackground)', () => {
       expect(failures).toEqual([{ position: 4, readOnly: true }]);
       expect(watched.integrity()).toMatchObject({ state: 'failed', firstBadPosition: 4 });
       expect(watched.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.stringContaining('position 4') });
-      await vi.waitFor(() => expect(changes.length >= 2).toBe(true), WAIT);
+      // The renderer hears it from the notification itself: read-only, why, and the failed status.
+      await vi.waitFor(() => expect(changes.at(-1)?.readOnly).toBe(true), WAIT);
+      expect(changes.at(-1)).toMatchObject({
+        readOnlyReason: expect.stringContaining('position 4'),
+        integrity: { state: 'failed', firstBadPosition: 4 },
+      });
       expect(await watched.handlers()!.deposit({ account: 'alice', amount: '1.00' })).toMatchObject({
         ok: false,
         error: { code: 'INTEGRITY' },
       });
-      // Reported once per ledger, however often the timer looks.
+      // Reported once per ledger, however often it is asked.
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(watched.checkIntegrity()).toBe(false);
       expect(failures).toHaveLength(1);

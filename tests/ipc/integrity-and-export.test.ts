@@ -112,7 +112,7 @@ describe('integrityStatus over IPC', () => {
       ok: true,
       value: expect.arrayContaining([expect.objectContaining({ id: 'alice' })]),
     });
-    expect(await call('auditCount', {})).toMatchObject({ ok: true, value: { total: 8 } });
+    expect(await call('auditEvents', { withCount: true })).toMatchObject({ ok: true, value: { count: { total: 8 } } });
   });
 });
 

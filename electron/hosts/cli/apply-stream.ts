@@ -9,12 +9,12 @@
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { COMMAND_SCHEMAS, type AnyCommand, type CommandName } from '#shared/commands';
-import { fail, type Failure } from '#shared/errors';
-import { validate } from '#shared/validation';
-import { MAX_IN_FLIGHT, PipelinedWriter } from '#engine/bulk/pipelined-writer';
-import type { Ledger } from '#engine/ledger';
+import { MAX_IN_FLIGHT } from '#engine/bulk/pipelined-writer';
+import { commandOfLine, type HostHandlerTable } from '#engine/handlers';
 import { printJsonLines } from './output';
+
+/** One line as the handler table reads it (the bench parses lines exactly as `apply` does). */
+export const parseCommandLine = commandOfLine;
 
 /**
  * Commands per batch at most. Bigger batches pay the commit (which rewrites every index page
@@ -28,43 +28,25 @@ const PAUSE_MS = 2;
 /** A line waits at most this long for its batch to fill (a slow, steady producer). */
 const MAX_WAIT_MS = 50;
 
-export function parseCommandLine(text: string): AnyCommand | Failure {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return fail('VALIDATION', 'The line is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return fail('VALIDATION', 'The line must be a JSON object with a "command" field');
-  }
-  const { command, ...input } = parsed as Record<string, unknown>;
-  if (typeof command !== 'string' || !Object.prototype.hasOwnProperty.call(COMMAND_SCHEMAS, command)) {
-    return fail('VALIDATION', `Unknown command ${JSON.stringify(command)}; use one of ${Object.keys(COMMAND_SCHEMAS).join(', ')}`);
-  }
-  const name = command as CommandName;
-  const valid = validate(COMMAND_SCHEMAS[name], input);
-  return valid.ok ? ({ name, input: valid.value } as AnyCommand) : valid;
-}
-
 /**
  * Applies every line of `input`; resolves to the number of lines that failed. Batches go
- * through the pipelined writer (one batch is committed on its thread while the next is
- * decided here); answers come back, and are printed, in input order.
+ * through the handler table's command stream (validated there as every channel is, and
+ * committed by the pipelined writer: one batch on its thread while the next is decided);
+ * answers come back, and are printed, in input order.
  *
  * `stop` (the reader of the answers went away): no further line is read or started; the
  * batches already handed to the writer are committed, so nothing is left half-applied.
  */
-export async function applyStream(ledger: Ledger, input: Readable, stop?: AbortSignal): Promise<number> {
-  const writer = new PipelinedWriter(ledger);
+export async function applyStream(handlers: HostHandlerTable, input: Readable, stop?: AbortSignal): Promise<number> {
+  const writer = handlers.openCommandStream();
   let failures = 0;
   let lineNumber = 0;
-  let batch: Array<{ line: number; command: AnyCommand | Failure }> = [];
+  let batch: Array<{ line: number; text: string }> = [];
   const flush = () => {
     if (batch.length === 0) return;
     const current = batch;
     batch = [];
-    void writer.submit(current.map((entry) => entry.command)).then((results) =>
+    void writer.submit(current.map((entry) => entry.text)).then((results) =>
       printJsonLines(
         results.map((result, index) => {
           const line = current[index]!.line;
@@ -102,7 +84,7 @@ export async function applyStream(ledger: Ledger, input: Readable, stop?: AbortS
       lineNumber += 1;
       if (text.trim() === '') continue;
       if (batch.length === 0) batchStarted = performance.now();
-      batch.push({ line: lineNumber, command: parseCommandLine(text) });
+      batch.push({ line: lineNumber, text });
       if (batch.length >= MAX_BATCH) {
         flush();
         // Read ahead no further than the pipeline can use: a huge file is not held in memory.

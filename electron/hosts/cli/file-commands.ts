@@ -7,6 +7,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { verifyLedgerFile } from '#engine/store/verify-file';
 import type { VerifyReport } from '#engine/store/verify';
 import type { Result } from '#shared/errors';
+import { createHostHandlers } from '#engine/handlers';
 import { applyStream } from './apply-stream';
 import { answer, orRefuse, withOk, type CliCommand, type CommandContext } from './command-context';
 import { runExport, runRestore, verifyExport } from './export-commands';
@@ -29,7 +30,11 @@ export const FILE_COMMANDS = {
       if (file !== undefined) orRefuse(checkInputFile(file));
       return context.withLedger(async (ledger) => {
         const input = file === undefined ? process.stdin : createReadStream(file);
-        const failures = await applyStream(ledger, input, stdoutClosed.signal);
+        const failures = await applyStream(
+          createHostHandlers(() => ledger),
+          input,
+          stdoutClosed.signal,
+        );
         return failures === 0 ? EXIT.ok : EXIT.domainError;
       });
     },
@@ -120,5 +125,5 @@ async function runImport(context: CommandContext): Promise<number> {
       message: `The file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
     });
   }
-  return context.withLedger((ledger) => answer(ledger.importLegacy(text, currency), withOk));
+  return context.withLedger((ledger) => answer(createHostHandlers(() => ledger).importLegacy({ text, currency }), withOk));
 }

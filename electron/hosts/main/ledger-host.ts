@@ -1,7 +1,8 @@
 /**
  * The main process's ownership of THE ledger: which file is open, swapping it for another
- * (File → New / Open / Restore from Export), catching up with appends by other processes,
- * watching the background integrity check, and fanning change notifications out. The main
+ * (File → New / Open / Restore from Export), catching up with appends by other processes
+ * (a watch on the file, store/file-changes.ts; no timer), reporting a broken chain the
+ * ledger's own notification announces, and fanning change notifications out. The main
  * process is the only process of the app that touches SQLite.
  *
  * Importable without Electron: the opener and the notification sink are parameters, so
@@ -10,6 +11,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHandlers, exportToFile, type HandlerTable } from '#engine/handlers';
+import { watchForOtherWriters, type FileChangeWatch } from '#engine/store/file-changes';
 import { exportSigningKey, type SealingHostServices } from '#engine/sealing/seal-channels';
 import type { Ledger } from '#engine/ledger';
 import type { ReplayProgress } from '#engine/projection/accounts-projection';
@@ -40,13 +42,11 @@ export type RestoreSummary = {
 
 export type LedgerHostOptions = {
   readonly open: LedgerOpener;
-  /** Called after every append (ours or another process's) and after a switch. */
-  readonly onChange: (change: LedgerChange) => void;
   /**
-   * How often to look for appends by other processes (the CLI on the same file). One
-   * PRAGMA data_version per tick when nothing changed, so 250 ms costs nothing.
+   * Called after every append (ours, or another process's once startWatching has begun),
+   * after a switch, and as the ledger's background verification moves or turns it read-only.
    */
-  readonly refreshIntervalMs?: number;
+  readonly onChange: (change: LedgerChange) => void;
   readonly log?: (message: string, error?: unknown) => void;
   /**
    * Builds the handler table over "the current ledger" (default: createHandlers). Lets main
@@ -57,14 +57,12 @@ export type LedgerHostOptions = {
   readonly restore?: LedgerRestorer;
   /**
    * Called ONCE per opened ledger when its background verification (Ledger option
-   * verifyInBackground) finds the hash chain broken. By then the engine has made the ledger
-   * read-only; the host also pushes a change notification so the renderer re-reads
-   * ledgerInfo and shows its banner. Nothing is ever repaired.
+   * verifyInBackground) finds the hash chain broken, from the ledger's own change
+   * notification (which also tells the renderer: read-only, with the reason). Nothing is
+   * ever repaired.
    */
   readonly onIntegrityFailure?: (failure: IntegrityFailure, info: LedgerInfo) => void;
 };
-
-export const DEFAULT_REFRESH_INTERVAL_MS = 250;
 
 export class LedgerHost {
   private ledger: Ledger | undefined;
@@ -72,7 +70,9 @@ export class LedgerHost {
   private opening: string | undefined;
   private closed = false;
   private pendingChange: LedgerChange | undefined;
-  private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  /** True once startWatching was called: each ledger opened after it is watched too. */
+  private watching = false;
+  private fileWatch: FileChangeWatch | undefined;
   private readonly table: HandlerTable;
   /** The ledger whose integrity failure was already reported (reported once per ledger). */
   private integrityFailureReported: Ledger | undefined;
@@ -206,8 +206,8 @@ export class LedgerHost {
   }
 
   /**
-   * Looks for appends by other processes now; the timer calls this every refreshIntervalMs.
-   * Never throws (a failing poll is logged and retried on the next tick).
+   * Catches up with appends by other processes now (the file watch calls the ledger's own
+   * refresh). Never throws: a failure is logged.
    */
   refresh(): boolean {
     if (!this.ledger) return false;
@@ -221,9 +221,9 @@ export class LedgerHost {
 
   /**
    * Reports a broken chain found by the background verification: once per ledger, to
-   * onIntegrityFailure and as a change notification (the renderer re-reads ledgerInfo, now
-   * read-only with the reason). The timer calls this every refreshIntervalMs; the status is a
-   * field read, so polling costs nothing. Returns true when it reported now.
+   * onIntegrityFailure. Called on each of the ledger's change notifications (the ledger
+   * notifies when its verification fails); the status is a field read. Returns true when it
+   * reported now.
    */
   checkIntegrity(): boolean {
     const ledger = this.ledger;
@@ -231,29 +231,25 @@ export class LedgerHost {
     const status = ledger.integrity.status;
     if (status.state !== 'failed') return false;
     this.integrityFailureReported = ledger;
-    const info = ledger.info();
     try {
-      this.options.onIntegrityFailure?.(status, info);
+      this.options.onIntegrityFailure?.(status, ledger.info());
     } catch (error) {
       this.options.log?.('Reporting the integrity failure failed', error);
     }
-    this.queueChange(ledger.currentChange());
     return true;
   }
 
-  /** Starts polling for other processes' appends and for the integrity status. Idempotent. */
+  /** Starts watching the open ledger's file (and each one opened later) for other processes' appends. Idempotent. */
   startWatching(): void {
-    if (this.refreshTimer !== undefined || this.closed) return;
-    this.refreshTimer = setInterval(() => {
-      this.refresh();
-      this.checkIntegrity();
-    }, this.options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS);
-    this.refreshTimer.unref?.();
+    if (this.watching || this.closed) return;
+    this.watching = true;
+    this.watchCurrent();
   }
 
   stopWatching(): void {
-    if (this.refreshTimer !== undefined) clearInterval(this.refreshTimer);
-    this.refreshTimer = undefined;
+    this.watching = false;
+    this.fileWatch?.close();
+    this.fileWatch = undefined;
   }
 
   /** Closes the ledger (app quit). Further switches are refused. */
@@ -270,7 +266,11 @@ export class LedgerHost {
     const previous = this.ledger;
     this.unsubscribe?.();
     this.ledger = next;
-    this.unsubscribe = next.onChange((change) => this.queueChange(change));
+    this.unsubscribe = next.onChange((change) => {
+      this.queueChange(change);
+      if (change.integrity?.state === 'failed') this.checkIntegrity();
+    });
+    if (this.watching) this.watchCurrent();
     if (previous) {
       try {
         previous.close();
@@ -279,15 +279,24 @@ export class LedgerHost {
       }
     }
     this.queueChange(next.currentChange());
+    // A walk that failed before this subscription is reported as well.
+    this.checkIntegrity();
+  }
+
+  private watchCurrent(): void {
+    this.fileWatch?.close();
+    this.fileWatch = this.ledger ? watchForOtherWriters(this.ledger, (message, error) => this.options.log?.(message, error)) : undefined;
   }
 
   /**
    * Coalesces notifications: a bulk append by the CLI or a burst of commands becomes one
-   * message per event-loop turn carrying the latest position, not one per event.
+   * message per event-loop turn carrying the latest state and every account touched, not
+   * one per event.
    */
   private queueChange(change: LedgerChange): void {
-    const scheduled = this.pendingChange !== undefined;
-    this.pendingChange = change;
+    const pending = this.pendingChange;
+    const scheduled = pending !== undefined;
+    this.pendingChange = pending === undefined ? change : mergedChange(pending, change);
     if (scheduled) return;
     setImmediate(() => {
       const latest = this.pendingChange;
@@ -295,4 +304,11 @@ export class LedgerHost {
       if (latest && !this.closed) this.options.onChange(latest);
     });
   }
+}
+
+/** Two changes as one: the later's state, the accounts of both (unknown when either does not know). */
+export function mergedChange(earlier: LedgerChange, later: LedgerChange): LedgerChange {
+  const { accounts: _later, ...rest } = later;
+  if (earlier.accounts === undefined || later.accounts === undefined) return rest;
+  return { ...rest, accounts: [...new Set([...earlier.accounts, ...later.accounts])] };
 }

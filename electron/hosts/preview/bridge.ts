@@ -101,7 +101,6 @@ const ledger: LedgerApi = {
   ledgerInfo: (request) => call('ledgerInfo', request),
   balanceSeries: (request) => call('balanceSeries', request),
   auditEvents: (request) => call('auditEvents', request),
-  auditCount: (request) => call('auditCount', request),
   eventDetail: (request) => call('eventDetail', request),
   integrityStatus: (request) => call('integrityStatus', request),
   balancesAsOf: (request) => call('balancesAsOf', request),

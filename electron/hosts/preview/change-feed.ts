@@ -1,16 +1,16 @@
 /**
- * Server-sent events to every open page: `data: {"lastPosition":N}` whenever the ledger's
- * log grows. The ledger notifies for this process's own commands; a poll of ledger.refresh()
- * brings in appends by other processes (the CLI on the same file), which refresh reports
- * through the same onChange listeners.
+ * Server-sent events to every open page: `data: <LedgerChange as JSON>` whenever the ledger
+ * announces a change (its log grew, it turned read-only, its background verification
+ * moved). The ledger notifies for this process's own commands; a watch on the file
+ * (store/file-changes.ts) brings in appends by other processes (the CLI on the same file),
+ * which the ledger's refresh reports through the same onChange listeners. Nothing polls.
  */
 import type { ServerResponse } from 'node:http';
 import type { LedgerChange } from '#shared/ipc-contract';
 import type { Ledger } from '#engine/ledger';
+import { watchForOtherWriters, type FileChangeWatch } from '#engine/store/file-changes';
 import { COMMON_HEADERS } from './security';
 
-/** How often the file is checked for other processes' appends (one cheap PRAGMA when idle). */
-export const POLL_INTERVAL_MS = 250;
 /** A comment line now and then keeps proxies and idle timeouts from dropping the stream. */
 const KEEP_ALIVE_MS = 15_000;
 /** How long a browser waits before reconnecting a dropped stream. */
@@ -19,27 +19,17 @@ const RECONNECT_MS = 1_000;
 export class ChangeFeed {
   private readonly clients = new Set<ServerResponse>();
   private readonly stopListening: () => void;
-  private readonly poll: NodeJS.Timeout;
+  private readonly fileWatch: FileChangeWatch;
   private readonly keepAlive: NodeJS.Timeout;
   private announced: string;
 
   constructor(
     private readonly ledger: Ledger,
-    onPollError: (error: unknown) => void,
+    onWatchError: (message: string, error?: unknown) => void,
   ) {
     this.announced = message(ledger.currentChange());
     this.stopListening = ledger.onChange((change) => this.broadcast(change));
-    let reported = false;
-    this.poll = setInterval(() => {
-      try {
-        ledger.refresh();
-        reported = false;
-      } catch (error) {
-        // A locked or briefly unreadable file: try again next tick, report once per streak.
-        if (!reported) onPollError(error);
-        reported = true;
-      }
-    }, POLL_INTERVAL_MS);
+    this.fileWatch = watchForOtherWriters(ledger, onWatchError);
     this.keepAlive = setInterval(() => {
       for (const client of this.clients) client.write(': keep-alive\n\n');
     }, KEEP_ALIVE_MS);
@@ -71,7 +61,7 @@ export class ChangeFeed {
   }
 
   close(): void {
-    clearInterval(this.poll);
+    this.fileWatch.close();
     clearInterval(this.keepAlive);
     this.stopListening();
     for (const client of this.clients) client.end();

@@ -80,7 +80,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
         }),
   });
   const staticFiles = createStaticFiles(options.outputFolder, await bundleBridge());
-  const feed = new ChangeFeed(options.ledger, (error) => log(`Could not check the ledger for changes: ${String(error)}`));
+  const feed = new ChangeFeed(options.ledger, (message, error) => log(error === undefined ? message : `${message}: ${String(error)}`));
   let port = 0;
 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

@@ -2,10 +2,11 @@
  * The audit list's model: one filtered snapshot of the log, newest first, read in pages by
  * keyset on the global position (`before` = the previous page's nextBefore; never an OFFSET).
  *
- * A snapshot is pinned to the log's last position when it was taken (the first page is asked
- * for `before: top + 1`), so rows never shift under the reader while new events arrive; the
- * screen offers "N new events" instead and takes a new snapshot when asked (or by itself when
- * the reader is at the top).
+ * A snapshot is pinned to the log's last position when it was taken (its first page comes with
+ * its count in one call, auditEvents `withCount`, and later pages are asked for below that
+ * top), so rows never shift under the reader while new events arrive; the screen offers
+ * "N new events" instead and takes a new snapshot when asked (or by itself when the reader is
+ * at the top).
  *
  * Row r of the list lives on page ⌊r / PAGE_SIZE⌋. A page can be fetched once its cursor is
  * known. Without a filter every position matches and positions are gap-free, so the cursor of
@@ -81,33 +82,32 @@ export class AuditList {
   }
 
   /**
-   * Takes a new snapshot for `filter`: the count, then the first page. The one on screen stays
-   * until both have arrived, so changing a filter never flashes an empty list. Answers false
-   * when a later call overtook this one or the engine refused.
+   * Takes a new snapshot for `filter`: the first page with its count, in one call. The one on
+   * screen stays until it has arrived, so changing a filter never flashes an empty list.
+   * Answers false when a later call overtook this one or the engine refused.
    */
   async show(filter: AuditFilter): Promise<boolean> {
     this.wantedFilter = filter;
     const generation = ++this.generation;
     this.updating = true;
     try {
-      const [counted, info] = await Promise.all([query((api) => api.auditCount({ filter })), query((api) => api.ledgerInfo())]);
-      if (generation !== this.generation) return false;
-      if (!counted.ok) {
-        this.failure = counted.error;
-        return false;
-      }
-      const top = counted.value.total;
-      const first = await query((api) => api.auditEvents({ filter, before: top + 1, limit: PAGE_SIZE }));
+      const first = await query((api) => api.auditEvents({ filter, limit: PAGE_SIZE, withCount: true }));
       if (generation !== this.generation) return false;
       if (!first.ok) {
         this.failure = first.error;
         return false;
       }
+      const count = first.value.count;
+      if (count === undefined) {
+        this.failure = { code: 'STORAGE', message: 'The ledger answered the audit page without its count' };
+        return false;
+      }
+      const top = count.total;
       this.filter = filter;
-      this.ledgerPath = info.ok ? info.value.path : undefined;
+      this.ledgerPath = count.ledgerPath;
       this.top = top;
-      this.matches = counted.value.matches;
-      this.total = counted.value.total;
+      this.matches = count.matches;
+      this.total = count.total;
       this.pages.clear();
       this.cursors = new Map([[0, top + 1]]);
       this.inFlight = new Set();
@@ -141,10 +141,10 @@ export class AuditList {
     if (!this.ready) return 0;
     const generation = this.generation;
     const filter = this.filter;
-    const [counted, info] = await Promise.all([query((api) => api.auditCount({ filter })), query((api) => api.ledgerInfo())]);
-    if (generation !== this.generation || !counted.ok) return this.newer;
-    if (info.ok && info.value.path !== this.ledgerPath) return 'swapped';
-    const { matches, total } = counted.value;
+    const newest = await query((api) => api.auditEvents({ filter, limit: 1, withCount: true }));
+    if (generation !== this.generation || !newest.ok || newest.value.count === undefined) return this.newer;
+    const { matches, total, ledgerPath } = newest.value.count;
+    if (ledgerPath !== this.ledgerPath) return 'swapped';
     if (total < this.top) return 'swapped';
     if (total === this.top) return (this.newer = 0);
     const newer = matches - this.matches;

@@ -1,24 +1,20 @@
 /**
  * The ledger's integrity status as the host reports it (shared/audit.ts IntegrityStatus), kept
- * app-wide: the audit screen's panel shows it, and the shell re-reads ledgerInfo the moment a
- * verification fails, so the read-only banner appears without waiting for another change.
- * The host verifies in the background; this only polls its answer, every POLL_MS while a walk
- * is under way and once after each change notification.
+ * app-wide: the audit screen's panel shows it, and screens mark balances unverified once it
+ * failed. The host verifies in the background and its change notifications carry the status
+ * (LedgerChange.integrity) whenever it moves; it is asked for once, at start, and never polled.
+ * A host that does not verify in the background sends no status: the one answer stands.
  */
 import type { IntegrityStatus } from '#shared/audit';
 import type { LedgerError } from '#shared/errors';
-import { ledgerApi, query } from './ledger-host';
-
-/** How often the status is asked for while the host is still walking the chain. */
-const POLL_MS = 500;
-/** After a failed request, wait longer before asking again. */
-const RETRY_MS = 5_000;
+import { query } from './ledger-host';
+import { onLedgerChange } from './live.svelte';
 
 let status = $state<IntegrityStatus | undefined>();
 let failure = $state<LedgerError | undefined>();
 
 export const integrity = {
-  /** The host's last answer; undefined until the first one arrives. */
+  /** The host's last word; undefined until the first one arrives. */
   get status(): IntegrityStatus | undefined {
     return status;
   },
@@ -29,57 +25,31 @@ export const integrity = {
 };
 
 /**
- * Starts watching; `onFailed` runs once when the status turns to 'failed'. Returns the
- * function that stops watching.
+ * Starts following the status; `onFailed` runs once when it turns to 'failed'. Returns the
+ * function that stops.
  */
 export function startIntegrityWatch(onFailed: () => void = () => {}): () => void {
   let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  /** The newest position the host announced: a 'verified' status short of it is about to move on. */
-  let announced = 0;
-  let running = false;
-  let again = false;
-
-  const poll = async (): Promise<void> => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    clearTimeout(timer);
-    try {
-      const result = await query((api) => api.integrityStatus());
-      if (stopped) return;
-      let next: number | undefined;
-      if (result.ok) {
-        const previous = status?.state;
-        status = result.value;
-        failure = undefined;
-        if (result.value.state === 'failed' && previous !== 'failed') onFailed();
-        if (result.value.state === 'verifying') next = POLL_MS;
-        if (result.value.state === 'verified' && result.value.verifiedThrough < announced) next = POLL_MS;
-      } else {
-        failure = result.error;
-        next = RETRY_MS;
-      }
-      if (next !== undefined) timer = setTimeout(() => void poll(), next);
-    } finally {
-      running = false;
-    }
-    if (again && !stopped) {
-      again = false;
-      void poll();
-    }
+  /** A notification arrived: the answer to the first question, if later, is older than it. */
+  let notified = false;
+  const take = (next: IntegrityStatus) => {
+    const previous = status?.state;
+    status = next;
+    failure = undefined;
+    if (next.state === 'failed' && previous !== 'failed') onFailed();
   };
-
-  void poll();
-  const unsubscribe = ledgerApi()?.onChanged((change) => {
-    announced = Math.max(announced, change.lastPosition);
-    void poll();
+  const unsubscribe = onLedgerChange((change) => {
+    if (change.integrity === undefined) return;
+    notified = true;
+    take(change.integrity);
+  });
+  void query((api) => api.integrityStatus()).then((result) => {
+    if (stopped || notified) return;
+    if (result.ok) take(result.value);
+    else failure = result.error;
   });
   return () => {
     stopped = true;
-    clearTimeout(timer);
-    unsubscribe?.();
+    unsubscribe();
   };
 }

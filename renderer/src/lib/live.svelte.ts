@@ -1,12 +1,17 @@
 /**
- * Live updates: the host tells the renderer whenever the ledger's log grew (a command from
- * this window, the CLI, another process). Screens read `live.lastPosition` in an effect and
- * reload what they show; the append-only log means nothing already shown can change.
+ * Live updates: the host tells the renderer what changed (shared/ipc-channels.ts LedgerChange:
+ * the position, the accounts whose streams grew, read-only, the integrity status) after a
+ * command from this window, the CLI or another process. Screens either read `live.changes` in
+ * an effect or subscribe with onLedgerChange and refetch only what the change concerns
+ * (ledger-change.ts); the append-only log means nothing already shown can change otherwise.
  */
+import type { LedgerChange } from '#shared/ipc-contract';
 import { ledgerApi } from './ledger-host';
 
 let lastPosition = $state(0);
 let changes = $state(0);
+let latest = $state.raw<LedgerChange | undefined>();
+const listeners = new Set<(change: LedgerChange) => void>();
 
 export const live = {
   /** The log's last position as last announced by the host. */
@@ -17,6 +22,10 @@ export const live = {
   get changes(): number {
     return changes;
   },
+  /** The last notification, whole; undefined until the first. */
+  get change(): LedgerChange | undefined {
+    return latest;
+  },
 };
 
 /** Subscribes to the host's change notifications; returns the unsubscribe function. */
@@ -25,8 +34,19 @@ export function startLiveUpdates(): () => void {
   if (!api) return () => {};
   return api.onChanged((change) => {
     lastPosition = change.lastPosition;
+    latest = change;
     changes += 1;
+    for (const listener of listeners) listener(change);
   });
+}
+
+/**
+ * Calls `listener` with each notification from now on (startLiveUpdates relays them); returns
+ * the function that stops. For `$effect(() => onLedgerChange(…))` in a screen.
+ */
+export function onLedgerChange(listener: (change: LedgerChange) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 /**
