@@ -19,7 +19,7 @@ gc();
 const memory = process.memoryUsage();
 process.stdout.write(
   `${JSON.stringify({
-    events: opened.value.projection.lastPosition,
+    events: opened.value.lastPosition,
     openMs,
     rssMb: memory.rss / 1048576,
     heapUsedMb: memory.heapUsed / 1048576,

@@ -127,7 +127,7 @@ export function measureSignedHistory(
   bulk: { readonly ms: number; readonly upkeep: UpkeepRun },
   log: (message: string) => void,
 ): Figure[] {
-  const events = ledger.store.lastPosition();
+  const events = ledger.logHead().position;
   const label = `${formatNumber(events)} events`;
   const { upkeep } = bulk;
   const share = (upkeep.ms / bulk.ms) * 100;

@@ -18,6 +18,6 @@ if (mode === 'bare') {
   const opened = Ledger.open({ path, actor: 'bench' });
   if (!opened.ok) throw new Error(opened.error.message);
   const ms = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ events: opened.value.projection.lastPosition, ms })}\n`);
+  process.stdout.write(`${JSON.stringify({ events: opened.value.lastPosition, ms })}\n`);
   opened.value.close();
 }

@@ -28,10 +28,10 @@ describe('open', () => {
     failure(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR', initial: '-1' }), 'VALIDATION');
     failure(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR', initial: '1.001' }), 'VALIDATION');
     failure(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR', initial: 5 }), 'VALIDATION');
-    expect(ledger.store.lastPosition()).toBe(0);
+    expect(ledger.logHead().position).toBe(0);
     ok(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR' }));
     expect(failure(api.openAccount({ account: 'a', owner: 'Other', currency: 'USD' }), 'ALREADY_EXISTS').message).toContain('a');
-    expect(ledger.store.lastPosition()).toBe(1);
+    expect(ledger.logHead().position).toBe(1);
   });
 
   it('refuses an unknown currency', () => {
@@ -55,21 +55,21 @@ describe('deposit and withdraw', () => {
 
   it('need an amount greater than zero', () => {
     const { ledger, api } = withAccounts();
-    const before = ledger.store.lastPosition();
+    const before = ledger.logHead().position;
     expect(failure(api.deposit({ account: 'alice', amount: '0' }), 'VALIDATION').message).toMatch(/greater than zero/);
     failure(api.deposit({ account: 'alice', amount: '0.00' }), 'VALIDATION');
     failure(api.withdraw({ account: 'alice', amount: '0' }), 'VALIDATION');
     failure(api.deposit({ account: 'alice', amount: '-5' }), 'VALIDATION');
-    expect(ledger.store.lastPosition()).toBe(before);
+    expect(ledger.logHead().position).toBe(before);
   });
 
   it('never take the balance below zero, and say so with the values', () => {
     const { ledger, api } = withAccounts();
-    const before = ledger.store.lastPosition();
+    const before = ledger.logHead().position;
     const error = failure(api.withdraw({ account: 'alice', amount: '50' }), 'INSUFFICIENT_FUNDS');
     expect(error.message).toBe('Insufficient funds: balance 12.00 EUR, withdrawal 50.00 EUR');
     failure(api.withdraw({ account: 'alice', amount: '12.01' }), 'INSUFFICIENT_FUNDS');
-    expect(ledger.store.lastPosition()).toBe(before);
+    expect(ledger.logHead().position).toBe(before);
     expect(ok(api.withdraw({ account: 'alice', amount: '12' })).balanceMinor).toBe(0);
     expect(failure(api.withdraw({ account: 'yuki', amount: '501' }), 'INSUFFICIENT_FUNDS').message).toBe(
       'Insufficient funds: balance 500 JPY, withdrawal 501 JPY',
@@ -113,7 +113,7 @@ describe('transfer', () => {
 
   it('refuses a transfer to the same account, across currencies, and beyond the balance', () => {
     const { ledger, api } = withAccounts();
-    const before = ledger.store.lastPosition();
+    const before = ledger.logHead().position;
     expect(failure(api.transfer({ from: 'alice', to: 'alice', amount: '1' }), 'VALIDATION').message).toMatch(/two different accounts/);
     const mismatch = failure(api.transfer({ from: 'alice', to: 'yuki', amount: '1' }), 'CURRENCY_MISMATCH');
     expect(mismatch.message).toMatch(/EUR.*alice.*yuki.*JPY/);
@@ -121,7 +121,7 @@ describe('transfer', () => {
     expect(short.message).toBe('Insufficient funds: balance 12.00 EUR, transfer 12.01 EUR');
     failure(api.transfer({ from: 'alice', to: 'nobody', amount: '1' }), 'NOT_FOUND');
     failure(api.transfer({ from: 'nobody', to: 'alice', amount: '1' }), 'NOT_FOUND');
-    expect(ledger.store.lastPosition()).toBe(before);
+    expect(ledger.logHead().position).toBe(before);
     expect(ok(api.getAccount({ account: 'alice' })).balanceMinor).toBe(1200);
   });
 
@@ -143,7 +143,7 @@ describe('close', () => {
     expect(closed).toMatchObject({ account: 'alice', version: 3, balanceMinor: 0 });
     expect(ok(api.getAccount({ account: 'alice' }))).toMatchObject({ status: 'closed', version: 3, transactionCount: 2 });
 
-    const before = ledger.store.lastPosition();
+    const before = ledger.logHead().position;
     expect(failure(api.deposit({ account: 'alice', amount: '1' }), 'ACCOUNT_CLOSED').message).toContain('alice');
     failure(api.withdraw({ account: 'alice', amount: '1' }), 'ACCOUNT_CLOSED');
     failure(api.transfer({ from: 'alice', to: 'bob', amount: '1' }), 'ACCOUNT_CLOSED');
@@ -151,14 +151,14 @@ describe('close', () => {
     failure(api.closeAccount({ account: 'alice' }), 'ACCOUNT_CLOSED');
     failure(api.openAccount({ account: 'alice', owner: 'Again', currency: 'EUR' }), 'ALREADY_EXISTS');
     failure(api.closeAccount({ account: 'ghost' }), 'NOT_FOUND');
-    expect(ledger.store.lastPosition()).toBe(before);
+    expect(ledger.logHead().position).toBe(before);
   });
 });
 
 describe('expectedVersion', () => {
   it('is checked exactly on every command, naming stream, expected and actual', () => {
     const { ledger, api } = withAccounts();
-    const before = ledger.store.lastPosition();
+    const before = ledger.logHead().position;
     const conflict = failure(api.deposit({ account: 'alice', amount: '1', expectedVersion: 0 }), 'CONCURRENCY_CONFLICT');
     expect(conflict.details).toMatchObject({ stream: 'alice', expected: 0, actual: 1 });
     expect(conflict.message).toMatch(/alice.*1.*0/);
@@ -166,7 +166,7 @@ describe('expectedVersion', () => {
     failure(api.transfer({ from: 'alice', to: 'bob', amount: '1', expectedVersion: 5 }), 'CONCURRENCY_CONFLICT');
     failure(api.closeAccount({ account: 'bob', expectedVersion: 3 }), 'CONCURRENCY_CONFLICT');
     failure(api.openAccount({ account: 'carol', owner: 'C', currency: 'EUR', expectedVersion: 1 }), 'CONCURRENCY_CONFLICT');
-    expect(ledger.store.lastPosition()).toBe(before);
+    expect(ledger.logHead().position).toBe(before);
 
     expect(ok(api.deposit({ account: 'alice', amount: '1', expectedVersion: 1 })).version).toBe(2);
     expect(ok(api.transfer({ from: 'alice', to: 'bob', amount: '1', expectedVersion: 2 })).version).toBe(3);

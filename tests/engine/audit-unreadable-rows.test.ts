@@ -41,7 +41,7 @@ describe('audit queries on a row whose stored JSON no longer parses', () => {
   ] as const) {
     it(`${what}: the ledger opens, and every read of the row answers INTEGRITY naming position 3`, () => {
       const ledger = ledgerWithMetadata(metadata);
-      expect(ledger.projection.lastPosition).toBe(4);
+      expect(ledger.lastPosition).toBe(4);
       const reads: Array<[string, () => unknown]> = [
         ['audit page', () => ledger.audit.page({}, undefined, 100)],
         ['audit page of the account', () => ledger.audit.page({ accounts: ['a'] }, undefined, 100)],

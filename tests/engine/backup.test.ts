@@ -13,7 +13,7 @@ import { listBackups, pruneBackups } from '#engine/backup/list-backups';
 import { restoreBackup } from '#engine/backup/restore-backup';
 import { backupFolderSetting, defaultBackupFolder, saveBackupFolderSetting, SETTINGS_FILE_NAME } from '#engine/backup/backup-settings';
 import { backupFileName, parseBackupFileName, parseTemporaryFileName, temporaryFileName } from '#engine/backup/backup-names';
-import { failure, handlersFor, listFolder, newLedger, ok, openLedger, sha256File, tamper, tempFolder } from './helpers';
+import { failure, handlersFor, listFolder, newLedger, ok, openLedger, readLedgerFile, sha256File, tamper, tempFolder } from './helpers';
 
 function seed(count: number) {
   const { path, ledger } = newLedger();
@@ -29,8 +29,8 @@ describe('createBackup', () => {
     const folder = join(tempFolder(), 'backups', 'nested');
     const summary = ok(await createBackup(path, folder, { now: () => new Date('2025-01-14T09:30:05.123Z') }));
     expect(summary.file).toBe(join(folder, 'ledger-20250114T093005123Z.ledger-backup.db'));
-    expect(summary.position).toBe(ledger.store.lastPosition());
-    expect(summary.head).toBe(ledger.store.headHash());
+    expect(summary.position).toBe(ledger.logHead().position);
+    expect(summary.head).toBe(ledger.logHead().hash);
     expect(summary.bytes).toBe(lstatSync(summary.file).size);
     expect(listFolder(folder)).toEqual(['ledger-20250114T093005123Z.ledger-backup.db']);
     // The backup is a ledger of its own: it opens and verifies, with the same accounts.
@@ -67,7 +67,7 @@ describe('createBackup', () => {
     expect(commits).toBeGreaterThan(0);
     expect(summary.position).toBeGreaterThan(6_001);
     expect(ledger.events({ fromPosition: summary.position, limit: 1 })).toHaveLength(1);
-    expect(hashAt(ledger.store.db, summary.position)).toBe(summary.head);
+    expect(readLedgerFile(ledger.path, (db) => hashAt(db, summary.position))).toBe(summary.head);
     expect(openLedger(summary.file, { readOnly: true }).verify()).toMatchObject({ ok: true, events: summary.position });
   }, 60_000);
 
@@ -167,7 +167,7 @@ describe('listBackups and restoreBackup', () => {
     const backup = ok(await createBackup(path, folder));
     const target = join(tempFolder(), 'restored.db');
     const restored = ok(await restoreBackup(backup.file, target));
-    expect(restored).toEqual({ path: target, position: 5, head: ledger.store.headHash() });
+    expect(restored).toEqual({ path: target, position: 5, head: ledger.logHead().hash });
     expect(listFolder(join(target, '..'))).toEqual(['restored.db']);
     const reopened = openLedger(target);
     expect(reopened.verify()).toMatchObject({ ok: true, events: 5 });

@@ -160,6 +160,6 @@ describe('ledger CLI', () => {
     // Importing again is refused (the accounts exist) and changes nothing.
     expect(again.code).toBe(1);
     expect(again.lines[0]).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already exists/) } });
-    expect(openLedger(db).store.lastPosition()).toBe(57);
+    expect(openLedger(db).logHead().position).toBe(57);
   });
 });

@@ -73,7 +73,7 @@ describe('two Ledger instances on one file', () => {
       'CONCURRENCY_CONFLICT',
     );
     expect(conflict.details).toMatchObject({ stream: 'a', expected: 1, actual: 2 });
-    expect(other.store.lastPosition()).toBe(2);
+    expect(other.logHead().position).toBe(2);
   });
 
   it('a write lock held past the busy timeout is a typed STORAGE failure, not a raw SQLite error', () => {

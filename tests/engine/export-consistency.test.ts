@@ -55,7 +55,7 @@ function seededLedger() {
   for (let start = 0; start < commands.length; start += 2_000) {
     for (const result of created.ledger.executeBatch(commands.slice(start, start + 2_000))) ok(result);
   }
-  expect(created.ledger.projection.lastPosition).toBe(ACCOUNTS.length + 2 * SEED_TRANSFERS);
+  expect(created.ledger.lastPosition).toBe(ACCOUNTS.length + 2 * SEED_TRANSFERS);
   return created;
 }
 
@@ -71,7 +71,7 @@ async function expectRestoreMatchesTimeTravel(live: Ledger, exportPath: string, 
   live.refresh();
   const asOf = ok(live.audit.balancesAsOf({ position: manifest.lastPosition }));
   expect(asOf.position).toBe(manifest.lastPosition);
-  expect(restored.projection.lastPosition).toBe(manifest.lastPosition);
+  expect(restored.lastPosition).toBe(manifest.lastPosition);
   expect(
     restored.listAccounts().map((account) => ({
       account: account.id,
@@ -107,7 +107,7 @@ class HoldingSink extends TextSink {
 describe('an export while another process appends', () => {
   it('paused after its first page while the child commits 400 more events, still describes the moment it started', async () => {
     const { ledger, path } = seededLedger();
-    const before = ledger.projection.lastPosition;
+    const before = ledger.lastPosition;
     const balancesAtSeed = ok(ledger.audit.balancesAsOf({})).balances;
     const apply = startApply(path);
     try {
@@ -123,7 +123,7 @@ describe('an export while another process appends', () => {
       expect(appendedDuringExport).toHaveLength(200);
       expect(appendedDuringExport.every((answer) => (answer as { ok: boolean }).ok)).toBe(true);
       ledger.refresh();
-      expect(ledger.projection.lastPosition).toBe(start + 400);
+      expect(ledger.lastPosition).toBe(start + 400);
       // …and none of them is in the export, which is exactly the log as it stood when it began.
       expect(manifest).toMatchObject({ firstPosition: 1, lastPosition: start, count: start });
       const file = join(tempFolder(), 'paused.jsonl');
@@ -166,17 +166,17 @@ describe('an export while another process appends', () => {
       const exports: Array<{ file: string; manifest: ExportManifest; lowest: number; highest: number }> = [];
       for (let round = 0; round < 4; round++) {
         // Each round starts only after the child has appended since the last one.
-        const seen = ledger.store.lastPosition();
-        await vi.waitFor(() => expect(ledger.store.lastPosition(), 'an append since the last round').toBeGreaterThan(seen), {
+        const seen = ledger.logHead().position;
+        await vi.waitFor(() => expect(ledger.logHead().position, 'an append since the last round').toBeGreaterThan(seen), {
           timeout: 30_000,
           interval: 5,
         });
         const file = join(folder, `round-${round}.jsonl`);
-        const lowest = ledger.store.lastPosition();
+        const lowest = ledger.logHead().position;
         const out = createWriteStream(file);
         const manifest = await ledger.exportJsonLines(out);
         await new Promise<void>((resolve) => out.end(resolve));
-        const highest = ledger.store.lastPosition();
+        const highest = ledger.logHead().position;
         exports.push({ file, manifest, lowest, highest });
       }
       stop = true;

@@ -77,8 +77,8 @@ describe('verify finds the first bad position', () => {
   it('an untouched ledger verifies, with the head hash and the checkpoint in step', () => {
     const { path, ledger } = seededLedger();
     const report = ledger.verify();
-    expect(report).toEqual({ ok: true, events: 8, head: ledger.store.headHash() });
-    expect(readCheckpoint(path)).toEqual({ position: 8, hash: ledger.store.headHash() });
+    expect(report).toEqual({ ok: true, events: 8, head: ledger.logHead().hash });
+    expect(readCheckpoint(path)).toEqual({ position: 8, hash: ledger.logHead().hash });
   });
 
   it('an edited payload', () => {
@@ -213,11 +213,11 @@ describe('the head checkpoint', () => {
     const before = readCheckpoint(path)!;
     const other = openLedger(path);
     ok(other.execute({ name: 'deposit', input: { account: 'bob', amount: '1.00' } }));
-    other.store.flushCheckpoint();
+    other.flushCheckpoint();
     expect(readCheckpoint(path)!.position).toBe(before.position + 1);
     // The first instance never saw position 9 commit through its own store; it cannot move the checkpoint back.
     ok(ledger.execute({ name: 'deposit', input: { account: 'bob', amount: '1.00' } }));
-    ledger.store.flushCheckpoint();
+    ledger.flushCheckpoint();
     expect(readCheckpoint(path)!.position).toBe(10);
     expect(ledger.verify()).toMatchObject({ ok: true, events: 10 });
   });
@@ -228,7 +228,7 @@ describe('the head checkpoint', () => {
     ok(ledger.execute({ name: 'deposit', input: { account: 'bob', amount: '2.00' } }));
     // The answers came first; both commits are attested by one write once the delay has passed.
     expect(readCheckpoint(path)!.position).toBe(8);
-    await vi.waitFor(() => expect(readCheckpoint(path)).toEqual({ position: 10, hash: ledger.store.headHash() }), {
+    await vi.waitFor(() => expect(readCheckpoint(path)).toEqual({ position: 10, hash: ledger.logHead().hash }), {
       timeout: CHECKPOINT_DELAY_MS * 3,
       interval: 5,
     });
@@ -292,7 +292,7 @@ describe('opening a tampered file', () => {
       expect(reopened.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.any(String) });
       const refused = handlersFor(reopened).deposit({ account: 'alice', amount: '1' });
       expect(refused).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
-      expect(reopened.store.lastPosition()).toBe(8);
+      expect(reopened.logHead().position).toBe(8);
     } finally {
       reopened.close();
     }
@@ -305,7 +305,7 @@ describe('opening a tampered file', () => {
     const reopened = openLedger(path);
     expect(reopened.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.stringMatching(/8/) });
     expect(handlersFor(reopened).deposit({ account: 'alice', amount: '1' })).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
-    expect(reopened.store.lastPosition()).toBe(7);
+    expect(reopened.logHead().position).toBe(7);
   });
 
   it('an intact ledger opens writable', () => {

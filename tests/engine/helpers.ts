@@ -12,6 +12,8 @@ import { afterEach, expect } from 'vitest';
 import type { Result } from '#shared/errors';
 import { createHandlers, type HandlerTable } from '#engine/handlers';
 import { Ledger, type LedgerOptions } from '#engine/ledger';
+import type { AccountsProjection } from '#engine/projection/accounts-projection';
+import type { EventStore } from '#engine/store/event-store';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Fixtures copied into the repository: tests never read outside it. */
@@ -85,6 +87,38 @@ export function tamper(path: string, work: (db: Database.Database) => void): voi
   try {
     db.exec('DROP TRIGGER IF EXISTS events_refuse_update; DROP TRIGGER IF EXISTS events_refuse_delete;');
     db.transaction(() => work(db))();
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The ledger's own event store and projection, for the tests of those parts that check them
+ * against the ledger's (the replay thread, rebuilds, restores). Reaches past `private` on purpose.
+ */
+export function storeOf(ledger: Ledger): EventStore {
+  // Bracket access reaches a private member: only tests do.
+  return ledger['store'];
+}
+
+export function projectionOf(ledger: Ledger): AccountsProjection {
+  // Bracket access reaches a private member: only tests do.
+  return ledger['projection'];
+}
+
+/**
+ * The ledger's own connection, for the few tests that must act on it and not on the file: its
+ * settings, its write lock, its transaction state. Reaches past `private` on purpose.
+ */
+export function connectionOf(ledger: Ledger): Database.Database {
+  return storeOf(ledger).db;
+}
+
+/** Reads a ledger file on a read-only connection of its own (the ledger's connection is private to it). */
+export function readLedgerFile<T>(path: string, read: (db: Database.Database) => T): T {
+  const db = new Database(path, { readonly: true });
+  try {
+    return read(db);
   } finally {
     db.close();
   }

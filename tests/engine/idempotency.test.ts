@@ -12,13 +12,13 @@ describe('commandId', () => {
     const opened = ok(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR', initial: '10', commandId: 'open-a' }));
     expect(opened.commandId).toBe('open-a');
     const first = ok(api.deposit({ account: 'a', amount: '2.50', commandId: 'dep-1' }));
-    const position = ledger.store.lastPosition();
+    const position = ledger.logHead().position;
 
     const repeat = ok(api.deposit({ account: 'a', amount: '2.50', commandId: 'dep-1' }));
     expect(repeat.replayed).toBe(true);
     const { replayed: _replayed, ...withoutFlag } = repeat;
     expect(withoutFlag).toEqual(first);
-    expect(ledger.store.lastPosition()).toBe(position);
+    expect(ledger.logHead().position).toBe(position);
     expect(ok(api.getAccount({ account: 'a' })).balanceMinor).toBe(1250);
 
     // The repeat of the open answers the open's receipt, even though the account now exists.
@@ -44,12 +44,12 @@ describe('commandId', () => {
     const { ledger, api } = newLedger();
     ok(api.openAccount({ account: 'a', owner: 'A', currency: 'EUR', initial: '10' }));
     ok(api.deposit({ account: 'a', amount: '1', commandId: 'x' }));
-    const position = ledger.store.lastPosition();
+    const position = ledger.logHead().position;
     expect(failure(api.deposit({ account: 'a', amount: '2', commandId: 'x' }), 'VALIDATION').message).toMatch(/x.*different command/);
     failure(api.withdraw({ account: 'a', amount: '1', commandId: 'x' }), 'VALIDATION');
     failure(api.deposit({ account: 'a', amount: '1', memo: 'note', commandId: 'x' }), 'VALIDATION');
     failure(api.closeAccount({ account: 'a', commandId: 'x' }), 'VALIDATION');
-    expect(ledger.store.lastPosition()).toBe(position);
+    expect(ledger.logHead().position).toBe(position);
   });
 
   it('a failed command is not remembered: the same id may succeed later', () => {
@@ -98,6 +98,6 @@ describe('commandId', () => {
     const { ledger, api } = newLedger();
     ok(api.openAccount({ account: 'a', owner: 'Ann', currency: 'EUR', commandId: 'o' }));
     expect(ok(api.openAccount({ account: 'a', owner: '  Ann ', currency: 'EUR', commandId: 'o' })).replayed).toBe(true);
-    expect(ledger.store.lastPosition()).toBe(1);
+    expect(ledger.logHead().position).toBe(1);
   });
 });

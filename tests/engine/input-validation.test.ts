@@ -80,7 +80,7 @@ describe('requests', () => {
     failure(api.deposit({ account: 'a', amount: '1', commandId: 'c'.repeat(129) }), 'VALIDATION');
     failure(api.deposit({ account: 'a', amount: '1'.repeat(65) }), 'VALIDATION');
     expect(failure(api.deposit({ account: 'a' }), 'VALIDATION').message).toMatch(/amount.*required/);
-    expect(ledger.store.lastPosition()).toBe(0);
+    expect(ledger.logHead().position).toBe(0);
   });
 
   it('dispatch refuses channels that are not in the contract, including prototype names', async () => {

@@ -26,7 +26,7 @@ describe('commands wait for verification in hosts that verify in the background'
     const ledger = openLedger(path, { verifyInBackground: true });
     const refused = ledger.execute({ name: 'deposit', input: { account: 'a', amount: '5.00' } });
     failure(refused, 'INTEGRITY');
-    expect(ledger.store.lastPosition()).toBe(EVENTS);
+    expect(ledger.logHead().position).toBe(EVENTS);
     expect(ledger.integrity.status).toMatchObject({ state: 'failed', firstBadPosition: 6500 });
     expect(ledger.info()).toMatchObject({ readOnly: true });
   });
@@ -47,7 +47,7 @@ describe('commands wait for verification in hosts that verify in the background'
     const ledger = openLedger(path);
     // The projection replays the edited (still valid) amount; the account's stream is checked before deciding on it.
     failure(ledger.execute({ name: 'deposit', input: { account: 'a', amount: '5.00' } }), 'INTEGRITY');
-    expect(ledger.store.lastPosition()).toBe(EVENTS);
+    expect(ledger.logHead().position).toBe(EVENTS);
     expect(ledger.info()).toMatchObject({ readOnly: true });
     expect(ledger.verify()).toMatchObject({ ok: false, firstBadPosition: 6500 });
   });

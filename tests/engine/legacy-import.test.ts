@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-process';
-import { failure, fixturesFolder, handlersFor, newLedger, ok, openLedger, tempFolder } from './helpers';
+import { failure, fixturesFolder, handlersFor, newLedger, ok, openLedger, readLedgerFile, tempFolder } from './helpers';
 
 const fixtureText = readFileSync(join(fixturesFolder, 'legacy-seed-log.jsonl'), 'utf8');
 const expected = JSON.parse(readFileSync(join(fixturesFolder, 'legacy-seed-log.expected.json'), 'utf8')) as {
@@ -52,7 +52,7 @@ describe('legacy import of the fixture', () => {
   it('stores every line verbatim as schema version 1 and upcasts it on read', () => {
     const { ledger } = newLedger();
     ok(ledger.importLegacy(fixtureText, 'EUR'));
-    const rows = ledger.store.db.prepare('SELECT * FROM events ORDER BY position').all() as StoredRow[];
+    const rows = readLedgerFile(ledger.path, (db) => db.prepare('SELECT * FROM events ORDER BY position').all()) as StoredRow[];
     expect(rows).toHaveLength(fixtureLines.length);
     fixtureLines.forEach((text, index) => {
       const line = JSON.parse(text) as { id: string; aggregate_id: string; event_type: string; version: number; timestamp: string };
@@ -103,7 +103,7 @@ describe('legacy import of the fixture', () => {
     ];
     const { ledger } = newLedger();
     ok(ledger.importLegacy(lines.join('\n'), 'EUR'));
-    const stored = ledger.store.db.prepare('SELECT data FROM events ORDER BY position').pluck().all() as string[];
+    const stored = readLedgerFile(ledger.path, (db) => db.prepare('SELECT data FROM events ORDER BY position').pluck().all()) as string[];
     expect(stored).toEqual(['{ "owner": "Vera {\\"x\\": \\"}\\"}",  "initial_deposit": 100.50 }', '{"amount":1.10}']);
     expect(ok(ledger.getAccount('v'))).toMatchObject({ owner: 'Vera {"x": "}"}', balanceMinor: 10_160 });
     expect(ledger.verify()).toMatchObject({ ok: true, events: 2 });
@@ -114,7 +114,9 @@ describe('legacy import of the fixture', () => {
       '{"id":"d1","aggregate_id":"d","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{"owner":"Dee","initial_deposit":1},"timestamp":"2020-01-01T00:00:00Z","data":{"owner":"Dee","initial_deposit":1000}}';
     const { ledger } = newLedger();
     ok(ledger.importLegacy(line, 'EUR'));
-    expect(ledger.store.db.prepare('SELECT data FROM events').pluck().get()).toBe('{"owner":"Dee","initial_deposit":1000}');
+    expect(readLedgerFile(ledger.path, (db) => db.prepare('SELECT data FROM events').pluck().get())).toBe(
+      '{"owner":"Dee","initial_deposit":1000}',
+    );
     expect(ok(ledger.getAccount('d')).balanceMinor).toBe(100_000);
   });
 
@@ -135,7 +137,7 @@ describe('legacy import of the fixture', () => {
     const { ledger } = newLedger();
     const error = failure(ledger.importLegacy(fixtureText, 'JPY'), 'VALIDATION');
     expect(error.message).toMatch(/^Line 1: .*723\.05.*JPY/);
-    expect(ledger.store.lastPosition()).toBe(0);
+    expect(ledger.logHead().position).toBe(0);
   });
 });
 
@@ -148,7 +150,7 @@ describe('legacy import refusals (nothing imported)', () => {
     const error = failure(ledger.importLegacy(lines.join('\n'), 'EUR'), 'VALIDATION');
     expect(error.message).toMatch(/^Line 10: .*12\.345.*EUR/);
     expect(error.message).toMatch(/nothing was imported/);
-    expect(ledger.store.lastPosition()).toBe(0);
+    expect(ledger.logHead().position).toBe(0);
     expect(ledger.listAccounts()).toEqual([]);
   });
 
@@ -158,7 +160,7 @@ describe('legacy import refusals (nothing imported)', () => {
       lines[9] = lines[9]!.replace(/"amount":[0-9.]+/, `"amount":${amount}`);
       const { ledger } = newLedger();
       expect(failure(ledger.importLegacy(lines.join('\n'), 'EUR'), 'VALIDATION').message, amount).toMatch(/^Line 10: /);
-      expect(ledger.store.lastPosition()).toBe(0);
+      expect(ledger.logHead().position).toBe(0);
     }
   });
 
@@ -168,7 +170,7 @@ describe('legacy import refusals (nothing imported)', () => {
     const views = ledger.listAccounts();
     const again = failure(ledger.importLegacy(fixtureText, 'EUR'), 'VALIDATION');
     expect(again.message).toMatch(/acc-000 already exists/);
-    expect(ledger.store.lastPosition()).toBe(expected.events);
+    expect(ledger.logHead().position).toBe(expected.events);
     expect(ledger.listAccounts()).toEqual(views);
   });
 
@@ -178,7 +180,7 @@ describe('legacy import refusals (nothing imported)', () => {
     const error = ledger.importLegacy(fixtureText, 'EUR');
     expect(error.ok).toBe(false);
     if (!error.ok) expect(error.error.message).toMatch(/acc-003/);
-    expect(ledger.store.lastPosition()).toBe(1);
+    expect(ledger.logHead().position).toBe(1);
   });
 
   it('structural problems are refused by line: gaps, overdrafts, unknown types, bad JSON, unknown currency', () => {
@@ -203,7 +205,7 @@ describe('legacy import refusals (nothing imported)', () => {
     for (const [text, currency, pattern] of cases) {
       const { ledger } = newLedger();
       expect(failure(ledger.importLegacy(text, currency), 'VALIDATION').message, text).toMatch(pattern);
-      expect(ledger.store.lastPosition()).toBe(0);
+      expect(ledger.logHead().position).toBe(0);
     }
   });
 });
@@ -314,7 +316,7 @@ describe('legacy import holds every line to the command rules (issue 16, item 6)
     expect(error.message).toMatch(message);
     expect(error.message).toMatch(/; nothing was imported$/);
     expect(error.message.length).toBeLessThan(400);
-    expect(ledger.store.lastPosition()).toBe(0);
+    expect(ledger.logHead().position).toBe(0);
     expect(ledger.listAccounts()).toEqual([]);
   });
 

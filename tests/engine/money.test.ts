@@ -149,10 +149,10 @@ describe('money through the ledger', () => {
   it('a deposit that would push the balance past the safe bound is refused and nothing is written', () => {
     const { ledger, api } = newLedger();
     ok(api.openAccount({ account: 'big', owner: 'Big', currency: 'EUR', initial: '90071992547409.90' }));
-    const before = ledger.store.lastPosition();
+    const before = ledger.logHead().position;
     const error = failure(api.deposit({ account: 'big', amount: '0.02' }), 'VALIDATION');
     expect(error.message).toMatch(/big/);
-    expect(ledger.store.lastPosition()).toBe(before);
+    expect(ledger.logHead().position).toBe(before);
     const receipt = ok(api.deposit({ account: 'big', amount: '0.01' }));
     expect(receipt.balanceMinor).toBe(Number.MAX_SAFE_INTEGER);
     expect(receipt.balance).toBe('90071992547409.91');
@@ -162,9 +162,9 @@ describe('money through the ledger', () => {
     const { ledger, api } = newLedger();
     ok(api.openAccount({ account: 'full', owner: 'Full', currency: 'JPY', initial: '9007199254740991' }));
     ok(api.openAccount({ account: 'payer', owner: 'Payer', currency: 'JPY', initial: '10' }));
-    const before = ledger.store.lastPosition();
+    const before = ledger.logHead().position;
     failure(api.transfer({ from: 'payer', to: 'full', amount: '1' }), 'VALIDATION');
-    expect(ledger.store.lastPosition()).toBe(before);
+    expect(ledger.logHead().position).toBe(before);
   });
 
   it('amounts must be text in the account currency digits; JPY and KWD balances format correctly', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '#engine/ledger';
 import { LATEST_SCHEMA_VERSION, LEDGER_APPLICATION_ID } from '#engine/store/schema';
-import { listFolder, ok, openLedger, sha256File, sideFiles, tempFolder, tempLedgerPath } from './helpers';
+import { connectionOf, listFolder, ok, openLedger, readLedgerFile, sha256File, sideFiles, tempFolder, tempLedgerPath } from './helpers';
 
 /** Opens `path` expecting a STORAGE refusal that names the file and changes nothing on disk. */
 function expectUntouchedRefusal(path: string, messagePattern: RegExp) {
@@ -42,7 +42,7 @@ describe('settings on every open', () => {
     raw.close();
 
     const reopened = openLedger(path);
-    const db = reopened.store.db;
+    const db = connectionOf(reopened);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -53,7 +53,7 @@ describe('settings on every open', () => {
 
   it('honours a custom busy timeout', () => {
     const ledger = openLedger(tempLedgerPath(), { busyTimeoutMs: 1234 });
-    expect(ledger.store.db.pragma('busy_timeout', { simple: true })).toBe(1234);
+    expect(connectionOf(ledger).pragma('busy_timeout', { simple: true })).toBe(1234);
   });
 });
 
@@ -152,7 +152,7 @@ describe('refusals leave the file untouched', () => {
     const folder = tempFolder();
     const path = join(folder, 'new.db');
     const ledger = openLedger(path);
-    expect(ledger.store.db.pragma('application_id', { simple: true })).toBe(LEDGER_APPLICATION_ID);
+    expect(readLedgerFile(path, (db) => db.pragma('application_id', { simple: true }))).toBe(LEDGER_APPLICATION_ID);
     expect(ledger.listAccounts()).toEqual([]);
     expect(listFolder(folder).filter((name) => name.startsWith('.'))).toEqual([]);
   });

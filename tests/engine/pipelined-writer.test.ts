@@ -11,7 +11,7 @@ import type { AnyCommand, CommandReceipt } from '#shared/commands';
 import type { Result } from '#shared/errors';
 import { PipelinedWriter } from '#engine/bulk/pipelined-writer';
 import type { Ledger } from '#engine/ledger';
-import { failure, newLedger, ok, openLedger } from './helpers';
+import { connectionOf, failure, newLedger, ok, openLedger } from './helpers';
 
 const ACCOUNTS = ['a', 'b', 'c'] as const;
 const AMOUNTS = ['0.01', '1.00', '7.50', '40.00'] as const;
@@ -112,7 +112,7 @@ describe('the pipelined bulk writer', () => {
     });
     expect(order).toEqual([0, 1, 2]);
     expect(seen).toEqual([1_000, 2_000, 3_000]);
-    expect(ledger.projection.lastPosition).toBe(3_000);
+    expect(ledger.lastPosition).toBe(3_000);
     expect(ledger.verify()).toMatchObject({ ok: true, events: 3_000 });
   });
 
@@ -160,12 +160,12 @@ describe('the pipelined bulk writer', () => {
     ledger.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR', initial: '10.00' } });
     const other = openLedger(path, { actor: 'other' });
     // The other connection takes the write lock first, so the writer's thread must wait for it.
-    other.store.db.exec('BEGIN IMMEDIATE');
+    connectionOf(other).exec('BEGIN IMMEDIATE');
     const answers = await withWriter(ledger, async (writer) => {
       const pending = [writer.submit([{ name: 'withdraw', input: { account: 'a', amount: '10.00' } }]), writer.submit(deposits(3))];
       // Meanwhile the other connection spends the money and commits.
       ok(other.execute({ name: 'withdraw', input: { account: 'a', amount: '6.00' } }));
-      other.store.db.exec('COMMIT');
+      connectionOf(other).exec('COMMIT');
       return Promise.all(pending);
     });
     // Decided again on the log as it really was: 4.00 left, so the withdrawal of 10.00 is refused.
@@ -186,12 +186,12 @@ describe('the pipelined bulk writer', () => {
     const { ledger, path } = newLedger();
     ledger.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } });
     const other = openLedger(path, { actor: 'other' });
-    other.store.db.exec('BEGIN IMMEDIATE');
+    connectionOf(other).exec('BEGIN IMMEDIATE');
     const [[withdrawal]] = await withWriter(ledger, async (writer) => {
       // Staged on a balance of 0.00: refused, and a refused batch has no rows to write.
       const pending = Promise.all([writer.submit([{ name: 'withdraw', input: { account: 'a', amount: '5.00' } }])]);
       ok(other.execute({ name: 'deposit', input: { account: 'a', amount: '5.00' } }));
-      other.store.db.exec('COMMIT');
+      connectionOf(other).exec('COMMIT');
       return pending;
     });
     // Under the lock the log had moved on: decided again, the withdrawal goes through.
@@ -202,12 +202,12 @@ describe('the pipelined bulk writer', () => {
     const { ledger, path } = newLedger({ busyTimeoutMs: 50 });
     ledger.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } });
     const other = openLedger(path);
-    other.store.db.exec('BEGIN IMMEDIATE');
+    connectionOf(other).exec('BEGIN IMMEDIATE');
     const answers = await withWriter(ledger, async (writer) => {
       const pending = Promise.all([writer.submit(deposits(2)), writer.submit(deposits(2))]);
       // Hold the lock well past the thread's 50 ms busy timeout (this thread sleeps; the writer's does not).
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-      other.store.db.exec('COMMIT');
+      connectionOf(other).exec('COMMIT');
       return pending;
     });
     expect(answers.flat().map((result) => ok(result).balanceMinor)).toEqual([100, 200, 300, 400]);
@@ -240,16 +240,21 @@ describe('the pipelined bulk writer', () => {
     const { ledger } = newLedger();
     ledger.execute({ name: 'open', input: { account: 'a', owner: 'A', currency: 'EUR' } });
     // Fault injection: the second batch throws after 700 of its rows were sent (two chunks).
-    const stageBatch = ledger.stageBatch.bind(ledger);
+    const bulkStaging = ledger.bulkStaging.bind(ledger);
     let batches = 0;
-    ledger.stageBatch = (commands, basis, send) => {
-      batches += 1;
-      if (batches !== 2) return stageBatch(commands, basis, send);
-      let rows = 0;
-      return stageBatch(commands, basis, (row) => {
-        send(row);
-        if (++rows === 700) throw new Error('injected');
-      });
+    ledger.bulkStaging = () => {
+      const staging = bulkStaging();
+      const stage = staging.stage.bind(staging);
+      staging.stage = (commands, basis, send) => {
+        batches += 1;
+        if (batches !== 2) return stage(commands, basis, send);
+        let rows = 0;
+        return stage(commands, basis, (row) => {
+          send(row);
+          if (++rows === 700) throw new Error('injected');
+        });
+      };
+      return staging;
     };
     const executeBatch = ledger.executeBatch.bind(ledger);
     let plainBatches = 0;

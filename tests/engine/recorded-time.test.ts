@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AnyCommand } from '#shared/commands';
 import { PipelinedWriter } from '#engine/bulk/pipelined-writer';
 import type { Ledger } from '#engine/ledger';
-import { newLedger, ok } from './helpers';
+import { newLedger, ok, readLedgerFile } from './helpers';
 
 /** Every reading of the clock is 3 ms after the one before. */
 function clockThatMovesOnEveryReading(): void {
@@ -24,7 +24,10 @@ afterEach(() => {
 type Row = { position: number; recordedAt: string; metadata: string; type: string };
 
 function rows(ledger: Ledger): Row[] {
-  return ledger.store.db.prepare('SELECT position, recorded_at AS recordedAt, metadata, type FROM events ORDER BY position').all() as Row[];
+  return readLedgerFile(
+    ledger.path,
+    (db) => db.prepare('SELECT position, recorded_at AS recordedAt, metadata, type FROM events ORDER BY position').all() as Row[],
+  );
 }
 
 /** Recorded times grouped by the command (its correlation id) that appended them. */

@@ -18,7 +18,7 @@ import { REPLAY_PAGE_SIZE } from '#engine/projection/replay-sql';
 import { EventStore } from '#engine/store/event-store';
 import type { Ledger } from '#engine/ledger';
 import { IMPORT_META_URL_IN_CJS } from '../../scripts/build-electron.mjs';
-import { fixturesFolder, newLedger, ok, openLedger, repoRoot, tamper, tempFolder, withConnection } from './helpers';
+import { fixturesFolder, newLedger, ok, openLedger, projectionOf, repoRoot, storeOf, tamper, tempFolder, withConnection } from './helpers';
 
 const OWNERS = ['Zoë Ångström', 'José Núñez', '李小龙', 'Ada Lovelace'];
 const MEMOS = [undefined, 'rent', 'café crème', 'party 🎉 (astral)', 'tab\there', 'quote " and \\ backslash'];
@@ -37,7 +37,7 @@ function fillLedger(ledger: Ledger, events: number): void {
     input: { account, owner: OWNERS[index % OWNERS.length]!, currency: CURRENCIES[index % 3]!, initial: '1000' },
   }));
   ok(ledger.executeBatch(opens)[0]!);
-  while (ledger.store.lastPosition() < events) {
+  while (ledger.logHead().position < events) {
     const batch: AnyCommand[] = [];
     for (let index = 0; index < 1 + next(300); index++) {
       const account = accounts[next(accounts.length)]!;
@@ -113,15 +113,15 @@ describe('replay through the read thread', () => {
   it('gives exactly the projection of a one-thread replay, over several pages of mixed text and times', () => {
     const { ledger } = newLedger();
     fillLedger(ledger, 3 * REPLAY_PAGE_SIZE + 250);
-    const events = ledger.store.lastPosition();
-    const pages = threadPages(ledger.store);
+    const events = ledger.logHead().position;
+    const pages = threadPages(storeOf(ledger));
     expect(pages).not.toContain('irregular');
     expect(pages.reduce<number>((sum, count) => sum + (count as number), 0)).toBe(events);
     expect(pages.length).toBe(Math.floor(events / REPLAY_PAGE_SIZE) + 1);
 
-    const threaded = snapshot(replayed(ledger.store, true));
-    expect(threaded).toEqual(snapshot(replayed(ledger.store, false)));
-    expect(threaded).toEqual(snapshot(ledger.projection));
+    const threaded = snapshot(replayed(storeOf(ledger), true));
+    expect(threaded).toEqual(snapshot(replayed(storeOf(ledger), false)));
+    expect(threaded).toEqual(snapshot(projectionOf(ledger)));
     expect(threaded.memoHits.every((hits) => hits.length > 0)).toBe(true);
   });
 
@@ -131,10 +131,10 @@ describe('replay through the read thread', () => {
     ledger.executeBatch(
       Array.from({ length: 2 * REPLAY_PAGE_SIZE - 1 }, () => ({ name: 'deposit', input: { account: 'a', amount: '1' } }) as AnyCommand),
     );
-    expect(threadPages(ledger.store)).toEqual([REPLAY_PAGE_SIZE, REPLAY_PAGE_SIZE, 0]);
+    expect(threadPages(storeOf(ledger))).toEqual([REPLAY_PAGE_SIZE, REPLAY_PAGE_SIZE, 0]);
     const progress: Array<[number, number]> = [];
     const projection = new AccountsProjection({ threadReplayFrom: 0 });
-    projection.rebuild(ledger.store, (applied, total) => progress.push([applied, total]));
+    projection.rebuild(storeOf(ledger), (applied, total) => progress.push([applied, total]));
     expect(progress.at(-1)).toEqual([2 * REPLAY_PAGE_SIZE, 2 * REPLAY_PAGE_SIZE]);
     expect(projection.account('a')).toMatchObject({ balanceMinor: (2 * REPLAY_PAGE_SIZE - 1) * 100, version: 2 * REPLAY_PAGE_SIZE });
   });
@@ -142,15 +142,15 @@ describe('replay through the read thread', () => {
   it('leaves pages with legacy events (upcast with their metadata) to the projection, with the same result', () => {
     const { ledger } = newLedger();
     ok(ledger.importLegacy(readFileSync(join(fixturesFolder, 'legacy-seed-log.jsonl'), 'utf8'), 'EUR'));
-    const legacyEvents = ledger.store.lastPosition();
+    const legacyEvents = ledger.logHead().position;
     ok(ledger.execute({ name: 'open', input: { account: 'new', owner: 'N', currency: 'EUR' } }));
     ledger.executeBatch(
       Array.from({ length: 2 * REPLAY_PAGE_SIZE }, () => ({ name: 'deposit', input: { account: 'new', amount: '1' } }) as AnyCommand),
     );
-    const pages = threadPages(ledger.store);
+    const pages = threadPages(storeOf(ledger));
     expect(pages[0]).toBe('irregular');
     expect(pages.filter((page) => page === 'irregular').length).toBe(Math.ceil(legacyEvents / REPLAY_PAGE_SIZE));
-    expect(snapshot(replayed(ledger.store, true))).toEqual(snapshot(replayed(ledger.store, false)));
+    expect(snapshot(replayed(storeOf(ledger), true))).toEqual(snapshot(replayed(storeOf(ledger), false)));
   });
 
   it.each([
@@ -213,12 +213,12 @@ describe('replay through the read thread', () => {
   it('catches up from a later position, including events another connection appended', () => {
     const { path, ledger } = newLedger();
     fillLedger(ledger, 1_500);
-    const projection = replayed(ledger.store, true);
+    const projection = replayed(storeOf(ledger), true);
     const other = openLedger(path);
     other.executeBatch(Array.from({ length: 1_100 }, () => ({ name: 'deposit', input: { account: 'acct-0', amount: '3' } }) as AnyCommand));
-    expect(threadPages(ledger.store, projection.lastPosition)).toEqual([1_000, 100]);
-    projection.catchUp(ledger.store);
-    expect(snapshot(projection)).toEqual(snapshot(replayed(ledger.store, false)));
+    expect(threadPages(storeOf(ledger), projection.lastPosition)).toEqual([1_000, 100]);
+    projection.catchUp(storeOf(ledger));
+    expect(snapshot(projection)).toEqual(snapshot(replayed(storeOf(ledger), false)));
   });
 
   it('starts no thread for an in-memory ledger (a second connection would see another database)', () => {
@@ -233,7 +233,7 @@ describe('replay through the read thread', () => {
   it('starts from a CommonJS bundle built as main.cjs is (module paths resolved from the bundle file itself)', async () => {
     const { path, ledger } = newLedger();
     fillLedger(ledger, 1_500);
-    const events = ledger.store.lastPosition();
+    const events = ledger.logHead().position;
     ledger.close();
     const folder = tempFolder();
     const entry = join(folder, 'entry.ts');

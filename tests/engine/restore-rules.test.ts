@@ -15,7 +15,7 @@ import { EVENT_FORMATS } from '#engine/import/event-rules';
 import { UPCASTED_SCHEMAS } from '#engine/events/upcasters';
 import type { StoredEvent } from '#engine/store/event-store';
 import { runCli } from './cli-process';
-import { failure, listFolder, newLedger, ok, openLedger, tempFolder } from './helpers';
+import { failure, listFolder, newLedger, ok, openLedger, storeOf, tempFolder } from './helpers';
 import { exportFile, forgeExport } from './export-helpers';
 
 /**
@@ -298,9 +298,9 @@ describe('restore holds every event to the rules of its command (re-hashed forge
       expect(listFolder(folder)).toEqual(['forged.jsonl', 'original.jsonl']);
 
       const empty = openLedger(join(folder, 'empty.db'));
-      const intoEmpty = failure(await restoreExport(empty.store, forged), 'INTEGRITY');
+      const intoEmpty = failure(await restoreExport(storeOf(empty), forged), 'INTEGRITY');
       expect(intoEmpty.message).toBe(refused.message);
-      expect(empty.store.lastPosition()).toBe(0);
+      expect(empty.logHead().position).toBe(0);
     },
   );
 

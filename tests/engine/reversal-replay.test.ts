@@ -8,13 +8,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AnyCommand, CommandReceipt } from '#shared/commands';
 import type { Result } from '#shared/errors';
+import { BulkStaging } from '#engine/ledger/bulk-staging';
 import { PipelinedWriter } from '#engine/bulk/pipelined-writer';
 import type { Ledger } from '#engine/ledger';
 import { AccountsProjection } from '#engine/projection/accounts-projection';
 import { REPLAY_PAGE_SIZE } from '#engine/projection/replay-sql';
 import { ReplayThread } from '#engine/projection/replay-thread';
 import type { EventStore } from '#engine/store/event-store';
-import { failure, newLedger, ok, openLedger, tamper } from './helpers';
+import { failure, newLedger, ok, openLedger, projectionOf, storeOf, tamper } from './helpers';
 
 /** Four accounts, then rounds of deposits and transfers with every third of them reversed: several replay pages. */
 function ledgerWithReversals(ledger: Ledger, events: number): void {
@@ -41,7 +42,7 @@ function ledgerWithReversals(ledger: Ledger, events: number): void {
       batch = [];
     }
   }
-  expect(ledger.store.lastPosition()).toBe(position);
+  expect(ledger.logHead().position).toBe(position);
 }
 
 /** Every position's link, as a projection holds it. */
@@ -59,26 +60,26 @@ describe('reversal links on replay', () => {
   it('are rebuilt alike by a one-thread replay, the read thread, and a reopen; refusals follow them', () => {
     const { path, ledger } = newLedger();
     ledgerWithReversals(ledger, 3 * REPLAY_PAGE_SIZE + 100);
-    const last = ledger.store.lastPosition();
-    const live = links(ledger.projection, last);
+    const last = ledger.logHead().position;
+    const live = links(projectionOf(ledger), last);
     const reversed = live.filter((link) => link !== undefined).length;
     expect(reversed).toBeGreaterThan(500);
 
     // The read thread vouches for every page (reversals included) rather than leave them to the projection.
-    const thread = ReplayThread.start(ledger.store, 0)!;
+    const thread = ReplayThread.start(storeOf(ledger), 0)!;
     const pages: Array<number | 'irregular'> = [];
     for (let page = thread.next(); page !== undefined; page = thread.next()) pages.push(page === 'irregular' ? page : page.count);
     expect(pages).not.toContain('irregular');
 
-    expect(links(replayed(ledger.store, true), last)).toEqual(live);
-    expect(links(replayed(ledger.store, false), last)).toEqual(live);
+    expect(links(replayed(storeOf(ledger), true), last)).toEqual(live);
+    expect(links(replayed(storeOf(ledger), false), last)).toEqual(live);
     expect(ledger.rebuild().events).toBe(last);
-    expect(links(ledger.projection, last)).toEqual(live);
+    expect(links(projectionOf(ledger), last)).toEqual(live);
     const views = ledger.listAccounts();
     ledger.close();
 
     const reopened = openLedger(path);
-    expect(links(reopened.projection, last)).toEqual(live);
+    expect(links(projectionOf(reopened), last)).toEqual(live);
     expect(reopened.listAccounts()).toEqual(views);
     const firstReversed = live.findIndex((link) => link !== undefined) + 1;
     failure(reopened.execute({ name: 'reverse', input: { position: firstReversed, reason: 'again' } }), 'ALREADY_REVERSED');
@@ -102,7 +103,7 @@ describe('reversal links on replay', () => {
       const reopened = openLedger(path, { readOnly: true });
       expect(reopened.info()).toMatchObject({ readOnly: true, readOnlyReason: expect.stringMatching(reason) });
       expect(reopened.info().readOnlyReason).toContain('position 3');
-      expect(reopened.projection.lastPosition).toBe(2);
+      expect(reopened.lastPosition).toBe(2);
       reopened.close();
     }
   });
@@ -143,7 +144,7 @@ describe('reversals through the bulk writer', () => {
     const expected = batches.map((batch) => plain.executeBatch(batch));
 
     const { ledger } = newLedger();
-    const staging = vi.spyOn(ledger, 'stageBatch');
+    const staging = vi.spyOn(BulkStaging.prototype, 'stage');
     const writer = new PipelinedWriter(ledger);
     // Submitted back to back: each is staged while the ones before are still being committed.
     const answers = await Promise.all(batches.map((batch) => writer.submit(batch)));
@@ -153,6 +154,7 @@ describe('reversals through the bulk writer', () => {
       commands.some((command) => !('ok' in command) && command.name === 'reverse'),
       staging.mock.results[index]!.value !== undefined,
     ]);
+    staging.mockRestore();
     expect(staged).toContainEqual([false, true]);
     expect(staged.filter(([reversing]) => reversing)).toEqual([
       [true, false],

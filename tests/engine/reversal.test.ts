@@ -8,12 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyCommand } from '#shared/commands';
 import type { Ledger } from '#engine/ledger';
-import { failure, newLedger, ok, openLedger } from './helpers';
+import { failure, newLedger, ok, openLedger, readLedgerFile } from './helpers';
 
 /** Everything that would change if anything were written: the log's length, its last hash and the idempotency records. */
 function footprint(ledger: Ledger) {
-  const tail = ledger.store.readTail();
-  const records = ledger.store.db.prepare('SELECT count(*) FROM commands').pluck().get();
+  const tail = ledger.logHead();
+  const records = readLedgerFile(ledger.path, (db) => db.prepare('SELECT count(*) FROM commands').pluck().get());
   return { tail, records, accounts: ledger.listAccounts() };
 }
 
@@ -56,7 +56,7 @@ describe('reverse', () => {
       metadata: { actor: 'test' },
     });
     // Stored exactly as the event format says, field for field and in that order.
-    expect(ledger.store.readPositions([4])[0]!.data).toBe(
+    expect(readLedgerFile(ledger.path, (db) => db.prepare('SELECT data FROM events WHERE position = 4').pluck().get())).toBe(
       `{"reversesPosition":3,"reversesEventId":"${original!.eventId}","effectMinor":-1230,"currency":"EUR","reason":"Booked twice by mistake"}`,
     );
 
@@ -104,8 +104,8 @@ describe('reverse', () => {
     expect(sentBack!.recordedAt).toBe(receivedBack!.recordedAt);
     expect(sentBack!.metadata.correlationId).toBe(receivedBack!.metadata.correlationId);
     expect(ok(api.getAccount({ account: 'a' })).balanceMinor).toBe(10_000);
-    expect(ledger.projection.reversedBy(3)).toBe(5);
-    expect(ledger.projection.reversedBy(4)).toBe(6);
+    expect(ledger.reversedBy(3)).toBe(5);
+    expect(ledger.reversedBy(4)).toBe(6);
     // The audit drawer shows the other leg of the reversal as the same command.
     expect(ok(api.eventDetail({ position: 5 })).related.map((row) => row.position)).toEqual([6]);
     // Either leg is now "already reversed".
@@ -170,7 +170,7 @@ describe('reverse', () => {
     const again = ok(api.reverse({ position: deposit, reason: 'typo', commandId: 'fix-1' }));
     expect(again).toEqual({ ...first, commandId: 'fix-1', replayed: true });
     expect(first.commandId).toBe('fix-1');
-    expect(ledger.store.lastPosition()).toBe(first.position);
+    expect(ledger.logHead().position).toBe(first.position);
     failure(api.reverse({ position: deposit, reason: 'another reason', commandId: 'fix-1' }), 'VALIDATION');
     failure(api.deposit({ account: 'a', amount: '5.00', commandId: 'fix-1' }), 'VALIDATION');
     // Without the id the same intent is a second reversal, which is refused.
@@ -180,7 +180,7 @@ describe('reverse', () => {
     const reopened = openLedger(path);
     const replayed = ok(reopened.execute({ name: 'reverse', input: { position: deposit, reason: 'typo', commandId: 'fix-1' } }));
     expect(replayed).toEqual({ ...first, replayed: true });
-    expect(reopened.store.lastPosition()).toBe(first.position);
+    expect(reopened.logHead().position).toBe(first.position);
   });
 
   it('a second ledger on the same file, behind it, catches up before deciding: ALREADY_REVERSED, nothing written', () => {
@@ -190,8 +190,8 @@ describe('reverse', () => {
     ok(api.reverse({ position: deposit, reason: 'first window' }));
     const refused = failure(other.execute({ name: 'reverse', input: { position: deposit, reason: 'second window' } }), 'ALREADY_REVERSED');
     expect(refused.details).toEqual({ position: deposit, reversedBy: deposit + 1 });
-    expect(ledger.store.lastPosition()).toBe(deposit + 1);
-    expect(other.projection.reversedBy(deposit)).toBe(deposit + 1);
+    expect(ledger.logHead().position).toBe(deposit + 1);
+    expect(other.reversedBy(deposit)).toBe(deposit + 1);
   });
 
   it('in one batch: a reversal of an event appended earlier in it, and a second reversal of it, refused', () => {
@@ -213,8 +213,8 @@ describe('reverse', () => {
       [7, 8],
       'ALREADY_REVERSED',
     ]);
-    expect(ledger.projection.reversedBy(3)).toBe(4);
-    expect(ledger.projection.reversedBy(6)).toBe(8);
+    expect(ledger.reversedBy(3)).toBe(4);
+    expect(ledger.reversedBy(6)).toBe(8);
     expect(ok(ledger.getAccount('a')).balanceMinor).toBe(10_000);
   });
 

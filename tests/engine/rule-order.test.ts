@@ -219,7 +219,7 @@ describe('rule order', () => {
     const fine = at(api.deposit({ account: 'rich', amount: '1.00' }));
 
     const cases: Array<[string, number, string]> = [
-      ['no such position', ledger.projection.lastPosition + 100, 'NOT_FOUND'],
+      ['no such position', ledger.lastPosition + 100, 'NOT_FOUND'],
       ['an opening of a closed account', twiceOpening, 'VALIDATION'],
       ['a closing', twiceReversal + 1, 'VALIDATION'],
       ['a reversal on a closed account', twiceReversal, 'VALIDATION'],
@@ -233,10 +233,10 @@ describe('rule order', () => {
     ];
     for (const reasonBad of [true, false])
       for (const [label, position, expected] of cases) {
-        const before = ledger.store.lastPosition();
+        const before = ledger.logHead().position;
         const result = api.reverse({ position, reason: reasonBad ? ' ' : 'correction' });
         expectOutcome(result, reasonBad ? 'VALIDATION' : expected, `${label} (reason ${reasonBad ? 'empty' : 'given'})`);
-        if (!result.ok) expect(ledger.store.lastPosition(), label).toBe(before);
+        if (!result.ok) expect(ledger.logHead().position, label).toBe(before);
       }
     const overdraw = failure(api.reverse({ position: fullTransfer, reason: 'again' }), 'INSUFFICIENT_FUNDS');
     expect(overdraw.details).toEqual({ account: 'spender', balanceMinor: 50, amountMinor: 100 });

@@ -18,7 +18,7 @@ import { restoreExport } from '#engine/export/export-restore';
 import { ledgerSeals, sealLedger } from '#engine/history/ledger-history';
 import { fingerprintOf, generateSigningKey, type SigningKey } from '#engine/signing/keys';
 import { sealTreeHead } from '#engine/signing/seal';
-import { failure, fixturesFolder, newLedger, ok, openLedger, tempFolder } from './helpers';
+import { failure, fixturesFolder, newLedger, ok, openLedger, storeOf, tempFolder, withConnection } from './helpers';
 import { exportFile, forgeExport, linesOf, rootOfLines, seedRichLedger, writeLines } from './export-helpers';
 import { referenceRoot } from './tree-helpers';
 
@@ -57,7 +57,7 @@ function refused(report: ExportVerifyReport): Extract<ExportVerifyReport, { ok: 
 describe('a signed export', () => {
   it('carries the seal of exactly its lines (the stored tree’s root, RFC 9162) and the ledger’s seals', async () => {
     const { ledger, lines, manifest, summary } = await sealedExport();
-    const events = ledger.projection.lastPosition;
+    const events = ledger.lastPosition;
     const leaves = lines.slice(0, -1).map((line) => Buffer.from(line, 'utf8'));
     const root = referenceRoot(leaves).toString('hex');
     expect(manifest).toMatchObject({ formatVersion: 2, count: events, rootHash: root });
@@ -75,7 +75,7 @@ describe('a signed export', () => {
     const withKey = await verifyExportFile(file, { expectedPublicKey: owner.publicKey });
     expect(withKey).toMatchObject({
       ok: true,
-      events: ledger.projection.lastPosition,
+      events: ledger.lastPosition,
       keyChecked: true,
       seal: { fingerprint: owner.fingerprint, publicKey: owner.publicKey, treeSize: manifest.count },
     });
@@ -92,9 +92,9 @@ describe('a signed export', () => {
     ok(await exportToFile(ledger, second, 'jsonl', {}, {}, owner));
     const seals = ok(ledgerSeals(ledger));
     expect(seals.map((seal) => [seal.treeSize, seal.publicKey])).toEqual([
-      [ledger.projection.lastPosition - 1, owner.publicKey],
-      [ledger.projection.lastPosition - 1, stranger.publicKey],
-      [ledger.projection.lastPosition, owner.publicKey],
+      [ledger.lastPosition - 1, owner.publicKey],
+      [ledger.lastPosition - 1, stranger.publicKey],
+      [ledger.lastPosition, owner.publicKey],
     ]);
     expect(readFileSync(first)).not.toEqual(readFileSync(second));
 
@@ -103,7 +103,7 @@ describe('a signed export', () => {
     const restored = ok(
       await Ledger.restore(second, { path: restoredPath, actor: 'restorer' }, { onRestored: (value) => (summary = value) }),
     );
-    expect(summary).toMatchObject({ seals: 3, seal: { fingerprint: owner.fingerprint, treeSize: ledger.projection.lastPosition } });
+    expect(summary).toMatchObject({ seals: 3, seal: { fingerprint: owner.fingerprint, treeSize: ledger.lastPosition } });
     expect(ok(ledgerSeals(restored))).toEqual(seals);
     // With the same key (its head is sealed by a stored seal), with another, and with none: the same bytes.
     for (const key of [owner, undefined]) {
@@ -139,10 +139,10 @@ describe('a signed export', () => {
     const seal = ok(sealLedger(ledger, owner));
     ok(api.deposit({ account: 'eur-1', amount: '1.00' }));
     // Someone with the file removes the immutability trigger and swaps a seal's root.
-    ledger.store.db.exec('DROP TRIGGER seals_refuse_update');
-    ledger.store.db
-      .prepare('UPDATE seals SET seal = ? WHERE tree_size = ?')
-      .run(JSON.stringify({ ...seal, rootHash: 'f'.repeat(64) }), seal.treeSize);
+    withConnection(ledger.path, (db) => {
+      db.exec('DROP TRIGGER seals_refuse_update');
+      db.prepare('UPDATE seals SET seal = ? WHERE tree_size = ?').run(JSON.stringify({ ...seal, rootHash: 'f'.repeat(64) }), seal.treeSize);
+    });
     const file = join(tempFolder(), 'never.jsonl');
     expect(failure(await exportToFile(ledger, file, 'jsonl', {}), 'INTEGRITY').message).toMatch(/does not match its events/);
     expect(() => readFileSync(file)).toThrow();
@@ -271,13 +271,15 @@ describe('restore and the seal', () => {
   it('with an expected key: a seal by another key is refused, the owner’s is restored', async () => {
     const { file } = await sealedExport();
     const { ledger: empty } = newLedger();
-    expect(failure(await restoreExport(empty.store, file, { expectedPublicKey: stranger.publicKey }), 'INTEGRITY').details).toMatchObject({
+    expect(
+      failure(await restoreExport(storeOf(empty), file, { expectedPublicKey: stranger.publicKey }), 'INTEGRITY').details,
+    ).toMatchObject({
       reason: 'wrong-key',
       fingerprint: owner.fingerprint,
       expectedFingerprint: stranger.fingerprint,
     });
-    expect(empty.store.lastPosition()).toBe(0);
-    expect(ok(await restoreExport(empty.store, file, { expectedPublicKey: owner.publicKey }))).toMatchObject({
+    expect(empty.logHead().position).toBe(0);
+    expect(ok(await restoreExport(storeOf(empty), file, { expectedPublicKey: owner.publicKey }))).toMatchObject({
       seals: 1,
       seal: { fingerprint: fingerprintOf(owner.publicKey) },
     });

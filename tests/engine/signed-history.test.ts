@@ -29,8 +29,8 @@ const otherKey = generateSigningKey();
 
 function fill(ledger: Ledger, events: number): void {
   const commands: AnyCommand[] = [];
-  if (ledger.store.lastPosition() === 0) commands.push({ name: 'open', input: { account: 'a', owner: 'Ada', currency: 'EUR' } });
-  while (ledger.store.lastPosition() + commands.length < events) {
+  if (ledger.logHead().position === 0) commands.push({ name: 'open', input: { account: 'a', owner: 'Ada', currency: 'EUR' } });
+  while (ledger.logHead().position + commands.length < events) {
     const index = commands.length;
     commands.push({ name: 'deposit', input: { account: 'a', amount: `${(index % 9) + 1}.00`, memo: `n° ${index}` } });
   }
@@ -91,7 +91,7 @@ describe('seals', () => {
     expect(first.rootHash).toBe(referenceRoot(await exportedLeaves(ledger)).toString('hex'));
     expect(verifySeal(first, ownerKey.publicKey)).toEqual({ ok: true, value: { fingerprint: fingerprintOf(ownerKey.publicKey) } });
     // Sealing never grows the tree it signs.
-    expect(ledger.store.lastPosition()).toBe(100);
+    expect(ledger.logHead().position).toBe(100);
     expect(storedNodes(ledger)).toEqual(nodesBefore);
     expect(ok(sealLedger(ledger, ownerKey, new Date('2026-12-02T11:00:00.000Z')))).toEqual(first);
     const second = ok(sealLedger(ledger, otherKey));

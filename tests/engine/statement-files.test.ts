@@ -101,8 +101,8 @@ describe('a statement as PDF', () => {
       expect(text).toContain('EUR (Euro)');
       expect(text).toContain('2026-03-01 to 2026-03-31');
       expect(text).toContain('Page 1 of 1');
-      expect(text).toContain(`ledger head ${ledger.store.lastPosition()}`);
-      expect(text).toContain(ledger.store.headHash());
+      expect(text).toContain(`ledger head ${ledger.logHead().position}`);
+      expect(text).toContain(ledger.logHead().hash);
     }
     const text = pdfText(await savedPdf(ledger, 'li-bai', '2026-03-01', '2026-03-31'));
     for (const amount of ['10.01', '1234.56', '-0.30', '-5.00', '1239.27', '1244.57 EUR', '-5.30 EUR']) expect(text).toContain(amount);

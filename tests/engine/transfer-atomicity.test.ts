@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LedgerChange } from '#shared/ipc-contract';
-import { newLedger, ok, withConnection } from './helpers';
+import { newLedger, ok, readLedgerFile, withConnection } from './helpers';
 
 const REFUSE_RECEIVED = `CREATE TRIGGER test_refuse_received BEFORE INSERT ON events WHEN NEW.type = 'TransferReceived'
   BEGIN SELECT RAISE(ABORT, 'disk refused the second leg'); END;`;
@@ -24,7 +24,7 @@ describe('transfer atomicity', () => {
     const changes: LedgerChange[] = [];
     ledger.onChange((change) => changes.push(change));
     const viewsBefore = ledger.listAccounts();
-    const headBefore = ledger.store.headHash();
+    const headBefore = ledger.logHead().hash;
     withConnection(path, (db) => db.exec(REFUSE_RECEIVED));
 
     const result = api.transfer({ from: 'from', to: 'to', amount: '30', commandId: 'fails-once' });
@@ -33,14 +33,14 @@ describe('transfer atomicity', () => {
     expect(result.error.code).toBe('STORAGE');
     expect(result.error.message).toContain(path);
 
-    expect(ledger.store.lastPosition()).toBe(2);
-    expect(ledger.store.headHash()).toBe(headBefore);
+    expect(ledger.logHead().position).toBe(2);
+    expect(ledger.logHead().hash).toBe(headBefore);
     expect(ledger.events({ type: 'TransferSent' })).toEqual([]);
-    expect(ledger.store.streamVersion('from')).toBe(1);
+    expect(ok(ledger.getAccount('from')).version).toBe(1);
     expect(ledger.listAccounts()).toEqual(viewsBefore);
     expect(changes).toEqual([]);
     // The failed command's id was not remembered either.
-    expect(ledger.store.db.prepare('SELECT count(*) FROM commands').pluck().get()).toBe(0);
+    expect(readLedgerFile(ledger.path, (db) => db.prepare('SELECT count(*) FROM commands').pluck().get())).toBe(0);
 
     // Once the disk "recovers" the same command goes through, continuing the log without a gap.
     withConnection(path, (db) => db.exec('DROP TRIGGER test_refuse_received'));
@@ -61,7 +61,7 @@ describe('transfer atomicity', () => {
       { name: 'deposit', input: { account: 'to', amount: '1' } },
     ]);
     expect(results.map((result) => (result.ok ? 'ok' : result.error.code))).toEqual(['STORAGE', 'STORAGE', 'STORAGE']);
-    expect(ledger.store.lastPosition()).toBe(2);
+    expect(ledger.logHead().position).toBe(2);
     expect(ledger.listAccounts().map((view) => view.balanceMinor)).toEqual([10000, 0]);
 
     // The same batch without the failure commits every command.
@@ -97,7 +97,7 @@ describe('transfer atomicity', () => {
     // the store still refuses the second part for the same stream (its expectation is stale).
     const result = ledger.execute({ name: 'transfer', input: { from: 'from', to: 'from', amount: '1' } });
     expect(result.ok).toBe(false);
-    expect(ledger.store.lastPosition()).toBe(2);
+    expect(ledger.logHead().position).toBe(2);
     expect(ok(ledger.getAccount('from'))).toMatchObject({ balanceMinor: 10000, version: 1 });
   });
 });

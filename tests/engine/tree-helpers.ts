@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { emptyRoot, leafHash, nodeHash } from '#engine/signing/tree-hash';
 import type { Ledger } from '#engine/ledger';
 import { exportText } from './export-helpers';
+import { readLedgerFile } from './helpers';
 
 /** MTH(D[n]) of RFC 9162, recursively. */
 export function referenceRoot(leaves: readonly Uint8Array[]): Buffer {
@@ -38,25 +39,24 @@ export function expectedNodes(leaves: readonly Uint8Array[]): Array<{ level: num
 
 /** The nodes the ledger's file holds, in the same order as expectedNodes. */
 export function storedNodes(ledger: Ledger): Array<{ level: number; index: number; hash: string }> {
-  return ledger.store.db
-    .prepare('SELECT level, node_index AS "index", hex(hash) AS hash FROM tree_nodes ORDER BY level, node_index')
-    .all()
-    .map((row) => {
-      const { level, index, hash } = row as { level: number; index: number; hash: string };
-      return { level, index, hash: hash.toLowerCase() };
-    });
+  const rows = readLedgerFile(ledger.path, (db) =>
+    db.prepare('SELECT level, node_index AS "index", hex(hash) AS hash FROM tree_nodes ORDER BY level, node_index').all(),
+  );
+  return rows.map((row) => {
+    const { level, index, hash } = row as { level: number; index: number; hash: string };
+    return { level, index, hash: hash.toLowerCase() };
+  });
 }
 
 /** The ledger's tree root at its current size, as the engine computes it (hex). */
 export function engineRoot(ledger: Ledger): string {
-  const size = ledger.store.lastPosition();
-  return Buffer.from(ledger.store.tree.nodes.computedFrontier(size).root(), 'latin1').toString('hex');
+  return ledger.signedHistory().head().rootHash;
 }
 
 /** Asserts that the stored tree and its root are exactly those of the ledger's export. */
 export async function expectTreeMatchesExport(ledger: Ledger): Promise<void> {
   const leaves = await exportedLeaves(ledger);
-  expect(leaves.length).toBe(ledger.store.lastPosition());
+  expect(leaves.length).toBe(ledger.logHead().position);
   expect(engineRoot(ledger)).toBe(referenceRoot(leaves).toString('hex'));
   expect(storedNodes(ledger)).toEqual(expectedNodes(leaves));
 }

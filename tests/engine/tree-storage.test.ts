@@ -18,7 +18,8 @@ import { leafHash, nodeHash, emptyRoot } from '#engine/signing/tree-hash';
 import { Ledger } from '#engine/ledger';
 import { checkpointPathFor } from '#engine/store/head-checkpoint';
 import { exportFile, legacyLogText, seedRichLedger } from './export-helpers';
-import { failure, fixturesFolder, newLedger, ok, openLedger, tempLedgerPath } from './helpers';
+import { TreeNodes } from '#engine/history/tree-nodes';
+import { failure, fixturesFolder, newLedger, ok, openLedger, readLedgerFile, tempLedgerPath } from './helpers';
 import { engineRoot, expectTreeMatchesExport, expectedNodes, exportedLeaves, referenceRoot, storedNodes } from './tree-helpers';
 
 const vectors = JSON.parse(readFileSync(join(fixturesFolder, 'rfc6962-tree-heads.json'), 'utf8')) as {
@@ -111,7 +112,7 @@ describe('the stored tree after appends', () => {
       ...deposits(70, 'z'),
     ]))
       ok(result);
-    expect(ledger.store.lastPosition()).toBeGreaterThan(128);
+    expect(ledger.logHead().position).toBeGreaterThan(128);
     await expectTreeMatchesExport(ledger);
     // A second connection appending after ours: our next append finds the tree where it left it.
     const other = openLedger(ledger.path);
@@ -135,7 +136,7 @@ describe('the stored tree after appends', () => {
     } finally {
       await writer.close();
     }
-    expect(ledger.store.lastPosition()).toBe(1_001);
+    expect(ledger.logHead().position).toBe(1_001);
     expect(plain.mock.calls.length).toBeLessThanOrEqual(1);
     await expectTreeMatchesExport(ledger);
     expect(ledger.verify().ok).toBe(true);
@@ -179,7 +180,7 @@ describe('a log written before the tree', () => {
     makeSchemaOne(path);
     failure(Ledger.open({ path, readOnly: true }), 'STORAGE');
     const upgraded = openLedger(path);
-    expect(upgraded.store.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(readLedgerFile(path, (db) => db.pragma('user_version', { simple: true }))).toBe(2);
     expect(storedNodes(upgraded)).toEqual(expectedNodes(leaves));
     expect(engineRoot(upgraded)).toBe(referenceRoot(leaves).toString('hex'));
     expect(upgraded.verify().ok).toBe(true);
@@ -194,9 +195,9 @@ describe('a log written before the tree', () => {
     before.close();
     failure(Ledger.open({ path, readOnly: true }), 'STORAGE');
     const upgraded = openLedger(path);
-    expect(upgraded.store.db.pragma('user_version', { simple: true })).toBe(2);
-    expect(upgraded.store.db.prepare('SELECT * FROM events ORDER BY position').all()).toEqual(events);
-    expect(upgraded.store.lastPosition()).toBe(52);
+    expect(readLedgerFile(path, (db) => db.pragma('user_version', { simple: true }))).toBe(2);
+    expect(readLedgerFile(path, (db) => db.prepare('SELECT * FROM events ORDER BY position').all())).toEqual(events);
+    expect(upgraded.logHead().position).toBe(52);
     await expectTreeMatchesExport(upgraded);
     expect(upgraded.verify()).toMatchObject({ ok: true, events: 52 });
     expect(upgraded.info().readOnly).toBe(false);
@@ -211,7 +212,7 @@ describe('a log written before the tree', () => {
     ledger.close();
     cutStoredTree(path, 100);
     const readOnly = openLedger(path, { readOnly: true });
-    expect(readOnly.store.tree.nodes.storedFrontier(701)).toBeUndefined();
+    expect(readLedgerFile(path, (db) => new TreeNodes(db).storedFrontier(701))).toBeUndefined();
     expect(engineRoot(readOnly)).toBe(referenceRoot(leaves).toString('hex'));
     const left = storedNodes(readOnly);
     expect(left.length).toBeLessThan(expectedNodes(leaves).length);
@@ -232,7 +233,7 @@ describe('a log written before the tree', () => {
     } finally {
       await writer.close();
     }
-    expect(writable.store.lastPosition()).toBe(701);
+    expect(writable.logHead().position).toBe(701);
   });
 
   it('an append onto a log whose events were cut off under its stored tree is refused as INTEGRITY', () => {
@@ -247,6 +248,6 @@ describe('a log written before the tree', () => {
     const reopened = openLedger(path);
     const refused = failure(reopened.execute({ name: 'deposit', input: { account: 'a', amount: '1.00' } }), 'INTEGRITY');
     expect(refused.message).toMatch(/reaches past the log's last event/);
-    expect(reopened.store.lastPosition()).toBe(40);
+    expect(reopened.logHead().position).toBe(40);
   });
 });

@@ -25,6 +25,7 @@ import {
   type CliRun,
   sequenceProblems,
 } from './helpers';
+import { connectionOf } from '../engine/helpers';
 
 const folder = scratchFolder('bad-files');
 afterAll(() => {
@@ -337,8 +338,10 @@ describe('a full disk (max_page_count)', () => {
     let refusal: unknown;
     let batchRefusal: unknown;
     try {
-      const pages = ledger.store.db.pragma('page_count', { simple: true }) as number;
-      ledger.store.db.pragma(`max_page_count = ${pages}`);
+      // max_page_count holds per connection: it is set on the ledger's own.
+      const connection = connectionOf(ledger);
+      const pages = connection.pragma('page_count', { simple: true }) as number;
+      connection.pragma(`max_page_count = ${pages}`);
       const memo = 'f'.repeat(500);
       // Fill the last free space until SQLite reports the "disk" full.
       for (let index = 0; index < 10_000 && refusal === undefined; index++) {
@@ -374,7 +377,7 @@ describe('a full disk (max_page_count)', () => {
       const expectedBalance = 1_000 + booked * 100;
       expect(ledger.getAccount('a1')).toMatchObject({ ok: true, value: { balanceMinor: expectedBalance, version: 1 + booked } });
       expect(ledger.info().lastPosition).toBe(1 + booked);
-      const storedCommands = ledger.store.db
+      const storedCommands = connection
         .prepare("SELECT count(*) FROM commands WHERE command_id LIKE 'fill-%' OR command_id LIKE 'batch-%'")
         .pluck()
         .get();
@@ -384,7 +387,7 @@ describe('a full disk (max_page_count)', () => {
       expect(ledger.history('a1')).toMatchObject({ ok: true });
 
       // Space comes back: the refused command goes through once, under its own id.
-      ledger.store.db.pragma('max_page_count = 1073741823');
+      connection.pragma('max_page_count = 1073741823');
       const retried = ledger.execute({
         name: 'deposit',
         input: { account: 'a1', amount: '1.00', memo, commandId: `fill-${booked}` },

@@ -7,6 +7,7 @@
  * the ledger file (with its -wal and head checkpoint) must be byte-for-byte unchanged.
  */
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_CHANNELS, CHANNEL_NAMES, QUERY_CHANNELS } from '#shared/ipc-contract';
@@ -251,8 +252,13 @@ async function expectRefused(channel: string, request: unknown, label: string): 
 
 /** Brings the files to rest: the WAL copied into the file, the head checkpoint written. */
 function settle(): void {
-  ledger.store.db.pragma('wal_checkpoint(TRUNCATE)');
-  ledger.store.flushCheckpoint();
+  const db = new Database(ledger.path);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  ledger.flushCheckpoint();
 }
 
 function expectUnchanged(before: Record<string, string>, lastPosition: number): void {

@@ -127,13 +127,13 @@ describe('a side file that is not a regular file of the ledger refuses the ledge
     if (!opened.ok) throw new Error(JSON.stringify(opened.error));
     try {
       opened.value.execute({ name: 'deposit', input: { account: 'a1', amount: '1.00' } });
-      opened.value.store.flushCheckpoint();
+      opened.value.flushCheckpoint();
       // Swapped for a link behind the open ledger's back (renamed away: its open descriptor stays valid).
       renameSync(checkpointPathFor(ledger), join(dir, 'old-checkpoint'));
       symlinkSync(victim, checkpointPathFor(ledger));
       for (let index = 0; index < 3; index++) {
         expect(opened.value.execute({ name: 'deposit', input: { account: 'a1', amount: '1.00' } })).toMatchObject({ ok: true });
-        opened.value.store.flushCheckpoint();
+        opened.value.flushCheckpoint();
       }
     } finally {
       opened.value.close();

@@ -197,7 +197,7 @@ beforeAll(() => {
   }
   total = ledger.info().lastPosition;
   // The head checkpoint follows the commits (within CHECKPOINT_DELAY_MS; at once when flushed) and names the last event.
-  ledger.store.flushCheckpoint();
+  ledger.flushCheckpoint();
   const checkpoint = JSON.parse(readFileSync(checkpointPathFor(pristine), 'utf8')) as { position: number; hash: string };
   expect(checkpoint.position).toBe(total);
   expect(ledger.verify()).toMatchObject({ ok: true, events: total });

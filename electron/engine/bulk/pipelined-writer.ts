@@ -1,13 +1,12 @@
 /**
  * The pipelined bulk writer behind `ledger apply` (and the bench): while a second thread
- * commits one batch, the main thread decides, builds and hashes the next. Bulk append was
- * about 7 µs of SQLite and 10 µs of JavaScript per event on ONE thread; on two cores the
- * two halves overlap. (The hashing stays on this thread: the two are about even with it
- * here, and a 1M-event apply ran ~5% faster than with the thread hashing.)
+ * commits one batch, the main thread decides, builds and hashes the next, so on two cores
+ * SQLite's half of bulk append overlaps JavaScript's. The hashing stays on this thread (see
+ * docs/performance.md).
  *
  * It gives exactly the answers executeBatch would, in the order submitted, each only after
  * its batch is durable:
- * - A batch is decided on the projection plus every batch staged before it (Ledger.stageBatch)
+ * - A batch is decided on the projection plus every batch staged before it (BulkStaging.stage)
  *   and built, hashes included, to chain from the tail they leave. The thread commits it only
  *   if the log still ends at that very position and hash, under the write lock
  *   (writer-thread.mjs). So another process appending in between cannot be overlooked: the
@@ -22,7 +21,8 @@ import { Worker } from 'node:worker_threads';
 import type { AnyCommand, CommandReceipt } from '#shared/commands';
 import type { Failure, Result } from '#shared/errors';
 import { INSERT_COMMAND_RECORD_SQL } from '../domain/command-records';
-import type { Ledger, LedgerStagingBasis, StagedBatch } from '../ledger';
+import type { Ledger } from '../ledger';
+import type { BulkStaging, LedgerStagingBasis, StagedBatch } from '../ledger/bulk-staging';
 import { INSERT_EVENT_SQL, TAIL_SQL, type StoredEvent } from '../store/event-store';
 import type { ThreadReply, WriterMessage, WriterThreadData } from './writer-protocol';
 import { GENESIS_HASH } from '../store/hash-chain';
@@ -31,11 +31,10 @@ import { BULK_WRITER_PAGE_CACHE_KIB, connectionPragmas } from '../store/open-dat
 
 /**
  * Batches staged ahead of the thread's commits. Two would keep both threads busy (one being
- * committed, one being built); more let the thread, the slower of the two at 1M events,
+ * committed, one being built); more let the thread, the slower of the two on large files,
  * commit several in one transaction (see writer-thread.mjs), which makes each event's share
- * of a commit smaller: at 1M events 8 ran ~6% faster than 4 (2.6 batches per commit instead
- * of 1.7). Until its commit each holds, here, its answers and the events the projection
- * will apply (~2 MB for 5,000 lines: the rows themselves went to the thread, see RowSender).
+ * of a commit smaller. Until its commit each holds, here, its answers and the events the
+ * projection will apply (the rows themselves went to the thread, see RowSender).
  */
 export const MAX_IN_FLIGHT = 8;
 
@@ -49,8 +48,8 @@ const VALUES_PER_RECORD = 4;
 /**
  * Rows are sent to the thread in chunks of this many while their batch is being staged,
  * rather than all at once at its end: a row's texts are then garbage within a fraction of a
- * young-generation cycle (~2,500 events here) instead of surviving one or two, and being
- * copied by V8 each time, until the batch is posted. See RowSender.
+ * young-generation cycle instead of surviving one or two, and being copied by V8 each time,
+ * until the batch is posted. See RowSender.
  */
 const CHUNK_EVENTS = 256;
 
@@ -76,14 +75,19 @@ export class PipelinedWriter {
   private closing = false;
   private waiters: Array<{ readonly until: () => boolean; readonly resolve: () => void }> = [];
 
+  /** The ledger's side: staging batches, and hearing which ones landed. */
+  private readonly staging: BulkStaging;
+
   constructor(private readonly ledger: Ledger) {
+    this.staging = ledger.bulkStaging();
+    const connection = this.staging.connection;
     // An in-memory ledger cannot be opened a second time: another connection would get a database of its own.
-    if (ledger.path === ':memory:') return;
+    if (connection.path === ':memory:') return;
     const thread = new Worker(new URL('./writer-thread.mjs', import.meta.url), {
       workerData: {
-        path: ledger.path,
-        nativeBinding: ledger.store.nativeBinding,
-        pragmas: connectionPragmas(false, ledger.busyTimeoutMs, BULK_WRITER_PAGE_CACHE_KIB),
+        path: connection.path,
+        nativeBinding: connection.nativeBinding,
+        pragmas: connectionPragmas(false, connection.busyTimeoutMs, BULK_WRITER_PAGE_CACHE_KIB),
         sql: {
           tail: TAIL_SQL,
           insertEvent: INSERT_EVENT_SQL,
@@ -144,7 +148,7 @@ export class PipelinedWriter {
         // A new basis, and the plain path, need every staged batch answered first.
         if (this.inFlight.length > 0) break;
         if (!this.plainNext && this.thread !== undefined) {
-          this.basis = this.ledger.beginStaging();
+          this.basis = this.staging.begin();
           if (this.basis !== undefined) continue;
         }
         this.plainNext = false;
@@ -157,7 +161,7 @@ export class PipelinedWriter {
       const sender = new RowSender(this.thread);
       let batch: StagedBatch | undefined;
       try {
-        batch = this.ledger.stageBatch(next.commands, this.basis, sender.send);
+        batch = this.staging.stage(next.commands, this.basis, sender.send);
       } catch {
         // The basis may hold part of this batch. The plain path decides it again and answers
         // what went wrong as executeBatch does.
@@ -180,7 +184,7 @@ export class PipelinedWriter {
     const answered = this.inFlight.shift();
     if (answered === undefined) throw new Error(`the writer thread answered a batch nobody sent (${reply.outcome}): bug`);
     if (reply.outcome === 'committed') {
-      this.ledger.commitStaged(answered.batch, this.basis);
+      this.staging.landed(answered.batch, this.basis);
       answered.submitted.resolve(answered.batch.results);
     } else {
       // Nothing of it was written, nor of any batch staged on it (the thread skips those):
@@ -211,8 +215,8 @@ export class PipelinedWriter {
     const again: Submitted[] = [...this.notCommitted];
     this.notCommitted = [];
     for (const { submitted, batch } of unsure) {
-      if (again.length === 0 && this.isInLog(batch)) {
-        this.ledger.commitStaged(batch, undefined);
+      if (again.length === 0 && this.staging.isInLog(batch)) {
+        this.staging.landed(batch, undefined);
         submitted.resolve(batch.results);
       } else again.push(submitted);
     }
@@ -220,18 +224,10 @@ export class PipelinedWriter {
     this.pump();
   }
 
-  /** True when the batch's last row is in the log with its hash (a batch is committed whole or not at all). */
-  private isInLog(batch: StagedBatch): boolean {
-    const { events, tail } = batch.appends;
-    if (events.length === 0) return false;
-    const [stored] = this.ledger.store.readPositions([tail.position]);
-    return stored?.hash === tail.hash;
-  }
-
   private dropBasis(): void {
     if (this.basis === undefined) return;
     this.basis = undefined;
-    this.ledger.dropStaging();
+    this.staging.drop();
   }
 
   private wakeWaiters(): void {

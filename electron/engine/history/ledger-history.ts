@@ -9,15 +9,11 @@ import type { Ledger } from '../ledger';
 import type { SigningKey } from '../signing/keys';
 import type { ConsistencyProofFile, InclusionProofFile } from '../signing/proof-file';
 import type { Seal } from '../signing/seal';
-import { SignedHistory } from './signed-history';
-
-const histories = new WeakMap<Ledger, SignedHistory>();
+import type { SignedHistory } from './signed-history';
 
 /** The ledger's SignedHistory (made once per ledger). */
 export function historyOf(ledger: Ledger): SignedHistory {
-  let history = histories.get(ledger);
-  if (history === undefined) histories.set(ledger, (history = new SignedHistory(ledger.store)));
-  return history;
+  return ledger.signedHistory();
 }
 
 /** Seals the ledger's head with `key` (see SignedHistory.seal); INTEGRITY on a read-only ledger, naming why. */

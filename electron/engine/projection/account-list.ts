@@ -6,9 +6,8 @@
  *
  * It follows the projection lazily: each query first applies the positions appended since the
  * last one, re-reading only the accounts they touched. A sorted array per column is built the
- * first time that column is asked for, then kept sorted row by row as accounts change (a
- * collated sort of 100,000 owners costs ~100 ms; moving one row costs a binary search and a
- * splice). A search runs over one string of every id and owner (account-search.ts); the last
+ * first time that column is asked for, then kept sorted row by row as accounts change (moving
+ * one row costs a binary search and a splice, not a sort). A search runs over one string of every id and owner (account-search.ts); the last
  * search's matches are kept until the next change.
  */
 import type { IntegrityStatus } from '#shared/audit';
@@ -53,7 +52,8 @@ const MOST_ROWS_MOVED = 256;
 
 type CurrencySum = { minor: bigint; openAccounts: number };
 
-class AccountList {
+/** The accounts list of one projection, following it lazily (see the file comment). */
+export class AccountList {
   private readonly listed = new Map<string, ListedAccount>();
   private readonly sorted = new Map<AccountSortColumn, ListedAccount[]>();
   private readonly sums = new Map<string, CurrencySum>();
@@ -229,13 +229,4 @@ function normalizeSearch(search: string | undefined): string {
 /** The first position the chain cannot vouch for while verification has failed; null otherwise. */
 export function unverifiedFrom(status: IntegrityStatus): number | null {
   return status.state === 'failed' ? status.firstBadPosition : null;
-}
-
-const lists = new WeakMap<AccountsProjection, AccountList>();
-
-/** A page of the accounts list; `unverifiedFrom` is the first position the hash chain cannot vouch for, if any. */
-export function accountPage(projection: AccountsProjection, request: AccountPageRequest, unverifiedFrom: number | null): AccountPage {
-  let list = lists.get(projection);
-  if (!list) lists.set(projection, (list = new AccountList(projection)));
-  return list.page(request, unverifiedFrom);
 }

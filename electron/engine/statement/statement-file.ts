@@ -38,9 +38,7 @@ export async function writeStatementFile(
 /** When and at which head of the ledger a statement is made (the PDF prints both). */
 export function statementContext(ledger: Ledger, generatedAt: Date = new Date()): StatementPdfContext {
   // The statement is built from the projection: the head is the event it was built up to.
-  const position = ledger.projection.lastPosition;
-  const [row] = position > 0 ? ledger.store.readPositions([position]) : [];
-  const head = row === undefined ? ledger.store.readTail() : { position, hash: row.hash };
+  const head = ledger.readHead();
   // The latest seal, where the ledger has one; a statement is still made when seals cannot be read.
   const latest = latestLedgerSeal(ledger);
   const seal = latest.ok && latest.value !== null ? latest.value : undefined;

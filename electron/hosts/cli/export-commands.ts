@@ -12,7 +12,7 @@ import { auditFilterSchema } from '#shared/audit';
 import { validate } from '#shared/validation';
 import { exportToFile, toSnapshotFilter } from '#engine/handlers';
 import { Ledger } from '#engine/ledger';
-import { restoreExport, type RestoreSummary } from '#engine/export/export-restore';
+import type { RestoreSummary } from '#engine/export/export-restore';
 import { verifyExportFile } from '#engine/export/export-verify';
 import { sealSummaryOf } from '#engine/export/export-seal-check';
 import { checkExportTarget } from '#engine/export/export-target';
@@ -143,9 +143,7 @@ export async function runRestore(context: CommandContext, exportPath: string): P
   if (existsSync(target.path)) {
     // An existing file must be an empty ledger: restoreExport refuses anything else.
     return context.withLedger(async (ledger) => {
-      const restored = await restoreExport(ledger.store, exportPath, options);
-      if (restored.ok) ledger.rebuild();
-      return answer(restored, withOk);
+      return answer(await ledger.restoreExport(exportPath, options), withOk);
     });
   }
   let summary: RestoreSummary | undefined;

@@ -139,13 +139,13 @@ async function printEvents(
     fromPosition = page[page.length - 1]!.position + 1;
     await nextTurn();
   }
-  if (format === 'table') printText(eventsTable(events, (position) => ledger.projection.reversedBy(position)));
+  if (format === 'table') printText(eventsTable(events, (position) => ledger.reversedBy(position)));
   return EXIT.ok;
 }
 
 /** An `events` line: the decoded event, with `reverses` on a reversal and `reversedBy` on an event taken back. */
 function withReversalLinks(ledger: Ledger, event: RecordedEvent): RecordedEvent & { reverses?: number; reversedBy?: number } {
-  const reversedBy = ledger.projection.reversedBy(event.position);
+  const reversedBy = ledger.reversedBy(event.position);
   return {
     ...event,
     ...(event.type === 'EntryReversed' ? { reverses: event.data.reversesPosition } : {}),
