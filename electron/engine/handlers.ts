@@ -17,7 +17,6 @@ import { storedTypesFor } from './events/upcasters';
 import { checkExportTarget, partialPathFor, removeStalePartials, type ExportTargetOptions } from './export/export-target';
 import { sealSummaryOf } from './export/export-seal-check';
 import type { SigningKey } from './signing/keys';
-import { accountPage, unverifiedFrom } from './projection/account-list';
 import { typedErrorOf } from './store/storage-errors';
 import { saveStatement } from './statement/statement-file';
 import type { StatementFormat } from '#shared/statement';
@@ -93,9 +92,7 @@ function handlerTable(getLedger: () => Ledger, host: HostServices): HandlerTable
     closeAccount: command('closeAccount'),
     reverse: command('reverse'),
     listAccounts: query('listAccounts', (ledger) => succeed(ledger.listAccounts())),
-    accountsPage: query('accountsPage', (ledger, input) =>
-      succeed(accountPage(ledger.projection, input, unverifiedFrom(ledger.integrity.status))),
-    ),
+    accountsPage: query('accountsPage', (ledger, input) => succeed(ledger.accountsPage(input))),
     getAccount: query('getAccount', (ledger, input) => ledger.getAccount(input.account)),
     accountHistory: query('accountHistory', (ledger, input) => ledger.history(input.account, input.fromVersion, input.limit)),
     ledgerInfo: query('ledgerInfo', (ledger) => succeed(ledger.info())),
@@ -255,7 +252,7 @@ export async function exportToFile(
         ? await ledger
             .exportJsonLines(out, toSnapshotFilter(filter), signingKey)
             .then((manifest) => ({ events: manifest.count, lastPosition: manifest.lastPosition, ...sealSummaryOf(manifest) }))
-        : await ledger.exportCsv(filter, out).then((events) => ({ events, lastPosition: ledger.projection.lastPosition }));
+        : await ledger.exportCsv(filter, out).then((events) => ({ events, lastPosition: ledger.lastPosition }));
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     return written;
   };

@@ -149,7 +149,7 @@ export class LedgerHost {
     const restored = await this.openExclusively(target, () => restore(source, target, options), 'restored');
     if (!restored.ok) return restored;
     const info = restored.value.info();
-    return succeed({ info, exportPath: source, events: info.lastPosition, head: restored.value.store.headHash() });
+    return succeed({ info, exportPath: source, events: info.lastPosition, head: restored.value.logHead().hash });
   }
 
   /**
