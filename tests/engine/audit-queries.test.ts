@@ -15,6 +15,7 @@ import type { HandlerTable } from '#engine/handlers';
 import type { Ledger } from '#engine/ledger';
 import { IntegrityMonitor } from '#engine/audit/integrity-monitor';
 import { failure, handlersFor, newLedger, ok, openLedger, tamper } from './helpers';
+import { legacyLine } from './legacy-lines';
 
 // ── The model ───────────────────────────────────────────────────────────────────────────
 
@@ -319,10 +320,6 @@ const workloadArb = fc.record({
   commands: fc.array(commandArb, { minLength: 5, maxLength: 50, size: 'max' }),
 });
 type Workload = typeof workloadArb extends fc.Arbitrary<infer T> ? T : never;
-
-function legacyLine(id: string, account: string, type: string, version: number, data: object, timestamp: string): string {
-  return JSON.stringify({ id, aggregate_id: account, aggregate_type: 'BankAccount', event_type: type, version, data, timestamp });
-}
 
 /** Runs a workload; refused commands (a rare overdraft, say) simply leave no events. */
 function runWorkload(ledger: Ledger, api: HandlerTable, workload: Workload): void {
@@ -871,7 +868,7 @@ describe('integrity monitor', () => {
     const statuses: string[] = [];
     const monitor = new IntegrityMonitor(ledger, (status) => statuses.push(status.state));
     expect(monitor.status).toMatchObject({ state: 'verifying' });
-    expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 12, head: ledger.logHead().hash });
+    expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 12, head: ledger.store.headHash() });
     expect(statuses.at(-1)).toBe('verified');
 
     // An edit to an event the monitor has ALREADY verified is not walked again: the next
@@ -881,7 +878,7 @@ describe('integrity monitor', () => {
     );
     ok(api.deposit({ account: 'a', amount: '1.00' }));
     ok(api.deposit({ account: 'b', amount: '1.00' }));
-    expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 14, head: ledger.logHead().hash });
+    expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 14, head: ledger.store.headHash() });
     expect(ledger.info().readOnly).toBe(false);
     // A full walk (a fresh monitor, as at the next start) does find it.
     expect(await new IntegrityMonitor(ledger).verify()).toMatchObject({ state: 'failed', firstBadPosition: 3 });
@@ -889,9 +886,9 @@ describe('integrity monitor', () => {
 
   it('with verifyInBackground, follows every append', async () => {
     const { ledger, api } = ledgerWithEvents({ verifyInBackground: true });
-    expect(await ledger.integrity.verify()).toMatchObject({ state: 'verified', verifiedThrough: 12, head: ledger.logHead().hash });
+    expect(await ledger.integrity.verify()).toMatchObject({ state: 'verified', verifiedThrough: 12, head: ledger.store.headHash() });
     ok(api.deposit({ account: 'a', amount: '1.00' }));
-    expect(await ledger.integrity.verify()).toMatchObject({ state: 'verified', verifiedThrough: 13, head: ledger.logHead().hash });
+    expect(await ledger.integrity.verify()).toMatchObject({ state: 'verified', verifiedThrough: 13, head: ledger.store.headHash() });
     expect(ok(api.integrityStatus(undefined))).toMatchObject({ state: 'verified', verifiedThrough: 13 });
   });
 
@@ -912,7 +909,7 @@ describe('integrity monitor', () => {
     const refused = failure(api.deposit({ account: 'a', amount: '1.00' }), 'INTEGRITY');
     expect(refused.message).toMatch(/read-only/);
     failure(api.openAccount({ account: 'c', owner: 'C', currency: 'EUR' }), 'INTEGRITY');
-    expect(reopened.logHead().position).toBe(12);
+    expect(reopened.store.lastPosition()).toBe(12);
     // Reads still work: the auditor can look at what is there.
     expect(ok(api.auditEvents({ filter: { text: 't9' } })).rows.map((row) => row.position)).toEqual([6]);
     // It stays failed: verifying again does not clear it.
