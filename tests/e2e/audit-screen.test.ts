@@ -54,7 +54,7 @@ describe('audit screen', () => {
       .evaluateAll((rows) => rows.map((row) => Number((row as HTMLElement).dataset.position)));
   const matchCount = () => page.getByTestId('audit-match-count').innerText();
   const apiCount = async (filter: object) =>
-    (await callApi(host, 'auditCount', { filter })).json.value as { matches: number; total: number };
+    (await callApi(host, 'auditEvents', { filter, limit: 1, withCount: true })).json.value.count as { matches: number; total: number };
   const lastPosition = async () => (await callApi(host, 'ledgerInfo')).json.value.lastPosition as number;
 
   /**
