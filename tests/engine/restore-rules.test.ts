@@ -17,6 +17,7 @@ import type { StoredEvent } from '#engine/store/event-store';
 import { runCli } from './cli-process';
 import { failure, listFolder, newLedger, ok, openLedger, storeOf, tempFolder } from './helpers';
 import { exportFile, forgeExport } from './export-helpers';
+import { OLD_TIMER_LOG } from './legacy-lines';
 
 /**
  * The log every forgery starts from (row index: position - 1):
@@ -26,11 +27,7 @@ import { exportFile, forgeExport } from './export-helpers';
  */
 async function originalExport(folder: string): Promise<string> {
   const { ledger, api } = newLedger({ actor: 'seed' });
-  const legacy = [
-    '{"id":"evt-old-1","aggregate_id":"old","aggregate_type":"BankAccount","event_type":"AccountCreated","version":1,"data":{"initial_deposit":10,"owner":"Old Timer"},"timestamp":"2020-01-01T00:00:00Z"}',
-    '{"id":"evt-old-2","aggregate_id":"old","aggregate_type":"BankAccount","event_type":"MoneyDeposited","version":2,"data":{"amount":1.5},"timestamp":"2020-01-02T00:00:00Z"}',
-  ];
-  ok(ledger.importLegacy(legacy.join('\n'), 'EUR'));
+  ok(ledger.importLegacy(OLD_TIMER_LOG, 'EUR'));
   ok(api.openAccount({ account: 'a', owner: 'Ada', currency: 'EUR', initial: '10.00' }));
   ok(api.deposit({ account: 'a', amount: '5.00', memo: 'rent', commandId: 'deposit-a' }));
   ok(api.openAccount({ account: 'b', owner: 'Bob', currency: 'EUR' }));
