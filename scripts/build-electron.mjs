@@ -24,7 +24,7 @@ const BROWSER_TARGET = 'chrome156';
 
 /**
  * The engine is written as ES modules and resolves modules from its own file (import.meta.url,
- * see projection/replay-thread.ts). A CommonJS bundle has no import.meta: this gives it the
+ * see statement/statement-fonts.ts). A CommonJS bundle has no import.meta: this gives it the
  * bundle's own file URL instead of esbuild's empty stand-in.
  */
 export const IMPORT_META_URL_IN_CJS = {
