@@ -868,7 +868,7 @@ describe('integrity monitor', () => {
     const statuses: string[] = [];
     const monitor = new IntegrityMonitor(ledger, (status) => statuses.push(status.state));
     expect(monitor.status).toMatchObject({ state: 'verifying' });
-    expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 12, head: ledger.store.headHash() });
+    expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 12, head: ledger.logHead().hash });
     expect(statuses.at(-1)).toBe('verified');
 
     // An edit to an event the monitor has ALREADY verified is not walked again: the next
@@ -878,7 +878,7 @@ describe('integrity monitor', () => {
     );
     ok(api.deposit({ account: 'a', amount: '1.00' }));
     ok(api.deposit({ account: 'b', amount: '1.00' }));
-    expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 14, head: ledger.store.headHash() });
+    expect(await monitor.verify()).toMatchObject({ state: 'verified', verifiedThrough: 14, head: ledger.logHead().hash });
     expect(ledger.info().readOnly).toBe(false);
     // A full walk (a fresh monitor, as at the next start) does find it.
     expect(await new IntegrityMonitor(ledger).verify()).toMatchObject({ state: 'failed', firstBadPosition: 3 });
@@ -886,9 +886,9 @@ describe('integrity monitor', () => {
 
   it('with verifyInBackground, follows every append', async () => {
     const { ledger, api } = ledgerWithEvents({ verifyInBackground: true });
-    expect(await ledger.integrity.verify()).toMatchObject({ state: 'verified', verifiedThrough: 12, head: ledger.store.headHash() });
+    expect(await ledger.integrity.verify()).toMatchObject({ state: 'verified', verifiedThrough: 12, head: ledger.logHead().hash });
     ok(api.deposit({ account: 'a', amount: '1.00' }));
-    expect(await ledger.integrity.verify()).toMatchObject({ state: 'verified', verifiedThrough: 13, head: ledger.store.headHash() });
+    expect(await ledger.integrity.verify()).toMatchObject({ state: 'verified', verifiedThrough: 13, head: ledger.logHead().hash });
     expect(ok(api.integrityStatus(undefined))).toMatchObject({ state: 'verified', verifiedThrough: 13 });
   });
 
@@ -909,7 +909,7 @@ describe('integrity monitor', () => {
     const refused = failure(api.deposit({ account: 'a', amount: '1.00' }), 'INTEGRITY');
     expect(refused.message).toMatch(/read-only/);
     failure(api.openAccount({ account: 'c', owner: 'C', currency: 'EUR' }), 'INTEGRITY');
-    expect(reopened.store.lastPosition()).toBe(12);
+    expect(reopened.logHead().position).toBe(12);
     // Reads still work: the auditor can look at what is there.
     expect(ok(api.auditEvents({ filter: { text: 't9' } })).rows.map((row) => row.position)).toEqual([6]);
     // It stays failed: verifying again does not clear it.

@@ -105,7 +105,7 @@ describe('CSV export', () => {
   it('has a byte-order mark, the header row, CRLF line ends, and reads back into exactly the audit rows', async () => {
     const { ledger } = seeded();
     const { bytes, rows } = await exportCsvBytes(ledger);
-    const total = ledger.projection.lastPosition;
+    const total = ledger.lastPosition;
     expect(rows).toBe(total);
 
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

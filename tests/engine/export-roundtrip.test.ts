@@ -14,7 +14,7 @@ import { Ledger } from '#engine/ledger';
 import { restoreExport } from '#engine/export/export-restore';
 import { verifyExportFile } from '#engine/export/export-verify';
 import { runCli } from './cli-process';
-import { failure, handlersFor, listFolder, newLedger, ok, openLedger, sha256File, tempFolder } from './helpers';
+import { failure, handlersFor, listFolder, newLedger, ok, openLedger, sha256File, storeOf, tempFolder } from './helpers';
 import { LEGACY_EVENTS, exportFile, exportText, forgeExport, linesOf, parseLine, seedRichLedger, writeLines } from './export-helpers';
 import { legacyLine } from './legacy-lines';
 
@@ -38,7 +38,7 @@ describe('export → restore → export', () => {
     const folder = tempFolder();
     const first = join(folder, 'first.jsonl');
     const summary = await exportFile(ledger, first);
-    const total = ledger.projection.lastPosition;
+    const total = ledger.lastPosition;
     expect(summary).toEqual({ path: first, format: 'jsonl', events: total, lastPosition: total, seal: null });
     expect(total).toBe(LEGACY_EVENTS + 23);
 
@@ -60,7 +60,7 @@ describe('export → restore → export', () => {
     await exportFile(restored, second);
     expect(readFileSync(second)).toEqual(readFileSync(first));
 
-    expect(restored.verify()).toEqual({ ok: true, events: total, head: ledger.store.headHash() });
+    expect(restored.verify()).toEqual({ ok: true, events: total, head: ledger.logHead().hash });
     expect(restored.listAccounts()).toEqual(ledger.listAccounts());
     expect(restored.audit.page({}, undefined, 500)).toEqual(ledger.audit.page({}, undefined, 500));
     expect(restored.info()).toMatchObject({ lastPosition: total, readOnly: false });
@@ -76,8 +76,8 @@ describe('export → restore → export', () => {
     expect(twice.text).toBe(once.text);
     expect(once.manifest).toMatchObject({
       firstPosition: 1,
-      lastPosition: ledger.projection.lastPosition,
-      count: ledger.projection.lastPosition,
+      lastPosition: ledger.lastPosition,
+      count: ledger.lastPosition,
     });
     expect(once.manifest.filter).toBeUndefined();
   });
@@ -99,7 +99,7 @@ describe('export → restore → export', () => {
     expect(readFileSync(first, 'utf8')).toContain('"data":{"initial_deposit":100.50,"owner":"Tom \\u0026 Jerry"}');
 
     const report = await verifyExportFile(first);
-    expect(report).toMatchObject({ ok: true, events: 4, head: ledger.store.headHash() });
+    expect(report).toMatchObject({ ok: true, events: 4, head: ledger.logHead().hash });
 
     const restored = await restoreInto(first, join(folder, 'restored.db'));
     const second = join(folder, 'second.jsonl');
@@ -122,7 +122,7 @@ describe('export → restore → export', () => {
       manifest: { count: 0, firstPosition: 0, lastPosition: 0 },
     });
     const restored = await restoreInto(first, join(folder, 'restored.db'));
-    expect(restored.projection.lastPosition).toBe(0);
+    expect(restored.lastPosition).toBe(0);
     const second = join(folder, 'second.jsonl');
     await exportFile(restored, second);
     expect(readFileSync(second)).toEqual(readFileSync(first));
@@ -136,7 +136,7 @@ describe('export → restore → export', () => {
     const exported = await runCli(['--db', path, 'export', '--out', first]);
     expect(exported.code).toBe(0);
     const reopened = openLedger(path, { readOnly: true });
-    const total = reopened.projection.lastPosition;
+    const total = reopened.lastPosition;
     // Signed with the key made on first use in the CLI's config folder (cli-process.ts).
     expect(exported.lines).toEqual([
       {
@@ -154,7 +154,7 @@ describe('export → restore → export', () => {
     // Into a file that does not exist yet.
     const restoredPath = join(folder, 'restored.db');
     const imported = await runCli(['--db', restoredPath, 'import', '--file', first]);
-    const restoredSummary = { ok: true, events: total, head: reopened.store.headHash(), seal: expect.objectContaining(sealed), seals: 1 };
+    const restoredSummary = { ok: true, events: total, head: reopened.logHead().hash, seal: expect.objectContaining(sealed), seals: 1 };
     expect(imported.lines).toEqual([restoredSummary]);
     expect(imported.code).toBe(0);
 
@@ -247,8 +247,8 @@ describe('restore refuses', () => {
     await exportFile(ledger, exportPath);
     const other = newLedger();
     ok(other.api.openAccount({ account: 'mine', owner: 'Me', currency: 'EUR', initial: '1.00' }));
-    failure(await restoreExport(other.ledger.store, exportPath), 'ALREADY_EXISTS');
-    expect(other.ledger.store.lastPosition()).toBe(1);
+    failure(await restoreExport(storeOf(other.ledger), exportPath), 'ALREADY_EXISTS');
+    expect(other.ledger.logHead().position).toBe(1);
     expect(other.ledger.verify()).toMatchObject({ ok: true, events: 1 });
 
     // The CLI says the same (exit 1, a domain error) and leaves the ledger as it was.
@@ -341,7 +341,7 @@ describe('restore refuses', () => {
       { ok: false, error: expect.objectContaining({ code: 'INTEGRITY', message: expect.stringMatching(/position 2/) }) },
     ]);
     expect(run.code).toBe(3);
-    expect(openLedger(emptyPath).store.lastPosition()).toBe(0);
+    expect(openLedger(emptyPath).logHead().position).toBe(0);
   });
 
   it('an export that verifies but holds one event id twice, leaving no file behind', async () => {
@@ -395,9 +395,9 @@ describe('restore refuses', () => {
     const cut = join(folder, 'cut.jsonl');
     writeLines(cut, linesOf(exportPath).slice(0, 30));
     const empty = openLedger(join(folder, 'empty.db'));
-    failure(await restoreExport(empty.store, cut), 'INTEGRITY');
-    expect(empty.store.lastPosition()).toBe(0);
-    ok(await restoreExport(empty.store, exportPath));
-    expect(empty.store.lastPosition()).toBe(ledger.projection.lastPosition);
+    failure(await restoreExport(storeOf(empty), cut), 'INTEGRITY');
+    expect(empty.logHead().position).toBe(0);
+    ok(await restoreExport(storeOf(empty), exportPath));
+    expect(empty.logHead().position).toBe(ledger.lastPosition);
   });
 });
