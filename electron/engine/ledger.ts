@@ -353,8 +353,8 @@ export class Ledger {
 
   /** New events reached the projection: the listeners hear which accounts grew, and the background walk covers them. */
   private logGrew(accounts?: readonly string[]): void {
-    if (this.verifiesInBackground) void this.integrity.verify();
     this.status.notify(accounts);
+    if (this.verifiesInBackground) void this.integrity.verify();
   }
 }
 
