@@ -71,3 +71,26 @@ export function endsElsewhere(tail: LogHead, expected: LogHead): Failure {
     `The rows end at position ${tail.position} with hash ${tail.hash.slice(0, 12)}…, not at position ${expected.position} with hash ${expected.hash.slice(0, 12)}… as they were to; nothing was recorded`,
   );
 }
+
+/**
+ * An append's rows exactly as the log holds them (the contract's answer), without what an
+ * engine's builder keeps beside them for its own subscribers (the payload object).
+ */
+export function storedRowsOf(result: AppendResult): AppendResult {
+  return {
+    streamVersions: result.streamVersions,
+    events: result.events.map((row) => ({
+      position: row.position,
+      eventId: row.eventId,
+      streamId: row.streamId,
+      streamVersion: row.streamVersion,
+      type: row.type,
+      schemaVersion: row.schemaVersion,
+      data: row.data,
+      metadata: row.metadata,
+      recordedAt: row.recordedAt,
+      previousHash: row.previousHash,
+      hash: row.hash,
+    })),
+  };
+}

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { succeed, type LedgerError, type Result } from '#shared/errors';
 import type { CommandRecord } from '../../domain/command-records';
 import type { AppendRequest, AppendResult, ReadFilter, StoredEvent } from '../event-store';
-import type { AppendOutcome, CommandRecordRequest, EventLog, LogHead } from '../event-log';
+import { storedRowsOf, type AppendOutcome, type CommandRecordRequest, type EventLog, type LogHead } from '../event-log';
 import { appendEvents, appendRowPages, appendRows } from './append';
 import { createPool, resolveConnection, type ConnectOptions, type Connection } from './connect';
 import { parseConnectionString, type PostgresTarget } from './connection-string';
@@ -69,8 +69,11 @@ export class PostgresEventLog implements EventLog {
   }
 
   /** Appends atomically under the head lock; with a command record, a command id already recorded writes nothing. */
-  append(requests: readonly AppendRequest[], command?: CommandRecordRequest): Promise<Result<AppendOutcome>> {
-    return appendEvents(this.pool, this.connection.context, requests, command);
+  async append(requests: readonly AppendRequest[], command?: CommandRecordRequest): Promise<Result<AppendOutcome>> {
+    const outcome = await appendEvents(this.pool, this.connection.context, requests, command);
+    return outcome.ok && outcome.value.kind === 'appended'
+      ? succeed({ kind: 'appended', appended: storedRowsOf(outcome.value.appended) })
+      : outcome;
   }
 
   /** Appends rows built elsewhere, byte for byte, if they continue the log exactly. */
