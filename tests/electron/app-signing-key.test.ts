@@ -122,7 +122,7 @@ describe("the app's signing key, in the bundled main process", () => {
       });
       expect(fake.windows[0]!.webContents.sent.slice(sent)).toContainEqual({
         channel: CHANGE_NOTIFICATION_CHANNEL,
-        payload: { lastPosition: 1 },
+        payload: expect.objectContaining({ lastPosition: 1, readOnly: false }),
       });
 
       await invoke(fake, 'deposit', { account: 'alice', amount: '1.00' });

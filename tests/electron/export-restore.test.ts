@@ -185,7 +185,10 @@ describe('File → Restore from Export…', () => {
     expect(fake!.messageBoxes[0]!.detail).toContain(file('restored.db'));
 
     expect(window().titles.at(-1)).toBe('restored.db — Event Ledger');
-    expect(changeNotifications().at(-1)).toEqual({ channel: CHANGE_NOTIFICATION_CHANNEL, payload: { lastPosition: 8 } });
+    expect(changeNotifications().at(-1)).toEqual({
+      channel: CHANGE_NOTIFICATION_CHANNEL,
+      payload: expect.objectContaining({ lastPosition: 8, readOnly: false }),
+    });
     expect(await invoke(fake!, 'ledgerInfo')).toMatchObject({
       ok: true,
       value: { path: file('restored.db'), lastPosition: 8, readOnly: false },

@@ -152,7 +152,10 @@ describe('the main process, wired to a stand-in Electron', () => {
           ).toBe(true),
         WAIT,
       );
-      expect(window!.webContents.sent.at(-1)).toEqual({ channel: CHANGE_NOTIFICATION_CHANNEL, payload: { lastPosition: 0 } });
+      expect(window!.webContents.sent.at(-1)).toEqual({
+        channel: CHANGE_NOTIFICATION_CHANNEL,
+        payload: expect.objectContaining({ lastPosition: 0, readOnly: false }),
+      });
       expect(window!.titles.at(-1)).toBe('second.db — Event Ledger');
 
       fake.dialogAnswers.save.push({ canceled: false, filePath: join(work.folder, 'notes.txt') });
