@@ -18,7 +18,11 @@ export const live = {
   get lastPosition(): number {
     return lastPosition;
   },
-  /** Grows by one per notification, so even a repeated position triggers a reload. */
+  /**
+   * Grows by one per notification that may change what is shown, so even a repeated position
+   * triggers a reload; not for one that only moves the integrity status (no account touched,
+   * same position, same read-only state), which the integrity module takes by itself.
+   */
   get changes(): number {
     return changes;
   },
@@ -33,9 +37,14 @@ export function startLiveUpdates(): () => void {
   const api = ledgerApi();
   if (!api) return () => {};
   return api.onChanged((change) => {
+    const statusOnly =
+      latest !== undefined &&
+      change.accounts?.length === 0 &&
+      change.lastPosition === latest.lastPosition &&
+      change.readOnly === latest.readOnly;
     lastPosition = change.lastPosition;
     latest = change;
-    changes += 1;
+    if (!statusOnly) changes += 1;
     for (const listener of listeners) listener(change);
   });
 }
