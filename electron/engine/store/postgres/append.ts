@@ -12,9 +12,11 @@
 import type pg from 'pg';
 import { fail, succeed, type Result } from '#shared/errors';
 import type { CommandRecord } from '../../domain/command-records';
-import type { AppendRequest, AppendResult, StoredEvent, StreamExpectation } from '../event-store';
-import { checkChainLink, hashEvent } from '../hash-chain';
-import { timeOrderedId } from '../time-ordered-id';
+import type { AppendRequest, AppendResult, StoredEvent } from '../event-store';
+import { EventRowBuilder } from '../event-row';
+import type { LogTail } from '../event-types';
+import { checkChainLink } from '../hash-chain';
+import { expectationRefusal } from '../stream-expectation';
 import { endsElsewhere, type AppendOutcome, type CommandRecordRequest } from '../event-log';
 import type { ErrorContext } from './postgres-errors';
 import { writeTransaction, type LockedHead } from './write-transaction';
@@ -51,8 +53,8 @@ export async function appendEvents(
     const startVersions: number[] = [];
     for (const request of requests) {
       const actual = versions.get(request.streamId) ?? current.get(request.streamId) ?? 0;
-      const refused = checkExpectation(request.streamId, request.expected, actual);
-      if (refused !== undefined) return refused;
+      const refusal = expectationRefusal(request.streamId, request.expected, actual);
+      if (refusal !== undefined) return { ok: false, error: refusal };
       startVersions.push(actual);
       versions.set(request.streamId, actual + request.events.length);
     }
@@ -177,28 +179,18 @@ async function streamVersions(client: pg.PoolClient, streamIds: readonly string[
   return new Map(found.rows.map((row) => [row.stream_id, row.version]));
 }
 
-/** The rows as the SQLite store builds them (event-store.ts insert): same ids, texts, time and hash. */
+/** The rows, built by the SQLite store's own builder (event-row.ts): same ids, texts and hashes; one recorded time per append. */
 function buildRows(requests: readonly AppendRequest[], startVersions: readonly number[], head: LockedHead): StoredEvent[] {
   const recordedAt = new Date().toISOString();
+  const builder = new EventRowBuilder();
   const rows: StoredEvent[] = [];
-  let previous: { position: number; hash: string } = head;
+  let previous: LogTail = head;
   requests.forEach(({ streamId, events }, index) => {
     let version = startVersions[index]!;
     for (const event of events) {
       version += 1;
-      const fields = {
-        position: previous.position + 1,
-        eventId: event.eventId ?? timeOrderedId(),
-        streamId,
-        streamVersion: version,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: event.dataText ?? JSON.stringify(event.data),
-        metadata: event.metadataText ?? JSON.stringify(event.metadata),
-        recordedAt: event.recordedAt ?? recordedAt,
-        previousHash: previous.hash,
-      };
-      const row: StoredEvent = { ...fields, hash: hashEvent(previous.hash, fields) };
+      // The payload object is the SQLite store's, for its subscribers: these rows are as stored.
+      const { payload: _, ...row } = builder.build(previous, streamId, version, event, recordedAt);
       rows.push(row);
       previous = row;
     }
@@ -253,22 +245,6 @@ async function writeRows(
   if (counts?.inserted !== rows.length || counts.recorded !== (record === undefined ? 0 : 1)) {
     throw new Error(`The append wrote ${counts?.inserted} of ${rows.length} rows: bug`);
   }
-}
-
-/**
- * The refusal of an expectation that does not hold, worded exactly as the SQLite store words
- * it (event-store.ts checkExpectation), or undefined when it holds.
- */
-function checkExpectation(streamId: string, expected: StreamExpectation, actual: number): Result<never> | undefined {
-  const holds =
-    expected === 'any' || (expected === 'no_stream' && actual === 0) || (expected === 'stream_exists' && actual > 0) || expected === actual;
-  if (holds) return undefined;
-  const described = typeof expected === 'number' ? `version ${expected}` : expected.replace('_', ' ');
-  return fail('CONCURRENCY_CONFLICT', `Stream ${streamId} was expected at ${described} but is at version ${actual}; reload and try again`, {
-    stream: streamId,
-    expected,
-    actual,
-  });
 }
 
 /**
