@@ -66,6 +66,8 @@ export type ClusterOptions = {
   readonly passwords?: boolean;
   /** Serve TLS with a self-signed certificate for 127.0.0.1 and localhost (see PostgresCluster.certificate). */
   readonly tls?: boolean;
+  /** Flush every commit to disk as a production server does (the bench); tests run with fsync off. */
+  readonly durable?: boolean;
 };
 
 export type PostgresCluster = {
@@ -118,7 +120,7 @@ function unavailable(reason: string): never {
   throw new Error(`PostgreSQL is unavailable: ${reason}`);
 }
 
-type RunningCluster = { readonly cluster: PostgresCluster; stop(): void };
+export type RunningCluster = { readonly cluster: PostgresCluster; stop(): void };
 
 /** Clusters of this process still running: stopped on exit if a worker ends before afterAll. */
 const running = new Set<() => void>();
@@ -126,7 +128,8 @@ process.once('exit', () => {
   for (const stop of running) stop();
 });
 
-async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
+/** Starts a private cluster (see describeWithPostgres; the bench starts its own). `stop` stops and removes it. */
+export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const bin = postgresBinFolder()!;
   const started = performance.now();
   const folder = mkdtempSync(join(tmpdir(), 'ledger-postgres-'));
@@ -153,7 +156,7 @@ async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
     let lastFailure = '';
     for (let attempt = 0; attempt < 3 && port === 0; attempt++) {
       const candidate = await freePort();
-      const settings = `-p ${candidate} -k ${folder} -c listen_addresses=127.0.0.1 -c shared_buffers=16MB -c max_connections=40 -c fsync=off`;
+      const settings = `-p ${candidate} -k ${folder} -c listen_addresses=127.0.0.1 -c shared_buffers=16MB -c max_connections=40 -c fsync=${options.durable ? 'on' : 'off'}`;
       const start = asServerUser('pg_ctl', ['-D', data, '-l', logFile, '-o', settings, '-w', '-t', '60', 'start']);
       if (start.ok) port = candidate;
       else lastFailure = `${start.output}\n${readLog(logFile)}`;
