@@ -24,6 +24,7 @@ import { INSERT_COMMAND_RECORD_SQL } from '../domain/command-records';
 import type { Ledger } from '../ledger';
 import type { BulkStaging, LedgerStagingBasis, StagedBatch } from '../ledger/bulk-staging';
 import { INSERT_EVENT_SQL, TAIL_SQL, type StoredEvent } from '../store/event-store';
+import { VALUES_PER_EVENT, eventValues } from '../store/event-row';
 import type { ThreadReply, WriterMessage, WriterThreadData } from './writer-protocol';
 import { GENESIS_HASH } from '../store/hash-chain';
 import { INSERT_TREE_NODE_SQL } from '../history/tree-nodes';
@@ -38,11 +39,7 @@ import { BULK_WRITER_PAGE_CACHE_KIB, connectionPragmas } from '../store/open-dat
  */
 export const MAX_IN_FLIGHT = 8;
 
-/**
- * Values sent per event row — the INSERT's columns but previous_hash, which the thread takes
- * from the row before (the rows are chained that way) — and per idempotency record.
- */
-const VALUES_PER_EVENT = 10;
+/** Values sent per idempotency record (an event row sends its VALUES_PER_EVENT, see eventValues). */
 const VALUES_PER_RECORD = 4;
 
 /**
@@ -255,18 +252,7 @@ class RowSender {
 
   /** Copies a staged row's values (see EventStore.stage); sends them once a chunk is full. */
   readonly send = (row: StoredEvent): void => {
-    this.values.push(
-      row.position,
-      row.eventId,
-      row.streamId,
-      row.streamVersion,
-      row.type,
-      row.schemaVersion,
-      row.data,
-      row.metadata,
-      row.recordedAt,
-      row.hash,
-    );
+    this.values.push(...eventValues(row));
     if (this.values.length >= CHUNK_EVENTS * VALUES_PER_EVENT) {
       this.thread.postMessage({ kind: 'rows', events: this.values } satisfies WriterMessage);
       this.values = [];

@@ -47,7 +47,7 @@ const COMMITTED = { outcome: 'committed' };
 /** @type {LogTail} */
 const GENESIS = { position: 0, hash: genesisHash };
 // The values are read spelled out (no array per row): the engine says how many it sends.
-if (valuesPerEvent !== 10) throw new Error(`the writer thread reads 10 values per event, not ${valuesPerEvent}`);
+if (valuesPerEvent !== 11) throw new Error(`the writer thread reads 11 values per event, not ${valuesPerEvent}`);
 
 let halted = false;
 /**
@@ -131,10 +131,11 @@ function commitGroup(batches) {
         halted = true;
         return notCommitted({ outcome: 'moved', message: `the log ends at position ${lastPosition}, not ${expectedTail.position}` });
       }
-      // Each row's previous hash is the hash of the row before it (the tail's for the first).
+      // Each row's previous hash must be the hash of the row before it (the tail's for the first).
       for (const events of chunks) {
         for (let at = 0; at < events.length; at += valuesPerEvent) {
-          const hash = /** @type {string} */ (events[at + 9]);
+          if (events[at + 9] !== lastHash) throw new Error(`the row at position ${events[at]} does not chain onto the one before: bug`);
+          const hash = /** @type {string} */ (events[at + 10]);
           insertEvent.run(
             events[at],
             events[at + 1],

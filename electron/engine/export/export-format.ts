@@ -11,6 +11,7 @@
  */
 import { sealText } from '../history/seal-store';
 import type { Seal } from '../signing/seal';
+import { EVENT_COLUMNS, eventValues, type EventValues } from '../store/event-row';
 import type { StoredEvent } from '../store/event-store';
 import { endOfJsonValue } from './json-scan';
 
@@ -48,39 +49,14 @@ export type ExportManifest = {
 
 /** One event as a line (with its line feed). Field order is fixed: the bytes must be reproducible. */
 export function eventLine(row: StoredEvent): string {
-  return eventLineOf([
-    row.position,
-    row.eventId,
-    row.streamId,
-    row.streamVersion,
-    row.type,
-    row.schemaVersion,
-    row.recordedAt,
-    row.data,
-    row.metadata,
-    row.previousHash,
-    row.hash,
-  ]);
+  return eventLineOf(eventValues(row));
 }
 
 /** The events table's columns in the order of a line's fields (a raw-mode SELECT list). */
-export const EVENT_LINE_COLUMNS =
-  'position, event_id, stream_id, stream_version, type, schema_version, recorded_at, data, metadata, previous_hash, hash';
+export const EVENT_LINE_COLUMNS = EVENT_COLUMNS;
 
 /** A row selected with EVENT_LINE_COLUMNS in raw (array) mode. */
-export type EventLineColumns = [
-  position: number,
-  eventId: string,
-  streamId: string,
-  streamVersion: number,
-  type: string,
-  schemaVersion: number,
-  recordedAt: string,
-  data: string,
-  metadata: string,
-  previousHash: string,
-  hash: string,
-];
+export type EventLineColumns = EventValues;
 
 /**
  * The line of a row read in raw mode: the export reads arrays rather than objects, which

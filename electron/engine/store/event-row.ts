@@ -48,10 +48,8 @@ export function eventValues(row: StoredEvent): EventValues {
   ];
 }
 
-/** The INSERT of one event row, positional in the order of the columns (the bulk writer's thread runs it too). */
-export const INSERT_EVENT_SQL = `INSERT INTO events (position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
-    recorded_at, previous_hash, hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** The INSERT of one event row, its positional parameters in EVENT_COLUMNS order (the bulk writer's thread runs it too). */
+export const INSERT_EVENT_SQL = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** The log's last event, for the tail every append chains from. */
 export const TAIL_SQL = 'SELECT position, hash FROM events ORDER BY position DESC LIMIT 1';

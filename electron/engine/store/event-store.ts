@@ -18,7 +18,7 @@ import { EventReads } from './event-reads';
 import { TreeUpkeep } from '../history/tree-upkeep';
 import { CheckpointTiming } from './checkpoint-timing';
 import { CommitAnnouncements } from './commit-announcements';
-import { EventRowBuilder, INSERT_EVENT_SQL, TAIL_SQL, isoNow } from './event-row';
+import { EventRowBuilder, INSERT_EVENT_SQL, TAIL_SQL, eventValues, isoNow } from './event-row';
 import type { AppendRequest, AppendResult, CommittedEvent, LogTail, NewEvent, ReadFilter, StoredEvent, Subscriber } from './event-types';
 import { Staging, type StagedAppends, type StagedRowSink, type StagingBasis } from './staging';
 import { checkExpectation } from './stream-expectation';
@@ -303,19 +303,7 @@ export class EventStore {
       return row;
     }
     // Positional parameters: better-sqlite3 binds them faster than named ones.
-    this.statements.insert.run(
-      row.position,
-      row.eventId,
-      row.streamId,
-      row.streamVersion,
-      row.type,
-      row.schemaVersion,
-      row.data,
-      row.metadata,
-      row.recordedAt,
-      row.previousHash,
-      row.hash,
-    );
+    this.statements.insert.run(eventValues(row));
     this.tree.added(row);
     this.knownVersions.learn(streamId, streamVersion);
     this.announcements.hold(row);
