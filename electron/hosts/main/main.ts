@@ -19,11 +19,11 @@
  *      if the file cannot be opened the loading page turns into an error page with the
  *      engine's message and "Open ledger… / New ledger…" buttons;
  *   5. every ledger opens with verifyInBackground: the engine walks the whole hash chain in
- *      slices (the renderer polls integrityStatus for the progress), then each new event.
- *      A broken chain makes the ledger read-only; the host notices (ledger-host.ts:
- *      checkIntegrity), puts READ-ONLY and the first bad position in the window title and
- *      pushes a change notification so the renderer re-reads ledgerInfo and shows its banner.
- *      Nothing is ever repaired.
+ *      slices, then each new event; its change notifications carry the progress and status.
+ *      A broken chain makes the ledger read-only and the ledger's own notification says so
+ *      (read-only, the reason, the failed status): the renderer shows its banner from it, and
+ *      the host (ledger-host.ts: checkIntegrity) puts READ-ONLY and the first bad position in
+ *      the window title. Nothing is ever repaired.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
