@@ -7,7 +7,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppProtocolHandler, type StartupAction } from '../../electron/hosts/main/app-protocol';
-import { CONTENT_SECURITY_POLICY } from '../../electron/hosts/main/security';
+import { CONTENT_SECURITY_POLICY } from '../../electron/hosts/main/electron-guards';
 import { StartupStatusBoard } from '../../electron/hosts/main/startup-status';
 import { tempFolder } from '../ipc/fixtures';
 

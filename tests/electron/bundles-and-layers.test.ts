@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '#engine/ledger';
 import { NATIVE_BINDING_VARIABLE, resolveNativeBinding } from '../../electron/hosts/main/native-binding';
 import { buildElectron, preloadRequires } from '../../scripts/build-electron.mjs';
-import { CONTENT_SECURITY_POLICY } from '../../electron/hosts/main/security';
+import { CONTENT_SECURITY_POLICY } from '../../electron/hosts/main/electron-guards';
 import { tempFolder } from '../ipc/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
@@ -104,7 +104,7 @@ describe('bundles', () => {
     const html = readFileSync(join(outDir, 'startup', 'loading.html'), 'utf8');
     expect(html).not.toMatch(/<script>|<style>|\son\w+=/);
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
-    // The header (security.ts) adds frame-ancestors, which a <meta> policy cannot carry.
+    // The header (electron-guards.ts) adds frame-ancestors, which a <meta> policy cannot carry.
     expect(meta?.split('; ').sort()).toEqual(
       CONTENT_SECURITY_POLICY.split('; ')
         .filter((part) => !part.startsWith('frame-ancestors'))

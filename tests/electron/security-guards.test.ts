@@ -1,5 +1,5 @@
 /**
- * The guards of electron/hosts/main/security.ts, exercised without Electron: the webPreferences of
+ * The guards of electron/hosts/main/electron-guards.ts, exercised without Electron: the webPreferences of
  * every window, the CSP, the app:// privileges, the sender check, and the navigation,
  * new-window, webview, permission, download and network guards on stand-in objects.
  * (tests/electron/app.test.ts checks the same on real windows where the binary exists.)
@@ -21,7 +21,7 @@ import {
   secureWebPreferences,
   type GuardedSession,
   type GuardedWebContents,
-} from '../../electron/hosts/main/security';
+} from '../../electron/hosts/main/electron-guards';
 
 const MAIN_SOURCES = join(__dirname, '..', '..', 'electron', 'hosts', 'main');
 
@@ -54,8 +54,8 @@ describe('BrowserWindow webPreferences', () => {
         const call = source.slice(match.index, source.indexOf('});', match.index));
         expect(call, `${file}: a BrowserWindow without secureWebPreferences`).toMatch(/webPreferences:\s*secureWebPreferences\(/);
       }
-      if (file !== 'security.ts') {
-        // Only security.ts decides these; anywhere else they could only weaken a window.
+      if (file !== 'electron-guards.ts') {
+        // Only electron-guards.ts decides these; anywhere else they could only weaken a window.
         const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
         expect(code, `${file} sets a webPreference itself`).not.toMatch(
           /\b(nodeIntegration\w*|webSecurity|contextIsolation|sandbox|webviewTag)\s*:/,

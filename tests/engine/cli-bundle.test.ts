@@ -39,7 +39,7 @@ describe('the ledger command', () => {
     const stamp = JSON.parse(readFileSync(join(outDir, CLI_INPUTS), 'utf8')) as { startedAt: number; inputs: string[] };
     expect(stamp.inputs).toEqual(
       expect.arrayContaining([
-        'electron/hosts/cli/ledger.ts',
+        'electron/hosts/cli/cli-entry.ts',
         'electron/engine/ledger.ts',
         'shared/money.ts',
         'electron/engine/bulk/writer-thread.mjs',

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '#engine/ledger';
-import type { SenderFrame } from '../../electron/hosts/main/security';
+import type { SenderFrame } from '../../electron/hosts/main/electron-guards';
 import type { InvokeEvent } from '../../electron/hosts/main/ipc';
 
 export type TempLedger = { readonly ledger: Ledger; readonly path: string; readonly folder: string; cleanup(): void };

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandlers } from '#engine/handlers';
 import { answerInvoke, NO_LEDGER_OPEN, registerIpcHandlers, UNKNOWN_SENDER_REFUSAL } from '../../electron/hosts/main/ipc';
-import type { SenderFrame } from '../../electron/hosts/main/security';
+import type { SenderFrame } from '../../electron/hosts/main/electron-guards';
 import { CHANNEL_NAMES, COMMAND_CHANNELS, ipcChannelName, type LedgerChannel } from '#shared/ipc-contract';
 import { APP_FRAME, FakeIpcMain, tempLedger, type TempLedger } from './fixtures';
 

@@ -11,7 +11,7 @@ export type AppLifecycleOptions = {
   readonly liveWindow: () => BrowserWindow | undefined;
   readonly createWindow: () => BrowserWindow;
   readonly windowCount: () => number;
-  /** The navigation / new-window / webview guards (security.ts). */
+  /** The navigation / new-window / webview guards (electron-guards.ts). */
   readonly guardWebContents: (contents: WebContents) => void;
   /** Seals a head that moved since the latest seal (seal-on-quit.ts); settles either way. */
   readonly sealBeforeQuit: () => Promise<unknown>;
@@ -41,7 +41,7 @@ export function runAppLifecycle(options: AppLifecycleOptions): boolean {
     window.focus();
   });
   // Every WebContents ever created (windows, DevTools, anything future) gets the
-  // navigation / new-window / webview guards (security.ts, checklist 12–14).
+  // navigation / new-window / webview guards (electron-guards.ts, checklist 12–14).
   app.on('web-contents-created', (_event, contents) => options.guardWebContents(contents));
   app.on('window-all-closed', () => {
     if (options.platform !== 'darwin') app.quit();

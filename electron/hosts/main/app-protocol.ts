@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { mimeTypeOf } from '#shared/mime-types';
 import { resolveServedFile } from '#engine/served-file';
 import { APP_SCHEME, RENDERER_HOST, STARTUP_HOST } from './app-url';
-import { SECURITY_RESPONSE_HEADERS } from './security';
+import { SECURITY_RESPONSE_HEADERS } from './electron-guards';
 import type { StartupStatus } from './startup-status';
 
 /** What the loading page's two buttons ask for while no ledger could be opened. */

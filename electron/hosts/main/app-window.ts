@@ -1,5 +1,5 @@
 /**
- * The app's one window: how it is created (hardened by security.ts), its title, its taskbar
+ * The app's one window: how it is created (hardened by electron-guards.ts), its title, its taskbar
  * progress, and the two messages the main process sends the page (change notifications and
  * View-menu navigation). Electron's BrowserWindow class comes from main.ts, the only file of
  * the main process that imports Electron at runtime.
@@ -7,7 +7,7 @@
 import type { BrowserWindow } from 'electron';
 import { CHANGE_NOTIFICATION_CHANNEL, NAVIGATE_CHANNEL, type LedgerChange, type Screen } from '#shared/ipc-contract';
 import { isRendererPage, RENDERER_PAGE_URL, STARTUP_PAGE_URL } from './app-url';
-import { secureWebPreferences } from './security';
+import { secureWebPreferences } from './electron-guards';
 
 export type AppWindowOptions = {
   /** Electron's BrowserWindow class. */
@@ -34,7 +34,7 @@ export class AppWindow {
     const { BrowserWindow, appName, preload, devTools } = this.options;
     // Electronegativity: CONTEXT_ISOLATION_JS_CHECK (high), SANDBOX_JS_CHECK and AUXCLICK_JS_CHECK
     // (medium) look for literal options at this call and cannot follow secureWebPreferences()
-    // into security.ts, which turns contextIsolation and sandbox on, nodeIntegration off and
+    // into electron-guards.ts, which turns contextIsolation and sandbox on, nodeIntegration off and
     // disables the Auxclick blink feature. tests/electron/security-guards.test.ts checks those
     // values and that every BrowserWindow in electron/hosts/main uses them; app.test.ts checks the
     // live windows where the Electron binary exists. The eng-disable comment must stay on the

@@ -1,7 +1,7 @@
 /**
  * The main-process end of the IPC contract: ONE `ipcMain.handle` per contract channel.
  * Each handler
- *   1. checks the sender (the app's own top-level page, security.ts: isTrustedSender),
+ *   1. checks the sender (the app's own top-level page, electron-guards.ts: isTrustedSender),
  *   2. validates the payload and calls the engine through the shared handler table
  *      (electron/engine/handlers.ts: dispatch, zod schemas from shared/),
  *   3. answers the Result envelope (a Promise of it; ipcMain.handle awaits it). Domain errors and refusals are values; nothing a page
@@ -12,7 +12,7 @@
 import { dispatch, type HandlerTable } from '#engine/handlers';
 import { fail, type Failure, type Result } from '#shared/errors';
 import { CHANNEL_NAMES, ipcChannelName, type LedgerChannel } from '#shared/ipc-contract';
-import { isTrustedSender, type SenderFrame } from './security';
+import { isTrustedSender, type SenderFrame } from './electron-guards';
 
 /** The part of Electron's IpcMainInvokeEvent a handler reads. */
 export type InvokeEvent = { readonly senderFrame: SenderFrame | null };
@@ -23,7 +23,7 @@ export type IpcMainLike = {
 };
 
 export type IpcOptions = {
-  /** Defaults to security.ts's isTrustedSender; injectable only for tests of this module. */
+  /** Defaults to electron-guards.ts's isTrustedSender; injectable only for tests of this module. */
   readonly isTrustedSender?: (frame: SenderFrame | null) => boolean;
   /** Where refusals are reported (main passes console.warn). */
   readonly log?: (message: string) => void;

@@ -1,7 +1,7 @@
 /**
  * The Electron main process: owns the ledger (the only process of the app that touches
  * SQLite), the window, the menu and the IPC handlers. Policy lives in the small modules next
- * to this file (security.ts, ipc.ts, ledger-host.ts, app-protocol.ts, menu.ts), which tests
+ * to this file (electron-guards.ts, ipc.ts, ledger-host.ts, app-protocol.ts, menu.ts), which tests
  * exercise without Electron, and so do the window (app-window.ts), the dialogs
  * (app-dialogs.ts), the File menu's actions (ledger-file-actions.ts, export-actions.ts,
  * backup-actions.ts, seal-actions.ts) and the app's life (app-lifecycle.ts); this file, the
@@ -47,7 +47,7 @@ import { LedgerHost } from './ledger-host';
 import { aboutDetail, buildMenuTemplate } from './menu';
 import { resolveNativeBinding } from './native-binding';
 import { createAppSealing } from './seal-actions';
-import { APP_SCHEME_PRIVILEGES, applySessionGuards, applyWebContentsGuards } from './security';
+import { APP_SCHEME_PRIVILEGES, applySessionGuards, applyWebContentsGuards } from './electron-guards';
 import { StartupStatusBoard } from './startup-status';
 import { ledgerWindowTitle } from './window-title';
 
@@ -71,7 +71,7 @@ const logError = (message: string, error?: unknown) => console.error(message, er
 
 // Checklist 4: every renderer sandboxed, whatever a future window forgets to set.
 app.enableSandbox();
-// Must happen before ready: app:// gets a real, secure origin (security.ts explains each flag).
+// Must happen before ready: app:// gets a real, secure origin (electron-guards.ts explains each flag).
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 // The same folder the CLI computes (electron/engine/paths.ts), so both find the same ledger.
 app.setPath('userData', process.env[USER_DATA_VARIABLE] || userDataFolder());

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fail, type Failure, type Result } from '#shared/errors';
 import type { HandlerTable } from '#engine/handlers';
 import { dispatchWaitingForLock } from './busy-retry';
-import { COMMON_HEADERS } from './security';
+import { COMMON_HEADERS } from './request-guards';
 
 /** Largest request body accepted; the biggest valid request is a few kilobytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;

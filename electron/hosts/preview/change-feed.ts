@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { LedgerChange } from '#shared/ipc-contract';
 import type { Ledger } from '#engine/ledger';
 import { watchForOtherWriters, type FileChangeWatch } from '#engine/store/file-changes';
-import { COMMON_HEADERS } from './security';
+import { COMMON_HEADERS } from './request-guards';
 
 /** A comment line now and then keeps proxies and idle timeouts from dropping the stream. */
 const KEEP_ALIVE_MS = 15_000;

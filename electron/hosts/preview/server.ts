@@ -14,7 +14,7 @@ import { bundleBridge } from './bridge-bundle';
 import { ChangeFeed } from './change-feed';
 import { freshExportPath, freshProofPath, freshStatementPath } from './export-folder';
 import { newestCheckableFile, previewSigningKey } from './preview-signing';
-import { createToken, hostAllowed, originAllowed, tokenMatches } from './security';
+import { createToken, hostAllowed, originAllowed, tokenMatches } from './request-guards';
 import { createStaticFiles } from './static-files';
 
 /** Loopback only: the ledger must not be reachable from the network. */

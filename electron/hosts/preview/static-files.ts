@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { mimeTypeOf } from '#shared/mime-types';
 import { resolveServedFile } from '#engine/served-file';
-import { COMMON_HEADERS, CONTENT_SECURITY_POLICY } from './security';
+import { COMMON_HEADERS, CONTENT_SECURITY_POLICY } from './request-guards';
 
 export const BRIDGE_PATH = '/preview-bridge.js';
 

@@ -6,7 +6,7 @@
  */
 import { ACCOUNT_PAGE_LIMIT, ACCOUNT_SEARCH_MAX_LENGTH, type AccountListRow } from '#shared/views';
 import type { AccountRef } from './audit-filter';
-import { query } from './ledger-host';
+import { query } from './window-ledger';
 
 /** Suggestions offered under the Account field. */
 export const MAX_ACCOUNT_SUGGESTIONS = 20;

@@ -6,7 +6,7 @@
  */
 import { SvelteMap } from 'svelte/reactivity';
 import { ACCOUNT_PAGE_LIMIT } from '#shared/views';
-import { query } from './ledger-host';
+import { query } from './window-ledger';
 
 export class AccountOwners {
   private readonly known = new SvelteMap<string, string>();

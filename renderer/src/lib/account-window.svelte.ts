@@ -6,7 +6,7 @@
  */
 import type { LedgerError } from '#shared/errors';
 import { DEFAULT_ACCOUNT_SORT, type AccountListRow, type AccountPage, type AccountSort } from '#shared/views';
-import { query } from './ledger-host';
+import { query } from './window-ledger';
 import { coalesce } from './live.svelte';
 
 /** Rows per request: a tall screen's worth and more either side. */

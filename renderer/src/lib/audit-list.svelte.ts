@@ -21,7 +21,7 @@ import type { AuditFilter, AuditRow } from '#shared/audit';
 import type { LedgerError } from '#shared/errors';
 import { AUDIT_PAGE_LIMIT } from '#shared/rules';
 import { isEveryEvent } from './audit-filter';
-import { query } from './ledger-host';
+import { query } from './window-ledger';
 
 /** Rows per request: the contract's maximum, so a walk through a filtered list takes the fewest steps. */
 export const PAGE_SIZE = AUDIT_PAGE_LIMIT;

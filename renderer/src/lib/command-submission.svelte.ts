@@ -7,7 +7,7 @@
  */
 import type { LedgerError, Result } from '#shared/errors';
 import type { LedgerApi } from '#shared/ipc-contract';
-import { NO_HOST, ledgerApi } from './ledger-host';
+import { NO_HOST, ledgerApi } from './window-ledger';
 
 export type CommandOutcome<Value> = Result<Value> & { readonly commandId: string };
 

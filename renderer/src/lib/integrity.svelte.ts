@@ -7,7 +7,7 @@
  */
 import type { IntegrityStatus } from '#shared/audit';
 import type { LedgerError } from '#shared/errors';
-import { query } from './ledger-host';
+import { query } from './window-ledger';
 import { onLedgerChange } from './live.svelte';
 
 let status = $state<IntegrityStatus | undefined>();

@@ -6,7 +6,7 @@
  * (ledger-change.ts); the append-only log means nothing already shown can change otherwise.
  */
 import type { LedgerChange } from '#shared/ipc-contract';
-import { ledgerApi } from './ledger-host';
+import { ledgerApi } from './window-ledger';
 
 let lastPosition = $state(0);
 let changes = $state(0);

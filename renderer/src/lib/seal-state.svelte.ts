@@ -5,7 +5,7 @@
  */
 import type { LedgerError } from '#shared/errors';
 import type { SealStatus, SealView } from '#shared/seals';
-import { query } from './ledger-host';
+import { query } from './window-ledger';
 
 /** Where the last key warning the person dismissed is remembered (its text: a new warning shows again). */
 const DISMISSED_WARNING_KEY = 'event-ledger-key-warning-dismissed';

@@ -5,7 +5,7 @@
  */
 import type { Result } from '#shared/errors';
 import type { AccountView } from '#shared/views';
-import { query } from './ledger-host';
+import { query } from './window-ledger';
 
 export type TransferTargets = {
   /** Open accounts other than this one, in any currency. */

@@ -57,7 +57,7 @@ export async function runCliRaw(database: string, args: readonly string[]): Prom
   try {
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
-      ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/hosts/cli/ledger.ts'), '--db', database, ...args],
+      ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/hosts/cli/cli-entry.ts'), '--db', database, ...args],
       {
         cwd: REPOSITORY_ROOT,
         env: { ...process.env, LEDGER_DB: '', LEDGER_KEY_FILE: '', XDG_CONFIG_HOME: CLI_CONFIG_FOLDER, APPDATA: CLI_CONFIG_FOLDER },

@@ -91,11 +91,11 @@ export function startPreviewHost(database: string, extraArgs: readonly string[] 
 
 const execFileAsync = promisify(execFile);
 
-/** Runs the ledger CLI (`electron/hosts/cli/ledger.ts`) on a file; answers its parsed JSON output. */
+/** Runs the ledger CLI (`electron/hosts/cli/cli-entry.ts`) on a file; answers its parsed JSON output. */
 export async function runCli(database: string, args: readonly string[]): Promise<unknown> {
   const { stdout } = await execFileAsync(
     process.execPath,
-    ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/hosts/cli/ledger.ts'), '--db', database, ...args],
+    ['--import', 'tsx', join(REPOSITORY_ROOT, 'electron/hosts/cli/cli-entry.ts'), '--db', database, ...args],
     { cwd: REPOSITORY_ROOT, env: { ...process.env, LEDGER_DB: '' } },
   );
   return JSON.parse(stdout) as unknown;
