@@ -10,7 +10,6 @@
  * append meanwhile. It carries no seals (PostgreSQL keeps none yet); a ledger that holds seals
  * is exported by jsonl-export.ts, which checks and carries them.
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { fail, succeed, type Result } from '#shared/errors';
 import { APP_VERSION } from '../app-version';
@@ -34,10 +33,7 @@ export async function exportEventLog(log: EventLog, out: Writable): Promise<Resu
     if (rows.length === 0) break;
     let chunk = '';
     for (const row of rows) chunk += eventLine(row);
-    // Encoded once, then hashed and written as the same bytes.
-    const bytes = Buffer.from(chunk, 'utf8');
-    tree.addLines(bytes);
-    if (!out.write(bytes)) await once(out, 'drain');
+    await tree.writeLines(chunk, out);
     count += rows.length;
     last = rows[rows.length - 1]!;
     if (last.position === head.value.position) break;

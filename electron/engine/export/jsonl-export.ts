@@ -13,7 +13,6 @@
  */
 import Database from 'better-sqlite3';
 import type { Writable } from 'node:stream';
-import { once } from 'node:events';
 import { APP_VERSION } from '../app-version';
 import { parseMoment } from '#shared/moments';
 import { GENESIS_HASH } from '../store/hash-chain';
@@ -96,10 +95,7 @@ export async function exportJsonLines(
       if (rows.length === 0) continue;
       let chunk = '';
       for (const row of rows) chunk += eventLineOf(row);
-      // Encoded once, then hashed and written as the same bytes.
-      const bytes = Buffer.from(chunk, 'utf8');
-      tree.addLines(bytes);
-      if (!out.write(bytes)) await once(out, 'drain');
+      await tree.writeLines(chunk, out);
       first ||= rows[0]![0];
       last = rows[rows.length - 1]![0];
       head = rows[rows.length - 1]![10];

@@ -13,6 +13,8 @@
  *   frontier's (one hash per bit of the size) however long the file.
  */
 import * as crypto from 'node:crypto';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { EMPTY_ROOT, toHex, type BinaryHash } from '../history/binary-hash';
 import { TreeFrontier } from '../history/tree-frontier';
 
@@ -64,6 +66,16 @@ export class LineTree {
       this.addLine(chunk, start, end);
       start = end + 1;
     }
+  }
+
+  /**
+   * Writes whole event lines to `out` and adds them to the tree as the same bytes: the text is
+   * encoded once, then hashed and written. Resolves when `out` can take more.
+   */
+  async writeLines(text: string, out: Writable): Promise<void> {
+    const bytes = Buffer.from(text, 'utf8');
+    this.addLines(bytes);
+    if (!out.write(bytes)) await once(out, 'drain');
   }
 
   /** The root over every line added, lowercase hex. */
