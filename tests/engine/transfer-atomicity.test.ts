@@ -48,7 +48,7 @@ describe('transfer atomicity', () => {
     expect(receipt.replayed).toBeUndefined();
     expect(receipt).toMatchObject({ position: 4, version: 2, balanceMinor: 7000, to: { version: 2, balanceMinor: 3000 } });
     expect(ledger.events().map((event) => event.position)).toEqual([1, 2, 3, 4]);
-    expect(changes).toEqual([{ lastPosition: 4 }]);
+    expect(changes).toEqual([{ lastPosition: 4, accounts: ['from', 'to'], readOnly: false }]);
     expect(ledger.verify()).toMatchObject({ ok: true, events: 4 });
   });
 
