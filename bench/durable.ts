@@ -22,8 +22,9 @@ async function measureDurable(
   samples: number,
 ): Promise<{ engine: number[]; bare: number[]; withCommandId: number[] }> {
   const handlers = createHandlers(() => ledger);
-  // A connection of its own on the ledger's file, with the engine's settings (the ledger's own stays private).
-  const bareConnection = openDatabase(ledger.path, { appVersion: 'bench' });
+  // The bare rows go to a file of their own beside the ledger, with the engine's settings: the
+  // same disk and the same durable commit, and no commit the ledger's connection must catch up with.
+  const bareConnection = openDatabase(`${ledger.path}.bare.db`, { appVersion: 'bench' });
   const bareInsert = new BareSingleInsert(bareConnection);
   const engine: number[] = [];
   const bare: number[] = [];
