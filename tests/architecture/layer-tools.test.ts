@@ -126,6 +126,15 @@ const PLANTS: readonly Plant[] = [
     typeErrors: ['TS2307', 'TS2591'],
   },
   {
+    layer: 'renderer, the engine by its subpath',
+    tsconfig: 'renderer/tsconfig.json',
+    // `#engine/…` names no folder, so the lint rule must know the subpath itself.
+    stem: 'renderer/src/lib/__planted_engine_import',
+    extension: '.ts',
+    source: "import { Ledger } from '#engine/ledger';\nexport const planted = Ledger;\n",
+    typeErrors: [],
+  },
+  {
     layer: 'renderer component',
     tsconfig: 'renderer/tsconfig.json',
     stem: 'renderer/src/components/PlantedViolation',
