@@ -6,6 +6,7 @@
  */
 import { build } from 'esbuild';
 import { IMPORT_META_URL_IN_CJS } from '../scripts/build-electron.mjs';
+import { copyEngineWorkers } from '../scripts/lib/engine-workers.mjs';
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ export async function bundleChildren(outFolder: string): Promise<Children> {
     ...IMPORT_META_URL_IN_CJS,
     logLevel: 'warning',
   });
+  // The engine starts its threads from files beside its bundle, as in the app.
+  copyEngineWorkers(outFolder);
   return {
     run<T>(child: string, args: readonly string[], nodeFlags: readonly string[] = []): Promise<T> {
       return new Promise((resolvePromise, reject) => {

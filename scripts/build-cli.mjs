@@ -9,10 +9,11 @@
  * Several processes may build at once: each writes under temporary names and renames, and
  * inputs.json (the stamp) is renamed last.
  */
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLI_BUNDLE, CLI_INPUTS, CLI_OUT_DIR, PROJECT_ROOT, cliBundleIsCurrent } from './lib/cli-bundle.mjs';
+import { ENGINE_WORKER_FILES, copyEngineWorkers } from './lib/engine-workers.mjs';
 
 /**
  * zod's error messages in every language are most of its size (~360 KB of a 1 MB bundle) and
@@ -31,9 +32,6 @@ const ZOD_ENGLISH_ONLY = {
   },
 };
 
-/** The bulk writer's thread is loaded by Node from a file beside the code that starts it. */
-const WRITER_THREAD = 'electron/engine/bulk/writer-thread.mjs';
-
 /**
  * Builds the bundle into outDir; returns the bundle's path.
  * @param {{ outDir?: string; log?: (line: string) => void }} [options]
@@ -46,7 +44,7 @@ export async function buildCli({ outDir = CLI_OUT_DIR, log = (line) => process.s
   const suffix = `.${process.pid}.tmp`;
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [join(PROJECT_ROOT, 'electron/hosts/cli/ledger.ts')],
+    entryPoints: [join(PROJECT_ROOT, 'electron/hosts/cli/cli-entry.ts')],
     outfile: join(outDir, CLI_BUNDLE + suffix),
     bundle: true,
     platform: 'node',
@@ -64,10 +62,11 @@ export async function buildCli({ outDir = CLI_OUT_DIR, log = (line) => process.s
     metafile: true,
     write: true,
   });
-  copyFileSync(join(PROJECT_ROOT, WRITER_THREAD), join(outDir, `writer-thread.mjs${suffix}`));
-  const inputs = [...Object.keys(result.metafile.inputs), WRITER_THREAD, 'package.json', 'scripts/build-cli.mjs'];
+  // The worker threads' entry files are loaded by Node from files beside the bundle.
+  const workers = copyEngineWorkers(outDir, suffix);
+  const inputs = [...Object.keys(result.metafile.inputs), ...ENGINE_WORKER_FILES, 'package.json', 'scripts/build-cli.mjs'];
   writeFileSync(join(outDir, CLI_INPUTS + suffix), `${JSON.stringify({ startedAt, inputs }, null, 1)}\n`);
-  renameSync(join(outDir, `writer-thread.mjs${suffix}`), join(outDir, 'writer-thread.mjs'));
+  for (const worker of workers) renameSync(join(outDir, worker + suffix), join(outDir, worker));
   renameSync(join(outDir, CLI_BUNDLE + suffix), join(outDir, CLI_BUNDLE));
   renameSync(join(outDir, CLI_INPUTS + suffix), join(outDir, CLI_INPUTS));
   log(`Built the ledger CLI: ${relative(process.cwd(), join(outDir, CLI_BUNDLE)) || CLI_BUNDLE}`);

@@ -7,7 +7,9 @@
  *   preload.cjs   electron/hosts/preload/preload.ts as ONE CommonJS file whose only require is
  *                 `electron` — the only kind of preload a sandboxed renderer can run. The
  *                 build fails if anything else slipped in;
- *   startup/      the loading page: loading.html, startup.css, startup.js (browser IIFE).
+ *   startup/      the loading page: loading.html, startup.css, startup.js (browser IIFE);
+ *   *.mjs         the engine's worker threads' entry files, beside main.cjs, which starts them
+ *                 with new URL(…, import.meta.url) (see lib/engine-workers.mjs).
  *
  * Usage: node scripts/build-electron.mjs [--out <dir>]   (default dist-electron)
  * Also importable: `buildElectron({ outDir })` (tests build into a temp folder).
@@ -17,6 +19,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from './lib/electron-env.mjs';
+import { copyEngineWorkers } from './lib/engine-workers.mjs';
 
 /** Electron 45 runs Chromium 156 and a Node of at least 22 (the bundles' floor; the CLI runs on Node 20.19+). */
 const NODE_TARGET = 'node22';
@@ -24,7 +27,7 @@ const BROWSER_TARGET = 'chrome156';
 
 /**
  * The engine is written as ES modules and resolves modules from its own file (import.meta.url,
- * see statement/statement-fonts.ts). A CommonJS bundle has no import.meta: this gives it the
+ * see projection/replay-thread.ts). A CommonJS bundle has no import.meta: this gives it the
  * bundle's own file URL instead of esbuild's empty stand-in.
  */
 export const IMPORT_META_URL_IN_CJS = {
@@ -57,6 +60,7 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
     external: ['electron', 'better-sqlite3'],
     ...IMPORT_META_URL_IN_CJS,
   });
+  const workers = copyEngineWorkers(outDir);
 
   await build({
     ...common,
@@ -85,7 +89,7 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
   for (const file of ['loading.html', 'startup.css']) {
     copyFileSync(join(PROJECT_ROOT, 'electron/hosts/main/startup-page', file), join(outDir, 'startup', file));
   }
-  log(`Built ${outDir}: main.cjs, preload.cjs, startup/`);
+  log(`Built ${outDir}: main.cjs, ${workers.join(', ')}, preload.cjs, startup/`);
   return outDir;
 }
 

@@ -4,9 +4,10 @@
  * esbuild: a few dozen stat calls, about a millisecond.
  *
  * dist-cli/
- *   ledger.mjs         the bundle: electron/hosts/cli/ledger.ts with the engine, shared/ and zod;
+ *   ledger.mjs         the bundle: electron/hosts/cli/cli-entry.ts with the engine, shared/ and zod;
  *                      better-sqlite3 stays an ordinary (native) dependency
  *   writer-thread.mjs  the bulk writer's thread, loaded beside the bundle (new URL(…, import.meta.url))
+ *   replay-worker.mjs  replay's read thread, loaded the same way (see lib/engine-workers.mjs)
  *   inputs.json        written last: when the build started and every file it was made from
  */
 import { readFileSync, statSync } from 'node:fs';

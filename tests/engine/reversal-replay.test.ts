@@ -1,8 +1,9 @@
 /**
- * Reversal links are part of the projection: rebuilt on every replay, so "already reversed"
- * holds after reopening; a replayed reversal that does not hold together stops replay at its
- * position; and the bulk writer (`ledger apply`) answers reversals exactly as executeBatch
- * does, also when they name events of batches still in flight.
+ * Reversal links are part of the projection: rebuilt on every replay — on the projection's own
+ * thread and through the read thread alike — so "already reversed" holds after reopening; a
+ * replayed reversal that does not hold together stops replay at its position; and the bulk
+ * writer (`ledger apply`) answers reversals exactly as executeBatch does, also when they name
+ * events of batches still in flight.
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { AnyCommand, CommandReceipt } from '#shared/commands';
@@ -12,6 +13,7 @@ import { PipelinedWriter } from '#engine/bulk/pipelined-writer';
 import type { Ledger } from '#engine/ledger';
 import { AccountsProjection } from '#engine/projection/accounts-projection';
 import { REPLAY_PAGE_SIZE } from '#engine/projection/replay-sql';
+import { ReplayThread } from '#engine/projection/replay-thread';
 import type { EventStore } from '#engine/store/event-store';
 import { failure, newLedger, ok, openLedger, projectionOf, storeOf, tamper } from './helpers';
 
@@ -48,14 +50,14 @@ function links(projection: AccountsProjection, last: number): Array<number | und
   return Array.from({ length: last }, (_, index) => projection.reversedBy(index + 1));
 }
 
-function replayed(store: EventStore): AccountsProjection {
-  const projection = new AccountsProjection();
+function replayed(store: EventStore, threaded: boolean): AccountsProjection {
+  const projection = new AccountsProjection({ threadReplayFrom: threaded ? 0 : Number.POSITIVE_INFINITY });
   projection.rebuild(store);
   return projection;
 }
 
 describe('reversal links on replay', () => {
-  it('are rebuilt alike by a replay of the store, a rebuild and a reopen; refusals follow them', () => {
+  it('are rebuilt alike by a one-thread replay, the read thread, and a reopen; refusals follow them', () => {
     const { path, ledger } = newLedger();
     ledgerWithReversals(ledger, 3 * REPLAY_PAGE_SIZE + 100);
     const last = ledger.logHead().position;
@@ -63,7 +65,14 @@ describe('reversal links on replay', () => {
     const reversed = live.filter((link) => link !== undefined).length;
     expect(reversed).toBeGreaterThan(500);
 
-    expect(links(replayed(storeOf(ledger)), last)).toEqual(live);
+    // The read thread vouches for every page (reversals included) rather than leave them to the projection.
+    const thread = ReplayThread.start(storeOf(ledger), 0)!;
+    const pages: Array<number | 'irregular'> = [];
+    for (let page = thread.next(); page !== undefined; page = thread.next()) pages.push(page === 'irregular' ? page : page.count);
+    expect(pages).not.toContain('irregular');
+
+    expect(links(replayed(storeOf(ledger), true), last)).toEqual(live);
+    expect(links(replayed(storeOf(ledger), false), last)).toEqual(live);
     expect(ledger.rebuild().events).toBe(last);
     expect(links(projectionOf(ledger), last)).toEqual(live);
     const views = ledger.listAccounts();

@@ -5,13 +5,14 @@
  * position applied and only ever applies position + 1, so it can never skip or repeat an event.
  */
 import { formatMinor } from '#shared/money';
-import { EVENT_TYPES, type EventMetadata, type LedgerEvent } from '#shared/events';
+import { CURRENT_SCHEMA_VERSIONS, EVENT_TYPES, type EventMetadata, type LedgerEvent } from '#shared/events';
 import type { AccountView } from '#shared/views';
 import { evolve, type AccountState } from '../domain/bank-account';
 import { upcast } from '../events/upcasters';
 import type { CommittedEvent, EventStore } from '../store/event-store';
 import { AuditIndex } from '../audit/audit-index';
 import { REPLAY_PAGE_SIZE, REPLAY_SQL, type ReplayRow } from './replay-sql';
+import { ReplayThread, THREAD_REPLAY_MIN_EVENTS, type ThreadPage } from './replay-thread';
 import { ReversalLinks } from './reversal-links';
 import { BalanceTimeline } from './timeline';
 
@@ -32,6 +33,9 @@ export class ReplayError extends Error {
   }
 }
 
+/** The current schema version of each type, by its code (the read thread's pages hold only current events). */
+const CURRENT_VERSION_BY_CODE = EVENT_TYPES.map((type) => CURRENT_SCHEMA_VERSIONS[type]);
+
 type AccountEntry = { state: AccountState; readonly timeline: BalanceTimeline; readonly auditNumber: number };
 
 export class AccountsProjection {
@@ -40,6 +44,12 @@ export class AccountsProjection {
   private appliedThrough = 0;
   private auditIndex = new AuditIndex();
   private reversals = new ReversalLinks();
+
+  /**
+   * `threadReplayFrom`: how many events a replay must have before it reads through the read
+   * thread (tests lower it to drive the thread with small logs).
+   */
+  constructor(private readonly options: { readonly threadReplayFrom?: number } = {}) {}
 
   /** Per-position facts the audit screen filters on. */
   get audit(): AuditIndex {
@@ -79,19 +89,47 @@ export class AccountsProjection {
     return applied;
   }
 
-  /** Replays one page per iteration, to the end of the log; yields the running count of events applied. */
+  /**
+   * Replays one page per iteration; yields the running count of events applied. A long
+   * replay takes its pages from the read thread (see replay-thread.ts) as far as it can; the
+   * projection's own reads then go on from wherever it stopped, to the end of the log.
+   */
   private *replayPages(store: EventStore, onProgress?: ReplayProgress): Generator<number> {
     const total = store.lastPosition() - this.appliedThrough;
     this.auditIndex.reserve(total);
     const page = store.db.prepare(REPLAY_SQL).raw();
-    let applied = 0;
-    for (;;) {
+    /** Reads and applies the page after the last position applied; returns its row count. */
+    const readPage = (): number => {
       const rows = page.all(this.appliedThrough) as ReplayRow[];
       for (const row of rows) this.applyRow(row);
-      applied += rows.length;
-      onProgress?.(applied, Math.max(total, applied));
-      yield applied;
-      if (rows.length < REPLAY_PAGE_SIZE) return;
+      return rows.length;
+    };
+    const thread =
+      total >= (this.options.threadReplayFrom ?? THREAD_REPLAY_MIN_EVENTS) ? ReplayThread.start(store, this.appliedThrough) : undefined;
+    let applied = 0;
+    let reachedEnd = false;
+    try {
+      for (let threadPage = thread?.next(); threadPage !== undefined; threadPage = thread!.next()) {
+        // A page the thread cannot vouch for is read here: the same page (same keyset, same
+        // size), and a broken row fails at its position.
+        const count = threadPage === 'irregular' ? readPage() : this.applyThreadPage(threadPage, thread!);
+        applied += count;
+        reachedEnd = count < REPLAY_PAGE_SIZE;
+        onProgress?.(applied, Math.max(total, applied));
+        yield applied;
+      }
+    } finally {
+      thread?.stop();
+    }
+    // The end of the log as this connection sees it (the thread's connection may have seen less).
+    for (;;) {
+      const count = readPage();
+      applied += count;
+      if (count > 0 || !reachedEnd) {
+        onProgress?.(applied, Math.max(total, applied));
+        yield applied;
+      }
+      if (count < REPLAY_PAGE_SIZE) return;
     }
   }
 
@@ -119,6 +157,31 @@ export class AccountsProjection {
 
   private applyRow(row: ReplayRow): void {
     this.applyEvent(row[0], row[1], row[2], row[3], row[4], true, row[5], row[6]);
+  }
+
+  /** Applies a page from the read thread, each payload parsed from its own slice of the page's text; returns its row count. */
+  private applyThreadPage(page: ThreadPage, thread: ReplayThread): number {
+    const { count, first, types, streams, text, ends, times, timeRunEnds } = page;
+    let start = 0;
+    let run = 0;
+    for (let index = 0; index < count; index++) {
+      const end = ends[index]!;
+      const data = text.slice(start, end);
+      start = end + 1;
+      if (index === timeRunEnds[run]) run++;
+      const typeCode = types[index]!;
+      this.applyEvent(
+        first + index,
+        thread.streamId(streams[index]!),
+        typeCode,
+        CURRENT_VERSION_BY_CODE[typeCode]!,
+        data,
+        true,
+        null,
+        times[run]!,
+      );
+    }
+    return count;
   }
 
   /** `dataIsText`: `data` is the payload's stored JSON text, parsed here (else the payload itself, from our own append). */
