@@ -63,7 +63,7 @@ export async function buildCli({ outDir = CLI_OUT_DIR, log = (line) => process.s
     write: true,
   });
   // The worker threads' entry files are loaded by Node from files beside the bundle.
-  const workers = copyEngineWorkers(outDir, suffix);
+  const workers = copyEngineWorkers(outDir, { suffix });
   const inputs = [...Object.keys(result.metafile.inputs), ...ENGINE_WORKER_FILES, 'package.json', 'scripts/build-cli.mjs'];
   writeFileSync(join(outDir, CLI_INPUTS + suffix), `${JSON.stringify({ startedAt, inputs }, null, 1)}\n`);
   for (const worker of workers) renameSync(join(outDir, worker + suffix), join(outDir, worker));

@@ -8,8 +8,8 @@
  *                 `electron` — the only kind of preload a sandboxed renderer can run. The
  *                 build fails if anything else slipped in;
  *   startup/      the loading page: loading.html, startup.css, startup.js (browser IIFE);
- *   *.mjs         the engine's worker threads' entry files, beside main.cjs, which starts them
- *                 with new URL(…, import.meta.url) (see lib/engine-workers.mjs).
+ *   *.mjs         the entry files of the engine's worker threads main.cjs starts, beside it
+ *                 (it names them with new URL(…, import.meta.url); see lib/engine-workers.mjs).
  *
  * Usage: node scripts/build-electron.mjs [--out <dir>]   (default dist-electron)
  * Also importable: `buildElectron({ outDir })` (tests build into a temp folder).
@@ -19,7 +19,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from './lib/electron-env.mjs';
-import { copyEngineWorkers } from './lib/engine-workers.mjs';
+import { copyEngineWorkers, workersNamedIn } from './lib/engine-workers.mjs';
 
 /** Electron 45 runs Chromium 156 and a Node of at least 22 (the bundles' floor; the CLI runs on Node 20.19+). */
 const NODE_TARGET = 'node22';
@@ -60,7 +60,7 @@ export async function buildElectron({ outDir = join(PROJECT_ROOT, 'dist-electron
     external: ['electron', 'better-sqlite3'],
     ...IMPORT_META_URL_IN_CJS,
   });
-  const workers = copyEngineWorkers(outDir);
+  const workers = copyEngineWorkers(outDir, { files: workersNamedIn(readFileSync(join(outDir, 'main.cjs'), 'utf8')) });
 
   await build({
     ...common,

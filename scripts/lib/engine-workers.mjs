@@ -12,13 +12,23 @@ import { PROJECT_ROOT } from './cli-bundle.mjs';
 export const ENGINE_WORKER_FILES = ['electron/engine/bulk/writer-thread.mjs', 'electron/engine/projection/replay-worker.mjs'];
 
 /**
- * Copies every worker entry file into outDir, each under its own name plus `suffix`.
+ * The worker entry files a bundle's code names (a bundle that never starts a thread needs none).
+ * @param {string} bundleText
+ * @returns {string[]}
+ */
+export function workersNamedIn(bundleText) {
+  return ENGINE_WORKER_FILES.filter((file) => bundleText.includes(basename(file)));
+}
+
+/**
+ * Copies worker entry files (all of them unless `files` says which) into outDir, each under
+ * its own name plus `suffix`.
  * @param {string} outDir
- * @param {string} [suffix]
+ * @param {{ suffix?: string; files?: readonly string[] }} [options]
  * @returns {string[]} the names written, without the suffix
  */
-export function copyEngineWorkers(outDir, suffix = '') {
-  return ENGINE_WORKER_FILES.map((file) => {
+export function copyEngineWorkers(outDir, { suffix = '', files = ENGINE_WORKER_FILES } = {}) {
+  return files.map((file) => {
     copyFileSync(join(PROJECT_ROOT, file), join(outDir, basename(file) + suffix));
     return basename(file);
   });

@@ -99,6 +99,13 @@ describe('bundles', () => {
     expect(external.sort()).toEqual(['better-sqlite3', 'electron']);
   });
 
+  it('ships the replay read thread beside main.cjs, which starts it from there', () => {
+    expect(readFileSync(join(outDir, 'main.cjs'), 'utf8')).toContain('replay-worker.mjs');
+    expect(readFileSync(join(outDir, 'replay-worker.mjs'), 'utf8')).toBe(
+      readFileSync(join(ROOT, 'electron/engine/projection/replay-worker.mjs'), 'utf8'),
+    );
+  });
+
   it('ships the loading page with the same CSP', () => {
     for (const file of ['loading.html', 'startup.css', 'startup.js']) expect(existsSync(join(outDir, 'startup', file)), file).toBe(true);
     const html = readFileSync(join(outDir, 'startup', 'loading.html'), 'utf8');

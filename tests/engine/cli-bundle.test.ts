@@ -3,7 +3,7 @@
  * whenever it is missing or older than anything it was made from, so what runs is always the
  * code in the folder (and what the tests spawn is what a person runs).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,8 @@ describe('the ledger command', () => {
     for (const name of imported) expect(isBuiltin(name!) || name === 'better-sqlite3', name).toBe(true);
     // (It runs from dist-cli/, beside node_modules: every CLI test spawns it there.)
 
+    // The worker threads' entry files sit beside the bundle, which starts them from there.
+    for (const worker of ['writer-thread.mjs', 'replay-worker.mjs']) expect(existsSync(join(outDir, worker)), worker).toBe(true);
     expect(cliBundleIsCurrent(outDir)).toBe(true);
     const stamp = JSON.parse(readFileSync(join(outDir, CLI_INPUTS), 'utf8')) as { startedAt: number; inputs: string[] };
     expect(stamp.inputs).toEqual(
@@ -43,6 +45,7 @@ describe('the ledger command', () => {
         'electron/engine/ledger.ts',
         'shared/money.ts',
         'electron/engine/bulk/writer-thread.mjs',
+        'electron/engine/projection/replay-worker.mjs',
       ]),
     );
     // A source changed after the build started: stale (compared by the build's start, so an edit made during the build counts).
