@@ -16,6 +16,7 @@
  *   driver error.
  */
 import { fail, type Failure, type LedgerError, type Result } from '#shared/errors';
+import { checkChainLink } from './hash-chain';
 import type { CommandRecord } from '../domain/command-records';
 import type { AppendRequest, AppendResult, ReadFilter, StoredEvent } from './event-store';
 
@@ -93,4 +94,53 @@ export function storedRowsOf(result: AppendResult): AppendResult {
       hash: row.hash,
     })),
   };
+}
+
+/**
+ * Why rows built elsewhere cannot be appended at `head`: they do not start right after it, or
+ * do not hold together as a chain. Undefined when they continue the log exactly (each engine
+ * then checks the streams' versions as it writes).
+ */
+export function continuationProblem(rows: readonly StoredEvent[], head: LogHead, display: string): Failure | undefined {
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  if (first.position !== head.position + 1 || first.previousHash !== head.hash) {
+    return fail(
+      'CONCURRENCY_CONFLICT',
+      `The rows start at position ${first.position}, but the log at ${display} ends at ${head.position}; nothing was recorded`,
+      {
+        expected: first.position - 1,
+        actual: head.position,
+      },
+    );
+  }
+  let previous = head;
+  for (const row of rows) {
+    const broken = checkChainLink(row, previous.position + 1, previous.hash);
+    if (broken !== undefined)
+      return fail('INTEGRITY', `The rows do not hold together at position ${broken.position}: ${broken.reason}; nothing was recorded`);
+    previous = row;
+  }
+  return undefined;
+}
+
+/** The whole log from `fromPosition`, one page of `pageSize` at a time, for any engine's one-page read. */
+export async function* logPages(
+  readLog: (filter: ReadFilter) => Promise<Result<StoredEvent[]>>,
+  fromPosition: number,
+  pageSize: number,
+): AsyncGenerator<Result<StoredEvent[]>> {
+  for (let next = fromPosition; ;) {
+    const page = await readLog({ fromPosition: next, limit: pageSize });
+    if (!page.ok) {
+      yield page;
+      return;
+    }
+    if (page.value.length === 0) return;
+    yield page;
+    const last = page.value.at(-1)!.position;
+    // A position that does not move on would loop forever: damage, never ours.
+    if (!(last >= next)) return;
+    next = last + 1;
+  }
 }

@@ -5,18 +5,34 @@
  */
 import { fail, succeed, LedgerFailure, type Failure, type LedgerError, type Result } from '#shared/errors';
 import { FIND_COMMAND_RECORD_SQL, INSERT_COMMAND_RECORD_SQL, type CommandRecord } from '../domain/command-records';
+import type { Statement } from 'better-sqlite3';
 import { verbatimAppend } from '../import/verbatim-append';
 import { EventStore, MAX_READ_LIMIT, type AppendRequest, type AppendResult, type ReadFilter, type StoredEvent } from './event-store';
-import { endsElsewhere, storedRowsOf, type AppendOutcome, type CommandRecordRequest, type EventLog, type LogHead } from './event-log';
+import {
+  continuationProblem,
+  endsElsewhere,
+  logPages,
+  storedRowsOf,
+  type AppendOutcome,
+  type CommandRecordRequest,
+  type EventLog,
+  type LogHead,
+} from './event-log';
 import { watchForOtherWriters } from './file-changes';
-import { checkChainLink } from './hash-chain';
 import { toStorageFailure } from './storage-errors';
 import type { OpenOptions } from './open-database';
 
 export class SqliteEventLog implements EventLog {
   readonly engine = 'sqlite';
 
-  private constructor(private readonly store: EventStore) {}
+  /** The commands table's statements, prepared once for this connection. */
+  private readonly insertRecord: Statement;
+  private readonly findRecordStatement: Statement;
+
+  private constructor(private readonly store: EventStore) {
+    this.insertRecord = store.db.prepare(INSERT_COMMAND_RECORD_SQL);
+    this.findRecordStatement = store.db.prepare(FIND_COMMAND_RECORD_SQL);
+  }
 
   /** Opens (creating if needed) a ledger file; a refusal is a typed STORAGE failure naming the file. */
   static open(path: string, options: OpenOptions = {}): Result<SqliteEventLog> {
@@ -41,7 +57,7 @@ export class SqliteEventLog implements EventLog {
         const appended = storedRowsOf(this.store.append(requests));
         if (command !== undefined) {
           const receipt = command.receipt(appended);
-          this.store.db.prepare(INSERT_COMMAND_RECORD_SQL).run(command.commandId, command.fingerprint, receipt.position, receipt.text);
+          this.insertRecord.run(command.commandId, command.fingerprint, receipt.position, receipt.text);
         }
         return { kind: 'appended', appended };
       }),
@@ -79,31 +95,8 @@ export class SqliteEventLog implements EventLog {
    * the log exactly and hold together; the store checks each stream's version as it appends.
    */
   private appendVerbatim(rows: readonly StoredEvent[], versions: Map<string, number>): void {
-    const first = rows[0];
-    if (first === undefined) return;
-    const tail = this.store.readTail();
-    if (first.position !== tail.position + 1 || first.previousHash !== tail.hash) {
-      throw refusal(
-        fail(
-          'CONCURRENCY_CONFLICT',
-          `The rows start at position ${first.position}, but the log at ${this.display} ends at ${tail.position}; nothing was recorded`,
-          {
-            expected: first.position - 1,
-            actual: tail.position,
-          },
-        ),
-      );
-    }
-    let previous: LogHead = tail;
-    for (const row of rows) {
-      const broken = checkChainLink(row, previous.position + 1, previous.hash);
-      if (broken !== undefined) {
-        throw refusal(
-          fail('INTEGRITY', `The rows do not hold together at position ${broken.position}: ${broken.reason}; nothing was recorded`),
-        );
-      }
-      previous = row;
-    }
+    const problem = continuationProblem(rows, this.store.readTail(), this.display);
+    if (problem !== undefined) throw refusal(problem);
     for (const row of rows) {
       const appended = this.store.append([verbatimAppend(row)]).events[0]!;
       // The store recomputes the chain from the same texts: a different hash is a row not stored as given.
@@ -122,17 +115,8 @@ export class SqliteEventLog implements EventLog {
     return this.answer(() => this.store.readAll(filter));
   }
 
-  async *readLogPages(fromPosition = 1, pageSize = MAX_READ_LIMIT): AsyncGenerator<Result<StoredEvent[]>> {
-    for (let next = fromPosition; ;) {
-      const page = await this.readLog({ fromPosition: next, limit: pageSize });
-      if (!page.ok) {
-        yield page;
-        return;
-      }
-      if (page.value.length === 0) return;
-      yield page;
-      next = page.value.at(-1)!.position + 1;
-    }
+  readLogPages(fromPosition = 1, pageSize = MAX_READ_LIMIT): AsyncGenerator<Result<StoredEvent[]>> {
+    return logPages((filter) => this.readLog(filter), fromPosition, pageSize);
   }
 
   head(): Promise<Result<LogHead>> {
@@ -179,7 +163,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   private findRecord(commandId: string): CommandRecord | undefined {
-    return this.store.db.prepare(FIND_COMMAND_RECORD_SQL).get(commandId) as CommandRecord | undefined;
+    return this.findRecordStatement.get(commandId) as CommandRecord | undefined;
   }
 
   /** Runs a synchronous step and answers its Result; a refusal or a SQLite error becomes a typed failure. */

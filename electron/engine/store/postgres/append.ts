@@ -15,9 +15,8 @@ import type { CommandRecord } from '../../domain/command-records';
 import type { AppendRequest, AppendResult, StoredEvent } from '../event-store';
 import { EventRowBuilder } from '../event-row';
 import type { LogTail } from '../event-types';
-import { checkChainLink } from '../hash-chain';
 import { expectationRefusal } from '../stream-expectation';
-import { endsElsewhere, type AppendOutcome, type CommandRecordRequest } from '../event-log';
+import { continuationProblem, endsElsewhere, type AppendOutcome, type CommandRecordRequest } from '../event-log';
 import type { ErrorContext } from './postgres-errors';
 import { writeTransaction, type LockedHead } from './write-transaction';
 
@@ -131,25 +130,8 @@ async function checkRows(
   rows: readonly StoredEvent[],
   versions: Map<string, number>,
 ): Promise<Result<void>> {
-  const first = rows[0];
-  if (first === undefined) return succeed(undefined);
-  if (first.position !== head.position + 1 || first.previousHash !== head.hash) {
-    return fail(
-      'CONCURRENCY_CONFLICT',
-      `The rows start at position ${first.position}, but the log at ${context.display} ends at ${head.position}; nothing was recorded`,
-      {
-        expected: first.position - 1,
-        actual: head.position,
-      },
-    );
-  }
-  let previous = head;
-  for (const row of rows) {
-    const broken = checkChainLink(row, previous.position + 1, previous.hash);
-    if (broken !== undefined)
-      return fail('INTEGRITY', `The rows do not hold together at position ${broken.position}: ${broken.reason}; nothing was recorded`);
-    previous = row;
-  }
+  const problem = continuationProblem(rows, head, context.display);
+  if (problem !== undefined) return problem;
   const unread = [...new Set(rows.map((row) => row.streamId))].filter((streamId) => !versions.has(streamId));
   const current = unread.length === 0 ? new Map<string, number>() : await streamVersions(client, unread);
   for (const row of rows) {

@@ -9,6 +9,7 @@ import { succeed, type Result } from '#shared/errors';
 import type { CommandRecord } from '../../domain/command-records';
 import { MAX_READ_LIMIT, type ReadFilter, type StoredEvent } from '../event-store';
 import { isConnectionLost, translatePostgresError, type ErrorContext } from './postgres-errors';
+import { logPages } from '../event-log';
 
 const SELECT_COLUMNS =
   'position, event_id AS "eventId", stream_id AS "streamId", stream_version AS "streamVersion", type, ' +
@@ -58,18 +59,7 @@ export async function* readLogPages(
   fromPosition = 1,
   pageSize = MAX_READ_LIMIT,
 ): AsyncGenerator<Result<StoredEvent[]>> {
-  let next = fromPosition;
-  for (;;) {
-    const page = await readLog(pool, context, { fromPosition: next, limit: pageSize });
-    if (!page.ok || page.value.length === 0) {
-      if (!page.ok) yield page;
-      return;
-    }
-    yield page;
-    const last = page.value.at(-1)!.position;
-    if (!(last >= next)) return; // a position that does not move on would loop forever: damage, never ours
-    next = last + 1;
-  }
+  yield* logPages((filter) => readLog(pool, context, filter), fromPosition, pageSize);
 }
 
 /** The log's head: last position and its hash (0 and the genesis hash when empty). */
