@@ -12,7 +12,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { NewEvent, StoredEvent } from '#engine/store/event-store';
-import { GENESIS_HASH, hashEvent } from '#engine/store/hash-chain';
+import { EventRowBuilder } from '#engine/store/event-row';
+import { GENESIS_HASH } from '#engine/store/hash-chain';
 import { PostgresEventLog } from '#engine/store/postgres/event-log';
 import { timeOrderedId } from '#engine/store/time-ordered-id';
 import { postgresMissingReason, startCluster, type PostgresCluster } from '../tests/support/postgres-cluster';
@@ -43,25 +44,15 @@ const BARE_TABLE = `CREATE TABLE bare_events (
 
 /** Rows as the engine would store them, chained, for the bare inserts. */
 class BareRows {
-  private tail = { position: 0, hash: GENESIS_HASH };
+  private tail: { readonly position: number; readonly hash: string } = { position: 0, hash: GENESIS_HASH };
   private readonly versions = new Map<string, number>();
+
+  private readonly builder = new EventRowBuilder();
 
   next(streamId: string, event: NewEvent): StoredEvent {
     const version = (this.versions.get(streamId) ?? 0) + 1;
     this.versions.set(streamId, version);
-    const fields = {
-      position: this.tail.position + 1,
-      eventId: timeOrderedId(),
-      streamId,
-      streamVersion: version,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: JSON.stringify(event.data),
-      metadata: JSON.stringify(event.metadata),
-      recordedAt: new Date().toISOString(),
-      previousHash: this.tail.hash,
-    };
-    const row = { ...fields, hash: hashEvent(this.tail.hash, fields) };
+    const row = this.builder.build(this.tail, streamId, version, event, new Date().toISOString());
     this.tail = row;
     return row;
   }
