@@ -3,6 +3,7 @@
  * INSERT+COMMIT on the same file, with and without a commandId.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createHandlers, dispatch } from '#engine/handlers';
 import type { Ledger } from '#engine/ledger';
 import { openDatabase } from '#engine/store/open-database';
@@ -62,6 +63,12 @@ async function measureDurable(
   return { engine, bare, withCommandId };
 }
 
+const DURABLE_P50 = 'durable deposit p50';
+/** A durable single command's p50 is at most this many times a bare INSERT+COMMIT's. */
+const DURABLE_MAXIMUM = 1.2;
+/** …and at most this many times its own p50 on the 1M-event ledger of a reference run. */
+const REFERENCE_MAXIMUM = 1.1;
+
 /** The durable-deposit figures (the ledger grows by two deposits a sample). */
 export async function durableFigures(ledger: Ledger, accounts: number, samples: number, log: (message: string) => void): Promise<Figure[]> {
   const durable = await measureDurable(ledger, accounts, samples);
@@ -70,8 +77,29 @@ export async function durableFigures(ledger: Ledger, accounts: number, samples: 
       `${percentile(durable.withCommandId, 50).toFixed(2)} ms) vs bare ${percentile(durable.bare, 50).toFixed(2)} ms`,
   );
   return [
-    latencyAgainst('durable deposit p50', percentile(durable.engine, 50), 'ms', percentile(durable.bare, 50), 1.5),
+    latencyAgainst(DURABLE_P50, percentile(durable.engine, 50), 'ms', percentile(durable.bare, 50), DURABLE_MAXIMUM),
     latencyAgainst('durable deposit p99', percentile(durable.engine, 99), 'ms', percentile(durable.bare, 99), null),
     latencyAgainst('durable deposit with commandId p50', percentile(durable.withCommandId, 50), 'ms', percentile(durable.bare, 50), null),
   ];
+}
+
+export type DurableReference = { readonly path: string; readonly events: number; readonly p50: number };
+
+/** The durable p50 of a results file (read when the bench starts, so a bad file fails at once). */
+export function readDurableReference(path: string): DurableReference {
+  const results = JSON.parse(readFileSync(path, 'utf8')) as { events?: number; figures?: Figure[] };
+  const p50 = results.figures?.find((figure) => figure.name === DURABLE_P50)?.value;
+  if (typeof results.events !== 'number' || typeof p50 !== 'number') throw new Error(`no events or '${DURABLE_P50}' in ${path}`);
+  return { path, events: results.events, p50 };
+}
+
+/**
+ * This run's durable p50 against the one of a reference run (`--durable-reference FILE`, a
+ * 1M-event run): a single command's cost must not grow with the log.
+ */
+export function durableAgainstReference(figures: readonly Figure[], reference: DurableReference): Figure {
+  const p50 = figures.find((figure) => figure.name === DURABLE_P50);
+  if (!p50) throw new Error(`no '${DURABLE_P50}' figure`);
+  const size = reference.events % 1_000_000 === 0 ? `${reference.events / 1_000_000}M` : reference.events.toLocaleString('en-US');
+  return latencyAgainst(`${DURABLE_P50} against ${size}`, p50.value, 'ms', reference.p50, REFERENCE_MAXIMUM);
 }

@@ -14,6 +14,8 @@ export type Results = {
   readonly node: string;
   readonly sqlite: string;
   readonly events: number;
+  /** Absent in files written before it was recorded. */
+  readonly accounts?: number;
   readonly startedAt: string;
   readonly durationSeconds: number;
   readonly figures: readonly Figure[];
