@@ -4,7 +4,9 @@
  * given number of events, spread over many accounts.
  *
  * Mix per command: 40% deposits, 25% withdrawals, 35% transfers (two events each), ~30% with
- * a short memo. Balances are tracked here so no command is refused (a refused command appends
+ * a memo. Memos look like a firm's: two in three repeat (rent, salary, …), one in three carries
+ * its own invoice reference that no other memo holds, so a dictionary of distinct memos grows
+ * with the log as it would in use. Balances are tracked here so no command is refused (a refused command appends
  * nothing, which would make the event count drift).
  */
 import type { CommandName } from '#shared/commands';
@@ -18,20 +20,40 @@ export type WorkloadOptions = {
   readonly seed?: number;
 };
 
+/** The memos that repeat. */
 const MEMOS = [
   'groceries',
   'rent',
+  'office rent',
   'coffee with Sam',
   'salary',
-  'invoice 2041',
+  'salary advance',
   'electricity bill',
+  'water bill',
   'birthday gift',
   'refund',
   'train tickets',
   'book club',
   'insurance premium',
   'dinner split',
+  'payroll tax',
+  'VAT return',
+  'cleaning services',
+  'software licence',
+  'travel expenses',
+  'Büromaterial',
+  'café au lait',
+  'quarterly bonus',
+  'bank charges',
+  'supplier deposit',
 ];
+/** Of the memos, the share that carries a reference of its own (see invoiceMemo). */
+const REFERENCE_SHARE = 1 / 3;
+/**
+ * The reference the audit bench looks for: the thousandth invoice, held by one command's memo
+ * only (its two events if the command is a transfer). A workload too small to reach it has none.
+ */
+export const PROBED_INVOICE = 1_000;
 const OWNERS = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth', 'Frances Allen'];
 
 /** Every account opens with this much (minor units), so withdrawals and transfers rarely run dry. */
@@ -59,6 +81,11 @@ export function eventCount(command: RawCommand): number {
   return command.name === 'transfer' ? 2 : 1;
 }
 
+/** The memo of the workload's `number`th invoice: "invoice 2026-0000042" (no other memo holds it). */
+export function invoiceMemo(number: number): string {
+  return `invoice 2026-${String(number).padStart(7, '0')}`;
+}
+
 export function accountId(index: number): string {
   return `acct-${String(index).padStart(5, '0')}`;
 }
@@ -72,7 +99,12 @@ export function* workload(options: WorkloadOptions, batchSize: number): Generato
   const accounts = Math.max(2, Math.min(options.accounts, options.events));
   const balances = new Float64Array(accounts);
   const pick = () => Math.floor(next() * accounts);
-  const memo = () => (next() < MEMO_SHARE ? { memo: MEMOS[Math.floor(next() * MEMOS.length)]! } : {});
+  let invoices = 0;
+  const memo = (): { memo?: string } => {
+    if (next() >= MEMO_SHARE) return {};
+    if (next() < REFERENCE_SHARE) return { memo: invoiceMemo(++invoices) };
+    return { memo: MEMOS[Math.floor(next() * MEMOS.length)]! };
+  };
   let remaining = options.events;
   let batch: RawCommand[] = [];
   const push = (command: RawCommand): RawCommand[] | undefined => {

@@ -1,13 +1,19 @@
 /**
  * The audit index: for every global position, the facts the audit screen filters on, held in
- * typed columns (about 33 bytes an event, ~33 MB for a million) instead of objects. Scanning a
- * million entries newest-first takes a few milliseconds, so every filter is fast without
- * adding a single index or column to the events table — the write path stays lean.
+ * typed columns (41 bytes an event: 41 MB for a million) instead of objects, and the memos in
+ * a dictionary with a trigram index (see MemoTextIndex). A page walks only the positions that
+ * can match: an account's own neighbourhood (see AccountCandidates), the stretch of the log a
+ * date range covers (binary searches on the recorded times), the stretch between the first and
+ * last event carrying a matching memo — never the whole log for a filter that narrows it. No
+ * index or column is added to the events table: the write path stays lean.
  * It is part of the projection: rebuilt at startup, advanced on every append.
  */
 import { EVENT_TYPES, balanceEffect, counterpartyOf, memoOf, type EventType, type LedgerEvent } from '#shared/events';
 import { minorDigitsOf } from '#shared/money';
 import { countAtOrBelow } from '../projection/count-at-or-below';
+import { AccountCandidates, MergedCandidates, type OwnPositions } from './account-candidates';
+import { parseRecordedAt } from './recorded-time';
+import { MEMO_MAYBE, MEMO_NO, MEMO_YES, MemoTextIndex, type MemoMatch } from './memo-text-index';
 
 const TYPE_CODE = new Map<EventType, number>(EVENT_TYPES.map((type, index) => [type, index]));
 const NO_ACCOUNT = -1;
@@ -23,8 +29,16 @@ export class AuditIndex {
   /** Running maximum of `times`: monotonic, so "as of a moment" is a binary search. */
   private timeHighWater = new Float64Array(this.capacity);
   private balancesAfter = new Float64Array(this.capacity);
-  /** Lower-cased memos, only where there is one (most events have none). */
-  private memos: Array<string | undefined> = [];
+  /** The id of each event's lower-cased memo in `memoTexts` (0: no memo). */
+  private memoIds = new Int32Array(this.capacity);
+  private readonly memoTexts = new MemoTextIndex();
+  /**
+   * The last position whose time is below an earlier one's (the clock went back), 0 if none:
+   * past it every time equals the running maximum, so a date range's end is a binary search.
+   */
+  private lastOutOfOrder = 0;
+  /** Per account number: ascending positions naming it as the other side away from its own events (see AccountCandidates). */
+  private readonly strays = new Map<number, number[]>();
 
   /** Account number ↔ id; the number is the index into these arrays. */
   private readonly accountIds: string[] = [];
@@ -57,10 +71,29 @@ export class AuditIndex {
     const time = parseRecordedAt(recordedAt);
     this.times[index] = time;
     this.timeHighWater[index] = index === 0 ? time : Math.max(time, this.timeHighWater[index - 1]!);
+    if (time < this.timeHighWater[index]!) this.lastOutOfOrder = position;
     this.balancesAfter[index] = balanceAfterMinor;
     const memo = memoOf(event);
-    if (memo !== undefined) this.memos[index] = memo.toLowerCase();
+    this.memoIds[index] = memo === undefined ? 0 : this.memoTexts.intern(memo.toLowerCase(), position);
+    if (index > 0) this.settleNeighbourOf(index - 1);
     this.count += 1;
+  }
+
+  /**
+   * The event at `index` now has both neighbours recorded: if it names another side that has
+   * no event of its own next to it, it is a stray (AccountCandidates cannot find it otherwise).
+   */
+  private settleNeighbourOf(index: number): void {
+    const other = this.counterpartyNumbers[index]!;
+    if (other === NO_ACCOUNT || this.accountNumbers[index + 1] === other || (index > 0 && this.accountNumbers[index - 1] === other)) return;
+    let positions = this.strays.get(other);
+    if (positions === undefined) this.strays.set(other, (positions = []));
+    positions.push(index + 1);
+  }
+
+  /** Distinct memos held (each once, however many events carry it). */
+  get distinctMemos(): number {
+    return this.memoTexts.distinct;
   }
 
   typeAt(position: number): EventType {
@@ -89,22 +122,46 @@ export class AuditIndex {
   }
 
   /**
-   * Walks positions newest-first from `before` (exclusive) and returns those matching,
-   * at most `limit` of them. Every condition is a typed-array read: no allocation per event.
+   * The positions matching, newest-first from `before` (exclusive), at most `limit` of them.
+   * Every condition is a typed-array read: no allocation per event.
    */
   scan(match: CompiledFilter, before: number, limit: number): number[] {
     const found: number[] = [];
-    for (let index = Math.min(before - 1, this.count) - 1; index >= 0 && found.length < limit; index--) {
-      if (this.matches(match, index)) found.push(index + 1);
-    }
+    this.walk(match, before, limit, (position) => found.push(position));
     return found;
   }
 
-  /** How many events match (a full pass; a few milliseconds at a million events). */
+  /** How many events match (every candidate position checked once). */
   countMatches(match: CompiledFilter): number {
     let total = 0;
-    for (let index = this.count - 1; index >= 0; index--) if (this.matches(match, index)) total++;
+    this.walk(match, this.count + 1, Infinity, () => total++);
     return total;
+  }
+
+  /** Calls `visit` on each matching position below `before`, newest-first, until `limit` of them. */
+  private walk(match: CompiledFilter, before: number, limit: number, visit: (position: number) => void): void {
+    let found = 0;
+    if (match.accountSources) {
+      // The accounts' own neighbourhoods: as many checks as those accounts have events, not the log's size.
+      const candidates = new MergedCandidates(
+        match.accountSources.map((source) => new AccountCandidates(source.own, source.strays, before, this.count)),
+      );
+      for (let position = candidates.next(); position !== 0 && found < limit; position = candidates.next()) {
+        if (this.matches(match, position - 1)) {
+          visit(position);
+          found++;
+        }
+      }
+      return;
+    }
+    // Positions outside [low, high] cannot match (see bounds).
+    const high = Math.min(before - 1, this.count, match.highPosition);
+    for (let index = high - 1; index >= match.lowPosition - 1 && found < limit; index--) {
+      if (this.matches(match, index)) {
+        visit(index + 1);
+        found++;
+      }
+    }
   }
 
   private matches(match: CompiledFilter, index: number): boolean {
@@ -120,12 +177,21 @@ export class AuditIndex {
       if (magnitude < bounds[0] || magnitude > bounds[1]) return false;
     }
     if (match.text !== undefined) {
-      const memo = this.memos[index];
-      const byMemo = memo !== undefined && memo.includes(match.text);
+      const byMemo = this.memoMatches(match.memos!, this.memoIds[index]!);
       const byAccount = match.textAccounts.has(this.accountNumbers[index]!) || match.textAccounts.has(this.counterpartyNumbers[index]!);
       if (!byMemo && !byAccount && !match.textPositions.has(index + 1)) return false;
     }
     return true;
+  }
+
+  private memoMatches(memos: MemoMatch, id: number): boolean {
+    if (id === 0) return false;
+    let verdict = memos.verdicts[id]!;
+    if (verdict === MEMO_MAYBE) {
+      verdict = this.memoTexts.textOf(id).includes(memos.text) ? MEMO_YES : MEMO_NO;
+      memos.verdicts[id] = verdict;
+    }
+    return verdict === MEMO_YES;
   }
 
   /** Turns a validated filter into the numbers `scan` compares against. */
@@ -153,16 +219,58 @@ export class AuditIndex {
         if (owner.toLowerCase().includes(text) || this.accountIds[number]!.toLowerCase().includes(text)) textAccounts.add(number);
       }
     }
+    const fromMs = filter.fromMs ?? -Infinity;
+    const toMs = filter.toMs ?? Infinity;
+    const memos = text === undefined ? undefined : this.memoTexts.match(text);
+    const [lowPosition, highPosition] = this.bounds(fromMs, toMs, memos, textAccounts.size > 0, filter.idPositions);
     return {
       typeMask,
       accounts,
-      fromMs: filter.fromMs ?? -Infinity,
-      toMs: filter.toMs ?? Infinity,
+      accountSources:
+        filter.accounts && filter.accounts.length > 0 && filter.ownPositions
+          ? [...new Set(filter.accounts)].map((id) => {
+              const number = this.accountNumberOf.get(id);
+              return { own: filter.ownPositions!(id), strays: number === undefined ? [] : (this.strays.get(number) ?? []) };
+            })
+          : undefined,
+      fromMs,
+      toMs,
       amountBounds,
       text,
+      memos,
       textAccounts,
       textPositions: new Set(filter.idPositions),
+      lowPosition,
+      highPosition,
     };
+  }
+
+  /**
+   * Positions no match can lie outside of. Before the first running-maximum time at or after
+   * `fromMs`, every time is earlier. After the last running maximum at or before `toMs`, every
+   * time is later, but for events recorded out of order (up to lastOutOfOrder). A text matches
+   * only between the first and last event of its memos, unless an owner or an id matches too.
+   */
+  private bounds(
+    fromMs: number,
+    toMs: number,
+    memos: MemoMatch | undefined,
+    byAccount: boolean,
+    idPositions: readonly number[],
+  ): [number, number] {
+    let low = fromMs === -Infinity ? 1 : countBelow(this.timeHighWater, this.count, fromMs) + 1;
+    let high = toMs === Infinity ? this.count : Math.max(this.lastPositionAtOrBefore(toMs), this.lastOutOfOrder);
+    if (memos !== undefined && !byAccount) {
+      let textLow = memos.low;
+      let textHigh = memos.high;
+      for (const position of idPositions) {
+        textLow = Math.min(textLow, position);
+        textHigh = Math.max(textHigh, position);
+      }
+      low = Math.max(low, textLow);
+      high = Math.min(high, textHigh);
+    }
+    return [low, high];
   }
 
   /** Account numbers with their owners, for free-text matching on owners. */
@@ -193,82 +301,11 @@ export class AuditIndex {
     this.times = resized(this.times, new Float64Array(this.capacity));
     this.timeHighWater = resized(this.timeHighWater, new Float64Array(this.capacity));
     this.balancesAfter = resized(this.balancesAfter, new Float64Array(this.capacity));
+    this.memoIds = resized(this.memoIds, new Int32Array(this.capacity));
   }
 }
 
 const ALL_TYPES = (1 << EVENT_TYPES.length) - 1;
-
-/** Character offsets of the digits in "2026-11-26T20:58:12.345Z" (Date.prototype.toISOString). */
-const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
-
-/**
- * Milliseconds of a recorded time, exactly as Date.parse gives them. The store writes
- * toISOString() text, read here digit by digit — about 4x faster than Date.parse, which
- * replay calls once per event. Anything else (an imported legacy time, a field out of range,
- * where Date.parse answers NaN and Date.UTC would roll over) goes to Date.parse.
- */
-function parseRecordedAt(text: string): number {
-  // Replay meets the same minute thousands of times in a row: only seconds and milliseconds differ.
-  if (text.length === 24 && text.startsWith(minuteCache.prefix)) {
-    const seconds = digitsAt(text, 17, 2);
-    const milliseconds = digitsAt(text, 20, 3);
-    if (text.charCodeAt(19) === 0x2e && text.charCodeAt(23) === 0x5a && isDigits(text, 17, 2) && isDigits(text, 20, 3) && seconds <= 59) {
-      return minuteCache.ms + seconds * 1000 + milliseconds;
-    }
-  }
-  const time = canonicalTime(text);
-  if (Number.isNaN(time)) return Date.parse(text);
-  minuteCache.prefix = text.slice(0, 17);
-  minuteCache.ms = time - digitsAt(text, 17, 2) * 1000 - digitsAt(text, 20, 3);
-  return time;
-}
-
-/** The minute ("2026-11-26T20:58:") of the last canonical time read, and its milliseconds. */
-const minuteCache = { prefix: '\u0000', ms: 0 };
-
-function isDigits(text: string, offset: number, length: number): boolean {
-  for (let index = offset; index < offset + length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
-}
-
-/** Milliseconds of a time in toISOString form with every field in range, else NaN. */
-function canonicalTime(text: string): number {
-  if (
-    text.length !== 24 ||
-    text[4] !== '-' ||
-    text[7] !== '-' ||
-    text[10] !== 'T' ||
-    text[13] !== ':' ||
-    text[16] !== ':' ||
-    text[19] !== '.' ||
-    text[23] !== 'Z'
-  ) {
-    return NaN;
-  }
-  for (const offset of ISO_DIGITS) {
-    const digit = text.charCodeAt(offset) - 48;
-    if (digit < 0 || digit > 9) return NaN;
-  }
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
-    return NaN;
-  }
-  return Date.UTC(year, month - 1, day, hour, minute, second, digitsAt(text, 20, 3));
-}
-
-function digitsAt(text: string, offset: number, length: number): number {
-  let value = 0;
-  for (let index = offset; index < offset + length; index++) value = value * 10 + text.charCodeAt(index) - 48;
-  return value;
-}
 
 /** A filter with its dates parsed and its id matches looked up (by the caller, in SQL). */
 export type ResolvedFilter = {
@@ -281,18 +318,27 @@ export type ResolvedFilter = {
   readonly text?: string;
   readonly ownersByAccount: ReadonlyMap<number, string>;
   readonly idPositions: readonly number[];
+  /** An account's own positions (its balance timeline): an account filter walks these instead of the log. */
+  readonly ownPositions?: (accountId: string) => OwnPositions | undefined;
 };
 
 export type CompiledFilter = {
   readonly typeMask: number;
   readonly accounts: ReadonlySet<number> | undefined;
+  /** With an account filter: where each account's candidates come from (see AccountCandidates). */
+  readonly accountSources: ReadonlyArray<{ readonly own: OwnPositions | undefined; readonly strays: readonly number[] }> | undefined;
   readonly fromMs: number;
   readonly toMs: number;
   /** Per account number: [lowest, highest] magnitude in that account's minor units. */
   readonly amountBounds: ReadonlyArray<readonly [number, number]> | undefined;
   readonly text: string | undefined;
+  /** With a text: which memos hold it (settled as the walk meets them). */
+  readonly memos: MemoMatch | undefined;
   readonly textAccounts: ReadonlySet<number>;
   readonly textPositions: ReadonlySet<number>;
+  /** Inclusive: positions outside cannot match (see AuditIndex.bounds). */
+  readonly lowPosition: number;
+  readonly highPosition: number;
 };
 
 /**
@@ -305,6 +351,18 @@ function scaledBound(text: string, digits: number, rounding: 'ceil' | 'floor'): 
   let minor = BigInt(whole! + kept);
   if (rounding === 'ceil' && /[1-9]/.test(fraction.slice(digits))) minor += 1n;
   return Number(minor);
+}
+
+/** How many of the first `length` entries of an ascending array are below `value`. */
+function countBelow(sorted: Float64Array, length: number, value: number): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function resized<T extends Uint8Array | Int32Array | Float64Array>(from: T, to: T): T {

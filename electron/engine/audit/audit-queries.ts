@@ -189,6 +189,7 @@ export class AuditQueries {
       toMs: filter.to === undefined ? undefined : parseMoment(filter.to, 'end'),
       ownersByAccount: filter.text ? audit.accountNumbersWith((id) => this.projection.accountState(id)?.owner) : new Map(),
       idPositions: filter.text ? this.positionsForId(filter.text.trim()) : [],
+      ownPositions: (accountId) => this.projection.timeline(accountId),
     });
   }
 
