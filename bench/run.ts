@@ -9,7 +9,7 @@
  * Progress goes to stderr; the table to stdout; the figures to bench/results/latest.json (or
  * --out, e.g. bench/results/scale-1m.json for `npm run bench:scale`).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,12 +79,29 @@ const STARTUP_MINIMUM = 1.0;
 const MEMORY_MAXIMUM_MB = 1024;
 const DURABLE_REFERENCE = values['durable-reference'] === undefined ? null : readDurableReference(values['durable-reference']);
 
+/**
+ * Disk the run needs at its peak, per event: the ledger (~0.5 KB an event), three bare bulk
+ * copies each growing in ONE transaction (its WAL about the file's size, then the file itself
+ * as the last one closes), the tree-upkeep file, and later the export beside the bare
+ * export — about six ledgers' worth, rounded up.
+ */
+const DISK_BYTES_PER_EVENT = 3_600;
+
 const log = (message: string) => process.stderr.write(`[bench ${elapsed()}] ${message}\n`);
 const benchStarted = performance.now();
 const elapsed = () => `${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)}s`;
 
 async function main(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  const disk = statfsSync(folder);
+  const free = disk.bavail * disk.bsize;
+  if (free < EVENTS * DISK_BYTES_PER_EVENT) {
+    rmSync(folder, { recursive: true, force: true });
+    throw new Error(
+      `${formatNumber(EVENTS)} events need about ${formatNumber((EVENTS * DISK_BYTES_PER_EVENT) / 2 ** 30)} GB free in ${tmpdir()}, ` +
+        `there are ${formatNumber(free / 2 ** 30)} GB (set TMPDIR to a larger disk)`,
+    );
+  }
   // Interrupted (Ctrl-C): still leave no temp files behind.
   process.once('SIGINT', () => {
     rmSync(folder, { recursive: true, force: true });
@@ -94,7 +111,10 @@ async function main(): Promise<void> {
   const smallPath = join(folder, 'ledger-small.db');
   const figures: Figure[] = [];
   const startedAt = new Date().toISOString();
-  log(`${formatNumber(EVENTS)} events over ${formatNumber(ACCOUNTS)} accounts, ${BATCH} commands per transaction, in ${folder}`);
+  log(
+    `${formatNumber(EVENTS)} events over ${formatNumber(ACCOUNTS)} accounts, ${BATCH} commands per transaction, in ${folder} ` +
+      `(${formatNumber(free / 2 ** 30)} GB free)`,
+  );
   try {
     const children = await bundleChildren(join(folder, 'children'));
 
