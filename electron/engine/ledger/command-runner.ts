@@ -81,7 +81,7 @@ export class CommandRunner {
           // lock held nobody else can append until we commit, so if the projection now ends
           // where the log ends, it is the current state of every account.
           const caughtUp = this.options.catchUp();
-          return this.decideAll(commands, caughtUp && this.projection.lastPosition === this.store.lastPosition());
+          return this.decideAll(commands, caughtUp && this.projection.lastPosition === this.store.appendTailPosition());
         });
       } catch (error) {
         this.forget();

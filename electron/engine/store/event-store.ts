@@ -273,6 +273,17 @@ export class EventStore {
     return this.readTail().position;
   }
 
+  /**
+   * Inside a write transaction, before its appends: the log's last position, read once and
+   * kept as the tail the transaction's first append chains from (one query, not two). Nobody
+   * else can append while the transaction holds the write lock, and nothing in it may write
+   * events but append, so the kept tail stays the log's. Outside a transaction: lastPosition().
+   */
+  appendTailPosition(): number {
+    if (!this.db.inTransaction || this.staging !== undefined) return this.lastPosition();
+    return (this.tail ??= this.readTail()).position;
+  }
+
   headHash(): string {
     return this.readTail().hash;
   }

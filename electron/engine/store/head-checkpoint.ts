@@ -42,6 +42,9 @@ const MOST_BYTES_READ = 4_096;
  */
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
+/** The writers of this process holding a checkpoint file open, by its path: readCheckpointFile reads through them. */
+const openWriters = new Map<string, CheckpointWriter>();
+
 export function checkpointPathFor(ledgerPath: string): string {
   return `${ledgerPath}.head.json`;
 }
@@ -70,6 +73,11 @@ export function inspectCheckpointFile(ledgerPath: string): string | undefined {
 
 function readCheckpointFile(ledgerPath: string): { checkpoint?: HeadCheckpoint; problem?: string } {
   const path = checkpointPathFor(ledgerPath);
+  // A store of this process that keeps the file open reads it through its descriptor: one stat
+  // and one read instead of an open, a stat, a read and a close (an app host reads it twice per
+  // command, see CheckpointWriter.readCurrent).
+  const kept = openWriters.get(path)?.readCurrent();
+  if (kept !== undefined) return kept;
   let descriptor: number;
   try {
     descriptor = openSync(path, constants.O_RDONLY | NO_FOLLOW | constants.O_NONBLOCK);
@@ -83,13 +91,15 @@ function readCheckpointFile(ledgerPath: string): { checkpoint?: HeadCheckpoint; 
   try {
     if (!fstatSync(descriptor).isFile()) return { problem: 'is not a file (a folder or a special file), not a checkpoint' };
     const buffer = Buffer.alloc(MOST_BYTES_READ + 1);
-    const length = readSync(descriptor, buffer, 0, buffer.length, 0);
-    const kind = classifyRecord(buffer, length);
-    if (kind === 'foreign') return { problem: 'holds something other than a head checkpoint' };
-    return kind === 'none' ? {} : { checkpoint: kind };
+    return readOutcome(classifyRecord(buffer, readSync(descriptor, buffer, 0, buffer.length, 0)));
   } finally {
     closeSync(descriptor);
   }
+}
+
+function readOutcome(kind: HeadCheckpoint | 'none' | 'foreign'): { checkpoint?: HeadCheckpoint; problem?: string } {
+  if (kind === 'foreign') return { problem: 'holds something other than a head checkpoint' };
+  return kind === 'none' ? {} : { checkpoint: kind };
 }
 
 /**
@@ -111,7 +121,19 @@ function looksLikeOurRecord(text: string): boolean {
   return (text.length === RECORD_BYTES || text.length === OLD_RECORD_BYTES) && text.startsWith('{"position":') && text.endsWith('\n');
 }
 
+/**
+ * The last record text parsed and what it parsed to: the file is read before every command
+ * of an app host and mostly holds the record read last time. The same text always parses to
+ * the same checkpoint, so its JSON and its checks are not worked out again.
+ */
+let lastParsed: { readonly text: string; readonly checkpoint: HeadCheckpoint | undefined } = { text: '', checkpoint: undefined };
+
 function parseCheckpoint(text: string): HeadCheckpoint | undefined {
+  if (text !== lastParsed.text) lastParsed = { text, checkpoint: parseCheckpointText(text) };
+  return lastParsed.checkpoint;
+}
+
+function parseCheckpointText(text: string): HeadCheckpoint | undefined {
   try {
     const parsed = JSON.parse(text) as { position?: unknown; hash?: unknown; check?: unknown; seal?: unknown; sealCheck?: unknown };
     if (!Number.isSafeInteger(parsed.position) || typeof parsed.hash !== 'string') return undefined;
@@ -165,6 +187,16 @@ export class CheckpointWriter {
     this.path = checkpointPathFor(ledgerPath);
   }
 
+  /**
+   * The file's record read through the open descriptor, when the path still names the file
+   * this writer opened (undefined otherwise: the caller opens the path itself). The record is
+   * read from the file every time: another process may have moved it on.
+   */
+  readCurrent(): { checkpoint?: HeadCheckpoint; problem?: string } | undefined {
+    if (this.descriptor === undefined || !this.stillNamesOpenFile()) return undefined;
+    return readOutcome(classifyRecord(this.buffer, readSync(this.descriptor, this.buffer, 0, this.buffer.length, 0)));
+  }
+
   advance(head: { readonly position: number; readonly hash: string }): void {
     const descriptor = this.open();
     const length = readSync(descriptor, this.buffer, 0, this.buffer.length, 0);
@@ -189,6 +221,7 @@ export class CheckpointWriter {
   }
 
   close(): void {
+    if (openWriters.get(this.path) === this) openWriters.delete(this.path);
     if (this.descriptor !== undefined) closeSync(this.descriptor);
     this.descriptor = undefined;
   }
@@ -210,9 +243,7 @@ export class CheckpointWriter {
    * now. Never through a link, and never anything but a regular file.
    */
   private open(): number {
-    if (this.descriptor !== undefined && lstatSync(this.path, { throwIfNoEntry: false })?.ino === this.inode) {
-      return this.descriptor;
-    }
+    if (this.descriptor !== undefined && this.stillNamesOpenFile()) return this.descriptor;
     this.close();
     const descriptor = openSync(this.path, constants.O_RDWR | constants.O_CREAT | NO_FOLLOW | constants.O_NONBLOCK, 0o644);
     const stats = fstatSync(descriptor);
@@ -222,7 +253,13 @@ export class CheckpointWriter {
     }
     this.descriptor = descriptor;
     this.inode = stats.ino;
+    openWriters.set(this.path, this);
     return descriptor;
+  }
+
+  /** Whether the path still names the open file (not a link, nor a file put in its place). */
+  private stillNamesOpenFile(): boolean {
+    return lstatSync(this.path, { throwIfNoEntry: false })?.ino === this.inode;
   }
 }
 
