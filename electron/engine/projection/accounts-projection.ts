@@ -217,11 +217,13 @@ export class AccountsProjection {
     if (entry) entry.state = state;
     else {
       // An account's first event opens it (evolve refuses anything else), so its currency is known here.
-      entry = { state, timeline: new BalanceTimeline(), auditNumber: this.auditIndex.accountNumber(streamId, state.currency) };
+      const auditNumber = this.auditIndex.accountNumber(streamId, state.currency);
+      entry = { state, timeline: new BalanceTimeline(this.auditIndex), auditNumber };
       this.accounts.set(streamId, entry);
     }
-    entry.timeline.push(position, state.balanceMinor);
+    // The audit index holds the balance after each position; the timeline reads it there.
     this.auditIndex.record(position, entry.auditNumber, event, recordedAt, state.balanceMinor);
+    entry.timeline.push(position);
     this.appliedThrough = position;
   }
 

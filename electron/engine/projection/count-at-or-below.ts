@@ -3,7 +3,7 @@
  * the first entry above it. The read models' per-position lookups (a balance as of a position,
  * the last position as of a moment) are all this one binary search over a typed column.
  */
-export function countAtOrBelow(sorted: Float64Array, length: number, value: number): number {
+export function countAtOrBelow(sorted: Float64Array | Uint32Array, length: number, value: number): number {
   let low = 0;
   let high = length;
   while (low < high) {
