@@ -1,7 +1,7 @@
 /**
  * The scaling table (`npm run bench:scale`): the figures of several bench runs of growing size
  * side by side, one row per figure, value / ratio / met at each size, and how the time-like
- * figures grow per event between consecutive sizes. Pure: bench/scale.ts reads the files.
+ * and memory figures grow per event between consecutive sizes. Pure: bench/scale.ts reads the files.
  */
 import { formatNumber, type Figure } from './figures';
 import type { Results } from './report';
@@ -25,11 +25,13 @@ export function sizeLabel(events: number): string {
 }
 
 /**
- * How a time-like figure grows with the log between two sizes:
+ * How a time-like or memory figure grows with the log between two sizes:
  *  - a duration or latency (ms): the slope, nanoseconds added per event added — 0 for a
  *    figure that does not grow with the log, the per-event cost for one that grows linearly;
- *  - a rate (…/s): the time per event at each size, in µs (flat when the cost per event is).
- * Null for other units (memory, counts: their own figures say what they mean).
+ *  - a rate (…/s): the time per event at each size, in µs (flat when the cost per event is);
+ *  - memory (MB): the bytes added per event added — what an event costs once the fixed
+ *    costs (runtime, accounts) are left out, which RSS / events at one size cannot show.
+ * Null for other units (shares, counts, sizes: their own figures say what they mean).
  */
 export function growthPerEvent(
   unit: string,
@@ -39,6 +41,10 @@ export function growthPerEvent(
   if (unit === 'ms') {
     const nanoseconds = ((to.value - from.value) * 1e6) / (to.events - from.events);
     return `${nanoseconds >= 0 ? '+' : ''}${formatNumber(nanoseconds)} ns/event`;
+  }
+  if (unit === 'MB') {
+    const bytes = ((to.value - from.value) * 2 ** 20) / (to.events - from.events);
+    return `${bytes >= 0 ? '+' : ''}${formatNumber(bytes)} bytes/event`;
   }
   if (unit.endsWith('/s')) return `${formatNumber(1e6 / from.value)} → ${formatNumber(1e6 / to.value)} µs/event`;
   return null;

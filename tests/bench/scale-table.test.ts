@@ -30,13 +30,14 @@ describe('the scaling table of the bench', () => {
     );
   });
 
-  it('reports the growth per event: ns added per event for durations, µs per event for rates, nothing for memory', () => {
+  it('reports the growth per event: ns added per event for durations, µs per event for rates, bytes per event for memory', () => {
     expect(growthPerEvent('ms', { events: 1_000_000, value: 2_000 }, { events: 10_000_000, value: 47_000 })).toBe('+5,000 ns/event');
     expect(growthPerEvent('ms', { events: 1_000_000, value: 1.5 }, { events: 10_000_000, value: 1.5 })).toBe('+0.00 ns/event');
     expect(growthPerEvent('events/s', { events: 1_000_000, value: 50_000 }, { events: 10_000_000, value: 40_000 })).toBe(
       '20.0 → 25.0 µs/event',
     );
-    expect(growthPerEvent('MB', { events: 1, value: 1 }, { events: 2, value: 2 })).toBeNull();
+    expect(growthPerEvent('MB', { events: 1_000_000, value: 300 }, { events: 2_000_000, value: 400 })).toBe('+105 bytes/event');
+    expect(growthPerEvent('%', { events: 1, value: 1 }, { events: 2, value: 2 })).toBeNull();
   });
 
   it('puts each figure on one row with value, ratio and met per size, "not run" where a size is missing', () => {
@@ -79,5 +80,11 @@ describe('the scaling table of the bench', () => {
       '100k→1M: +2,000 ns/event',
     ]);
     expect(cells(lines[3]!)).toEqual(['memory', '90.0 MB', '—', 'yes', '—', '', '', 'not run', '', '', '']);
+    expect(
+      scaleTable([
+        { label: 'a', results: { events: 1_000_000, figures: [figure('memory', 300, 'MB', null)] } },
+        { label: 'b', results: { events: 2_000_000, figures: [figure('memory', 400, 'MB', null)] } },
+      ]),
+    ).toContain('| a→b: +105 bytes/event |');
   });
 });
