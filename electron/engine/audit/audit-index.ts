@@ -37,6 +37,11 @@ export class AuditIndex {
    * past it every time equals the running maximum, so a date range's end is a binary search.
    */
   private lastOutOfOrder = 0;
+  /** Lower-cased owners and account ids, for free text on accounts (the same trigram index as memos). */
+  private readonly accountTexts = new MemoTextIndex();
+  /** Per account number: its owner's and its id's ids in `accountTexts` (0: no owner recorded). */
+  private readonly ownerTextIds: number[] = [];
+  private readonly idTextIds: number[] = [];
   /** Per account number: ascending positions naming it as the other side away from its own events (see AccountCandidates). */
   private readonly strays = new Map<number, number[]>();
 
@@ -75,6 +80,9 @@ export class AuditIndex {
     this.balancesAfter[index] = balanceAfterMinor;
     const memo = memoOf(event);
     this.memoIds[index] = memo === undefined ? 0 : this.memoTexts.intern(memo.toLowerCase(), position);
+    // An account's owner is set when it opens and never changes (no event renames an account).
+    if (event.type === 'AccountOpened')
+      this.ownerTextIds[accountNumber] = this.accountTexts.intern(event.data.owner.toLowerCase(), position);
     if (index > 0) this.settleNeighbourOf(index - 1);
     this.count += 1;
   }
@@ -178,20 +186,20 @@ export class AuditIndex {
     }
     if (match.text !== undefined) {
       const byMemo = this.memoMatches(match.memos!, this.memoIds[index]!);
-      const byAccount = match.textAccounts.has(this.accountNumbers[index]!) || match.textAccounts.has(this.counterpartyNumbers[index]!);
+      const counterparty = this.counterpartyNumbers[index]!;
+      const byAccount =
+        match.textAccounts[this.accountNumbers[index]!] === 1 || (counterparty !== NO_ACCOUNT && match.textAccounts[counterparty] === 1);
       if (!byMemo && !byAccount && !match.textPositions.has(index + 1)) return false;
     }
     return true;
   }
 
   private memoMatches(memos: MemoMatch, id: number): boolean {
-    if (id === 0) return false;
-    let verdict = memos.verdicts[id]!;
-    if (verdict === MEMO_MAYBE) {
-      verdict = this.memoTexts.textOf(id).includes(memos.text) ? MEMO_YES : MEMO_NO;
-      memos.verdicts[id] = verdict;
-    }
-    return verdict === MEMO_YES;
+    return settledVerdict(this.memoTexts, memos, id);
+  }
+
+  private accountTextMatches(texts: MemoMatch, id: number): boolean {
+    return settledVerdict(this.accountTexts, texts, id);
   }
 
   /** Turns a validated filter into the numbers `scan` compares against. */
@@ -213,16 +221,24 @@ export class AuditIndex {
             filter.maxAmount === undefined ? Infinity : scaledBound(filter.maxAmount, minorDigitsOf(currency), 'floor'),
           ]);
     const text = filter.text?.trim().toLowerCase() || undefined;
-    const textAccounts = new Set<number>();
+    const textAccounts = new Uint8Array(this.accountIds.length);
+    let textAccountCount = 0;
     if (text !== undefined) {
-      for (const [number, owner] of filter.ownersByAccount) {
-        if (owner.toLowerCase().includes(text) || this.accountIds[number]!.toLowerCase().includes(text)) textAccounts.add(number);
+      const accountTexts = this.accountTexts.match(text);
+      for (let number = 0; number < this.accountIds.length; number++) {
+        if (
+          this.accountTextMatches(accountTexts, this.ownerTextIds[number] ?? 0) ||
+          this.accountTextMatches(accountTexts, this.idTextIds[number]!)
+        ) {
+          textAccounts[number] = 1;
+          textAccountCount++;
+        }
       }
     }
     const fromMs = filter.fromMs ?? -Infinity;
     const toMs = filter.toMs ?? Infinity;
     const memos = text === undefined ? undefined : this.memoTexts.match(text);
-    const [lowPosition, highPosition] = this.bounds(fromMs, toMs, memos, textAccounts.size > 0, filter.idPositions);
+    const [lowPosition, highPosition] = this.bounds(fromMs, toMs, memos, textAccountCount > 0, filter.idPositions);
     return {
       typeMask,
       accounts,
@@ -273,13 +289,6 @@ export class AuditIndex {
     return [low, high];
   }
 
-  /** Account numbers with their owners, for free-text matching on owners. */
-  accountNumbersWith(ownerOf: (accountId: string) => string | undefined): Map<number, string> {
-    const owners = new Map<number, string>();
-    this.accountIds.forEach((id, number) => owners.set(number, ownerOf(id) ?? ''));
-    return owners;
-  }
-
   /** The account's number in this index, registering it (with its currency, when known) the first time. */
   accountNumber(accountId: string, currency?: string): number {
     let number = this.accountNumberOf.get(accountId);
@@ -288,6 +297,7 @@ export class AuditIndex {
       this.accountIds.push(accountId);
       this.accountCurrencies.push(currency ?? 'XXX');
       this.accountNumberOf.set(accountId, number);
+      this.idTextIds.push(this.accountTexts.intern(accountId.toLowerCase(), this.count + 1));
     }
     return number;
   }
@@ -316,7 +326,8 @@ export type ResolvedFilter = {
   readonly minAmount?: string;
   readonly maxAmount?: string;
   readonly text?: string;
-  readonly ownersByAccount: ReadonlyMap<number, string>;
+  /** Ignored: owners are matched on what each AccountOpened recorded (kept while replay-thread.test.ts still passes it). */
+  readonly ownersByAccount?: ReadonlyMap<number, string>;
   readonly idPositions: readonly number[];
   /** An account's own positions (its balance timeline): an account filter walks these instead of the log. */
   readonly ownPositions?: (accountId: string) => OwnPositions | undefined;
@@ -334,7 +345,8 @@ export type CompiledFilter = {
   readonly text: string | undefined;
   /** With a text: which memos hold it (settled as the walk meets them). */
   readonly memos: MemoMatch | undefined;
-  readonly textAccounts: ReadonlySet<number>;
+  /** Per account number: 1 where the text matches its owner or id. */
+  readonly textAccounts: Uint8Array;
   readonly textPositions: ReadonlySet<number>;
   /** Inclusive: positions outside cannot match (see AuditIndex.bounds). */
   readonly lowPosition: number;
@@ -351,6 +363,17 @@ function scaledBound(text: string, digits: number, rounding: 'ceil' | 'floor'): 
   let minor = BigInt(whole! + kept);
   if (rounding === 'ceil' && /[1-9]/.test(fraction.slice(digits))) minor += 1n;
   return Number(minor);
+}
+
+/** Whether memo (or account text) `id` holds the text, settling a MAYBE on first meeting it. */
+function settledVerdict(texts: MemoTextIndex, match: MemoMatch, id: number): boolean {
+  if (id === 0) return false;
+  let verdict = match.verdicts[id]!;
+  if (verdict === MEMO_MAYBE) {
+    verdict = texts.textOf(id).includes(match.text) ? MEMO_YES : MEMO_NO;
+    match.verdicts[id] = verdict;
+  }
+  return verdict === MEMO_YES;
 }
 
 /** How many of the first `length` entries of an ascending array are below `value`. */

@@ -187,7 +187,6 @@ export class AuditQueries {
       ...filter,
       fromMs: filter.from === undefined ? undefined : parseMoment(filter.from, 'start'),
       toMs: filter.to === undefined ? undefined : parseMoment(filter.to, 'end'),
-      ownersByAccount: filter.text ? audit.accountNumbersWith((id) => this.projection.accountState(id)?.owner) : new Map(),
       idPositions: filter.text ? this.positionsForId(filter.text.trim()) : [],
       ownPositions: (accountId) => this.projection.timeline(accountId),
     });

@@ -48,6 +48,9 @@ class Posting {
 }
 
 export class MemoTextIndex {
+  /** `eagerChecks`: how many candidates a query checks up front (tests lower it to drive the lazy path). */
+  constructor(private readonly eagerChecks = EAGER_CHECKS) {}
+
   private readonly idOf = new Map<string, number>();
   /** Id → lower-cased text; id 0 is "no memo". */
   private readonly texts: string[] = [''];
@@ -98,7 +101,7 @@ export class MemoTextIndex {
       if (rarest === undefined || posting.length < rarest.length) rarest = posting;
     }
     const candidates = rarest!.ids.subarray(0, rarest!.length);
-    if (candidates.length > EAGER_CHECKS) {
+    if (candidates.length > this.eagerChecks) {
       for (const id of candidates) verdicts[id] = MEMO_MAYBE;
       return { verdicts, text, low: 1, high: Infinity };
     }
