@@ -10,11 +10,16 @@ import type { Results } from './report';
 export type ScaleColumn = { readonly label: string; readonly results: Pick<Results, 'events' | 'figures'> | null };
 
 /**
- * The name a figure is matched by across sizes. Older files named the export's peak after the
- * small ledger's event count ("baseline: at 100,487 events"), which differs at every size.
+ * The name a figure is matched by across sizes. Some names carry the ledger's own event count
+ * at the start of a parenthesis ("ledger verify: … (301,040 events)", "seal: the first (checks
+ * the whole log, 301,040 events)"): it becomes N. Counts of fixed-size ledgers
+ * ("(account with 100,000 events)") stay. Older files named the export's peak after the
+ * small ledger's count ("baseline: at 100,487 events"), which differs at every size.
  */
 export function figureKey(name: string): string {
-  return name.replace(/\(baseline: at [\d,]+ events\)/, '(baseline: at a tenth of the events)');
+  return name
+    .replace(/\(baseline: at [\d,]+ events\)/, '(baseline: at a tenth of the events)')
+    .replace(/\((?:checks the whole log, )?[\d,]+ events\b/, (match) => match.replace(/[\d,]+ events/, 'N events'));
 }
 
 /** "100k", "1M", "10M", "300k"; other counts as they are. */

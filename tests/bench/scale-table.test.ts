@@ -30,6 +30,16 @@ describe('the scaling table of the bench', () => {
     );
   });
 
+  it('matches figures named after the ledger’s own size, not those of fixed-size ledgers', () => {
+    expect(figureKey('ledger verify: chain, tree and seals (301,040 events)')).toBe('ledger verify: chain, tree and seals (N events)');
+    expect(figureKey('seal: the first (checks the whole log, 1,001,040 events)')).toBe('seal: the first (checks the whole log, N events)');
+    expect(figureKey('tree upkeep: share of bulk append (101,040 events, threads counted as not overlapping)')).toBe(
+      'tree upkeep: share of bulk append (N events, threads counted as not overlapping)',
+    );
+    const fixed = 'statement: a month without activity (account with 100,000 events), median';
+    expect(figureKey(fixed)).toBe(fixed);
+  });
+
   it('reports the growth per event: ns added per event for durations, µs per event for rates, bytes per event for memory', () => {
     expect(growthPerEvent('ms', { events: 1_000_000, value: 2_000 }, { events: 10_000_000, value: 47_000 })).toBe('+5,000 ns/event');
     expect(growthPerEvent('ms', { events: 1_000_000, value: 1.5 }, { events: 10_000_000, value: 1.5 })).toBe('+0.00 ns/event');
