@@ -8,8 +8,6 @@ import { join } from 'node:path';
 import type { Children } from './children';
 import { custom, formatNumber, median, rateAgainst, type Figure } from './figures';
 
-/** Export + verify runs per ledger size (medians). */
-const EXPORT_ROUNDS = 3;
 /** Export ≥ 0.8× a bare streaming read of the same rows written to a file. */
 const EXPORT_MINIMUM = 0.8;
 /** verify --file ≥ 0.5× a bare streaming SHA-256 over the same export file. */
@@ -23,7 +21,7 @@ type FullRun = SmallRun & { exportRate: number; bareExportRate: number; verifyRa
 
 /**
  * A single process's peak moves with the garbage collector's timing, and the machine is
- * shared, so both sizes run EXPORT_ROUNDS times, interleaved small, full, small, full…, and
+ * shared, so both sizes run `rounds` times (at least 2), interleaved small, full, small, full…, and
  * within a full round each engine step runs right beside its baseline (export, bare export,
  * verify, bare SHA-256 over that same export file); the medians compare.
  */
@@ -31,8 +29,10 @@ export async function measureExportAndVerify(
   children: Children,
   folder: string,
   paths: { readonly small: string; readonly full: string },
+  rounds: number,
   log: (message: string) => void,
 ): Promise<Figure[]> {
+  if (rounds < 2) throw new Error('export and verify need at least 2 rounds (A/B interleaved)');
   const exportAndVerify = async (path: string, out: string): Promise<{ exported: ChildRun; verified: ChildRun }> => {
     const exported = await children.run<ChildRun>('export-child', ['export', path, out]);
     const verified = await children.run<ChildRun>('export-child', ['verify', out]);
@@ -80,7 +80,7 @@ export async function measureExportAndVerify(
   };
   const small: SmallRun[] = [];
   const full: FullRun[] = [];
-  for (let round = 0; round < EXPORT_ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     small.push(await smallRound());
     full.push(await fullRound());
   }
