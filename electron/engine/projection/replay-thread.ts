@@ -16,7 +16,8 @@
  * Ledger.open is synchronous, so the projection takes pages synchronously: the thread posts
  * on a MessagePort and bumps a shared counter; main blocks on the counter (Atomics.wait) and
  * takes the page with receiveMessageOnPort. A second counter (pages taken) holds the thread
- * at most READ_AHEAD pages ahead, so memory stays bounded whatever the log's length.
+ * at most READ_AHEAD pages ahead, so memory stays bounded whatever the log's length; a thread
+ * that far ahead sleeps until main has taken half of them, and main wakes it only then.
  *
  * Correctness never depends on the thread: it only ever shortens the work. A page it cannot
  * vouch for — an event an upcaster must see, a separator inside a value, rows out of order —
@@ -171,7 +172,11 @@ export class ReplayThread {
   private take(message: PageMessage): ThreadPage | 'irregular' | undefined {
     this.taken += 1;
     Atomics.store(this.signal, TAKEN, this.taken);
-    Atomics.notify(this.signal, TAKEN);
+    // The thread, once READ_AHEAD pages ahead, sleeps until it is at most half that (see
+    // replay-worker.mjs): no one to wake before. While it sleeps it posts nothing, so the
+    // posted count read here is its own. A wake-up can switch threads (on a busy machine, for
+    // milliseconds): one per page made taking pages cost seconds on a million events.
+    if (Atomics.load(this.signal, POSTED) - this.taken <= READ_AHEAD / 2) Atomics.notify(this.signal, TAKEN);
     if (message.kind === 'failed') {
       this.stop();
       return undefined;

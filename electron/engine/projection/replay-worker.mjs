@@ -10,7 +10,8 @@
  * which better-sqlite3 to load — comes in workerData (replay-protocol.ts).
  *
  * It sets `started` first thing. After posting a page it bumps the `posted` counter; it never
- * runs more than `readAhead` pages ahead of the `taken` counter; it ends at the log's last
+ * runs more than `readAhead` pages ahead of the `taken` counter, and once that far ahead it
+ * waits until it is at most `readAhead / 2` ahead; it ends at the log's last
  * page (fewer than `pageSize` rows) or as soon as `stop` is set, and sets `ended` once its
  * last message is posted.
  */
@@ -135,12 +136,20 @@ function emptyPage(position) {
   };
 }
 
-/** True once the engine has set the stop flag; otherwise waits while the thread is `readAhead` pages ahead. */
+/**
+ * True once the engine has set the stop flag. Otherwise returns at once while the thread is
+ * fewer than `readAhead` pages ahead; once it is that far ahead, waits until the engine has
+ * taken down to `readAhead / 2` (the engine wakes it only then: one wake-up, and one switch
+ * between threads, per half a read-ahead of pages, not one per page).
+ */
 function waitForRoom() {
+  let full = false;
   for (;;) {
     if (Atomics.load(signal, slots.stop) !== 0) return true;
     const taken = Atomics.load(signal, slots.taken);
-    if (Atomics.load(signal, slots.posted) - taken < readAhead) return false;
+    const ahead = Atomics.load(signal, slots.posted) - taken;
+    if (full ? ahead <= readAhead / 2 : ahead < readAhead) return false;
+    full = true;
     Atomics.wait(signal, slots.taken, taken, 1000);
   }
 }
