@@ -18,7 +18,8 @@ const LINE_FEED = 0x0a;
 const TAIL_BYTES = 64 * 1024;
 
 /**
- * A chunk's worth of lines. Line i is texts[i] (decoded as UTF-8); its bytes are
+ * A chunk's worth of lines. Line i is texts[i] (decoded as UTF-8, unless the reader was asked
+ * not to decode: then texts is empty); its bytes are
  * data[starts[i], ends[i]) without the line feed, and terminated[i] says whether a line feed
  * follows at ends[i] (only the file's last line can lack one). Valid until the next chunk.
  */
@@ -34,8 +35,9 @@ export type LineBatch = {
  * The file's lines in 1 MB chunks read into one reused buffer, handed over a chunk at a time
  * so the digest can take a chunk's lines in one update (readline over a decoded stream, one
  * await per line, cost verify a third of its time). No empty last line after a final line feed.
+ * With `decode: false` no line is decoded (the verifier reads most lines as bytes).
  */
-export async function* readExportLines(path: string): AsyncGenerator<LineBatch> {
+export async function* readExportLines(path: string, { decode = true } = {}): AsyncGenerator<LineBatch> {
   const file = await open(path, 'r');
   try {
     let buffer = Buffer.allocUnsafe(READ_BYTES);
@@ -48,7 +50,7 @@ export async function* readExportLines(path: string): AsyncGenerator<LineBatch> 
       const lineFeed = data.indexOf(LINE_FEED, start);
       if (lineFeed === -1 && !atEnd) {
         // Hand over the chunk's lines before the buffer is reused.
-        if (batch.texts.length > 0) yield batch;
+        if (batch.starts.length > 0) yield batch;
         // Keep the unfinished line, move it to the front (or grow), and read more.
         if (start > 0) {
           buffer.copy(buffer, 0, start, end);
@@ -66,11 +68,11 @@ export async function* readExportLines(path: string): AsyncGenerator<LineBatch> 
         continue;
       }
       if (start >= end) {
-        if (batch.texts.length > 0) yield batch;
+        if (batch.starts.length > 0) yield batch;
         return;
       }
       const lineEnd = lineFeed === -1 ? end : lineFeed;
-      batch.texts.push(data.toString('utf8', start, lineEnd));
+      if (decode) batch.texts.push(data.toString('utf8', start, lineEnd));
       batch.starts.push(start);
       batch.ends.push(lineEnd);
       batch.terminated.push(lineFeed !== -1);

@@ -17,6 +17,7 @@ import { EXPORT_FORMAT_NAME, parseCanonicalEventLine, parseEventLine, type Expor
 import { readManifestLine } from './export-manifest';
 import { checkExportSeals, sealedSizes, type ExportSealFacts, type SealProblem } from './export-seal-check';
 import { LineTree } from './line-tree';
+import { EventLineBytes } from './event-line-bytes';
 import { readExportLines, readTrailingLine } from './export-lines';
 
 export type { ExportSealFacts } from './export-seal-check';
@@ -86,11 +87,12 @@ export async function verifyExportFile(path: string, options: ExportVerifyOption
   let expectedPosition = 1;
   let previousHash = GENESIS_HASH;
   let manifestText: string | undefined;
+  const fast = new EventLineBytes();
   const bad = (reason: string, line = lineNumber): ExportVerifyReport => ({ ok: false, firstBadLine: line, reason: reason + keyNote() });
   try {
-    for await (const { data, texts, starts, ends, terminated } of readExportLines(path)) {
+    for await (const { data, starts, ends, terminated } of readExportLines(path, { decode: false })) {
       // A chunk that is all UTF-8 (nearly every one) needs no check line by line.
-      const last = texts.length - 1;
+      const last = starts.length - 1;
       const checkUtf8 = last >= 0 && !isUtf8(data.subarray(starts[0]!, ends[last]!));
       // Consecutive event lines that ended in a line feed are digested as one range.
       let digestFrom = -1;
@@ -100,29 +102,52 @@ export async function verifyExportFile(path: string, options: ExportVerifyOption
         digestFrom = -1;
       };
       for (let index = 0; index <= last; index++) {
-        const text = texts[index]!;
         const start = starts[index]!;
         const end = ends[index]!;
         lineNumber += 1;
         if (manifestText !== undefined) return bad('there is content after the manifest line');
         if (checkUtf8 && !isUtf8(data.subarray(start, end))) return bad('the line is not valid UTF-8 (a byte was changed)');
-        // Nearly every line is exactly what the exporter writes: read in place. Anything else
-        // (the manifest, an escaped string, damage) is judged by parsing the whole line.
-        let row = parseCanonicalEventLine(text);
-        if (!row) {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            return bad('the line is not valid JSON (edited or cut off)');
+        // Nearly every line is exactly what the exporter writes and links to the one before:
+        // checked as bytes in place. Anything else (the manifest, an escaped string, a break,
+        // damage) is decoded and judged by the string path, which words every refusal.
+        let row: StoredEvent | undefined;
+        let position: number;
+        let hash: string;
+        if (
+          fast.check(data, start, end) &&
+          (filtered ? fast.position >= expectedPosition : fast.position === expectedPosition && fast.previousHash === previousHash)
+        ) {
+          position = fast.position;
+          hash = fast.hash;
+          if (options.onEvent) row = fast.row();
+        } else {
+          const text = data.toString('utf8', start, end);
+          row = parseCanonicalEventLine(text);
+          if (!row) {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              return bad('the line is not valid JSON (edited or cut off)');
+            }
+            if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return bad('the line is not a JSON object');
+            if ('manifest' in parsed) {
+              manifestText = text;
+              continue;
+            }
+            row = parseEventLine(text, parsed as Record<string, unknown>);
+            if (!row) return bad('the line is not an event of this export format');
           }
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return bad('the line is not a JSON object');
-          if ('manifest' in parsed) {
-            manifestText = text;
-            continue;
+          if (filtered) {
+            if (row.position < expectedPosition) return bad(`position ${row.position} is out of order`);
+            if (hashEvent(row.previousHash, row) !== row.hash)
+              return bad(`event at position ${row.position}: stored hash does not match the event content`);
+          } else {
+            const broken = checkChainLink(row, expectedPosition, previousHash);
+            if (broken) return bad(`event at position ${broken.position}: ${broken.reason}`);
           }
-          row = parseEventLine(text, parsed as Record<string, unknown>);
-          if (!row) return bad('the line is not an event of this export format');
+          position = row.position;
+          hash = row.hash;
         }
         if (terminated[index]) {
           if (digestFrom === -1) digestFrom = start;
@@ -132,19 +157,11 @@ export async function verifyExportFile(path: string, options: ExportVerifyOption
           digest?.update(data.subarray(start, end)).update('\n');
         }
         tree?.addLine(data, start, end);
-        if (filtered) {
-          if (row.position < expectedPosition) return bad(`position ${row.position} is out of order`);
-          if (hashEvent(row.previousHash, row) !== row.hash)
-            return bad(`event at position ${row.position}: stored hash does not match the event content`);
-        } else {
-          const broken = checkChainLink(row, expectedPosition, previousHash);
-          if (broken) return bad(`event at position ${broken.position}: ${broken.reason}`);
-        }
-        expectedPosition = row.position + 1;
-        previousHash = row.hash;
-        firstPosition ||= row.position;
+        expectedPosition = position + 1;
+        previousHash = hash;
+        firstPosition ||= position;
         count += 1;
-        options.onEvent?.(row);
+        if (row) options.onEvent?.(row);
       }
       digestRange();
     }
