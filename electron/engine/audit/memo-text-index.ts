@@ -9,6 +9,14 @@
  * compares, so any text (unicode, surrogate pairs) is indexed the same way it is matched.
  */
 
+/**
+ * A trigram listed by this many memos, and by more than a quarter of all memos, is "common": its
+ * list is dropped and no longer kept (" 20", "inv" in every invoice: lists that narrow nothing,
+ * about half of a reference's trigrams). A query then narrows on its other trigrams; one whose
+ * trigrams are all common checks each memo as the walk meets it.
+ */
+const COMMON_FROM = 4_096;
+
 /** Up to this many candidate memos are checked when the query is compiled; beyond, as the walk meets them. */
 const EAGER_CHECKS = 20_000;
 
@@ -31,14 +39,22 @@ export type MemoMatch = {
   readonly high: number;
 };
 
-/** A growable list of memo ids, ascending (ids are handed out in increasing order). */
+/** A growable list of memo ids, ascending (ids are handed out in increasing order); or a common trigram's, dropped. */
 class Posting {
   ids = new Int32Array(4);
   length = 0;
-  push(id: number): void {
+  common = false;
+  push(id: number, commonFrom: number): void {
     // A memo repeating a trigram ("aaaa") lists its id once.
-    if (this.length > 0 && this.ids[this.length - 1] === id) return;
+    if (this.common || (this.length > 0 && this.ids[this.length - 1] === id)) return;
     if (this.length === this.ids.length) {
+      // Checked when the list would grow: `id` is the number of memos so far.
+      if (this.length >= commonFrom && this.length * 4 > id) {
+        this.common = true;
+        this.ids = new Int32Array(0);
+        this.length = 0;
+        return;
+      }
       const larger = new Int32Array(this.ids.length * 2);
       larger.set(this.ids);
       this.ids = larger;
@@ -48,8 +64,11 @@ class Posting {
 }
 
 export class MemoTextIndex {
-  /** `eagerChecks`: how many candidates a query checks up front (tests lower it to drive the lazy path). */
-  constructor(private readonly eagerChecks = EAGER_CHECKS) {}
+  /** `eagerChecks`, `commonFrom`: see EAGER_CHECKS and COMMON_FROM (tests lower them to drive every path). */
+  constructor(
+    private readonly eagerChecks = EAGER_CHECKS,
+    private readonly commonFrom = COMMON_FROM,
+  ) {}
 
   private readonly idOf = new Map<string, number>();
   /** Id → lower-cased text; id 0 is "no memo". */
@@ -83,7 +102,7 @@ export class MemoTextIndex {
       }
       this.firstPositions[id] = position;
       if (lowered.length < 3) this.shortIds.push(id);
-      for (let offset = 0; offset + 3 <= lowered.length; offset++) this.postingFor(trigramAt(lowered, offset)).push(id);
+      for (let offset = 0; offset + 3 <= lowered.length; offset++) this.postingFor(trigramAt(lowered, offset)).push(id, this.commonFrom);
     }
     this.lastPositions[id] = position;
     return id;
@@ -92,15 +111,19 @@ export class MemoTextIndex {
   /** Which memos hold `text` (already lower-cased, not empty). */
   match(text: string): MemoMatch {
     const verdicts = new Uint8Array(this.texts.length);
-    if (text.length < 3) return this.settled(verdicts, text, this.shortQueryMatches(text, verdicts));
+    if (text.length < 3) {
+      const matching = this.shortQueryMatches(text, verdicts);
+      return matching === undefined ? everyMemoMaybe(verdicts, text) : this.settled(verdicts, text, matching);
+    }
     // Every trigram of the text must be in the memo: the rarest one's memos are the candidates.
     let rarest: Posting | undefined;
     for (let offset = 0; offset + 3 <= text.length; offset++) {
       const posting = this.postings.get(trigramAt(text, offset));
       if (posting === undefined) return this.settled(verdicts, text, []);
-      if (rarest === undefined || posting.length < rarest.length) rarest = posting;
+      if (!posting.common && (rarest === undefined || posting.length < rarest.length)) rarest = posting;
     }
-    const candidates = rarest!.ids.subarray(0, rarest!.length);
+    if (rarest === undefined) return everyMemoMaybe(verdicts, text);
+    const candidates = rarest.ids.subarray(0, rarest.length);
     if (candidates.length > this.eagerChecks) {
       for (const id of candidates) verdicts[id] = MEMO_MAYBE;
       return { verdicts, text, low: 1, high: Infinity };
@@ -113,11 +136,13 @@ export class MemoTextIndex {
   /**
    * A text of one or two code units: every memo of three or more holding it holds it inside one
    * of its trigrams, so the memos are those of the trigrams that contain it, plus the short memos.
+   * Undefined when one of those trigrams is common (its memos are not listed).
    */
-  private shortQueryMatches(text: string, verdicts: Uint8Array): number[] {
+  private shortQueryMatches(text: string, verdicts: Uint8Array): number[] | undefined {
     const matching: number[] = [];
     for (const [code, posting] of this.postings) {
       if (!trigramText(code).includes(text)) continue;
+      if (posting.common) return undefined;
       for (let index = 0; index < posting.length; index++) {
         const id = posting.ids[index]!;
         if (verdicts[id] === MEMO_NO) {
@@ -149,6 +174,12 @@ export class MemoTextIndex {
     }
     return posting;
   }
+}
+
+/** Every memo a candidate, checked as the walk meets it. */
+function everyMemoMaybe(verdicts: Uint8Array, text: string): MemoMatch {
+  verdicts.fill(MEMO_MAYBE, 1);
+  return { verdicts, text, low: 1, high: Infinity };
 }
 
 /** Three UTF-16 code units as one number below 2^48: exact in a double. */
