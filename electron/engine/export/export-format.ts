@@ -86,27 +86,15 @@ function linePrefix(
   recordedAt: string,
 ): string {
   return (
-    `{"position":${position},"eventId":${jsonString(eventId)},"streamId":${jsonString(streamId)},` +
-    `"streamVersion":${streamVersion},"type":${jsonString(type)},"schemaVersion":${schemaVersion},` +
-    `"recordedAt":${jsonString(recordedAt)},"data":`
+    `{"position":${position},"eventId":${JSON.stringify(eventId)},"streamId":${JSON.stringify(streamId)},` +
+    `"streamVersion":${streamVersion},"type":${JSON.stringify(type)},"schemaVersion":${schemaVersion},` +
+    `"recordedAt":${JSON.stringify(recordedAt)},"data":`
   );
 }
 
 /** A line after its metadata text (without the line feed). */
 function lineSuffix(previousHash: string, hash: string): string {
-  return `,"previousHash":${jsonString(previousHash)},"hash":${jsonString(hash)}}`;
-}
-
-/** Text JSON.stringify writes unchanged between its quotes: printable ASCII but `"` and `\`. */
-const WRITTEN_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/**
- * JSON.stringify(value), character for character: the usual string needs no escaping and is
- * quoted as it is, which halved what building a line cost the export (six strings a line);
- * anything else, a damaged row's null included, goes through JSON.stringify itself.
- */
-function jsonString(value: string): string {
-  return typeof value === 'string' && WRITTEN_AS_IS.test(value) ? `"${value}"` : JSON.stringify(value);
+  return `,"previousHash":${JSON.stringify(previousHash)},"hash":${JSON.stringify(hash)}}`;
 }
 
 /**
