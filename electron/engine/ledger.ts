@@ -205,7 +205,7 @@ export class Ledger {
    */
   executeBatch(commands: ReadonlyArray<AnyCommand | Failure>): Result<CommandReceipt>[] {
     // A host that verifies in the background records nothing on an unverified chain.
-    if (this.verifiesInBackground) this.integrity.verifyNow();
+    if (this.verifiesInBackground) this.integrity.verifyNow(this.knownLogEnd());
     if (this.status.readOnlyReason !== undefined) {
       const refusal = this.status.refusal('recorded');
       return commands.map((command) => ('ok' in command ? command : refusal));
@@ -325,8 +325,10 @@ export class Ledger {
 
   /** A verifier the caller steps through (the app runs it in slices to stay responsive). */
   verifier(resumeFrom?: { position: number; hash: string }): ChainVerifier {
-    // The verifier reads the checkpoint file: bring it up to our last commit first.
-    this.store.flushCheckpoint();
+    // A whole walk reads the checkpoint file: bring it up to our last commit first. A resumed
+    // walk (one per command in app hosts) takes it as it is: it may lag our commits by
+    // CHECKPOINT_DELAY_MS, which the walk accepts (store/head-checkpoint.ts), never lead them.
+    if (resumeFrom === undefined) this.store.flushCheckpoint();
     return new ChainVerifier(this.store.db, this.store.path, resumeFrom);
   }
 
@@ -349,6 +351,16 @@ export class Ledger {
     this.replay.run(() => (applied = this.projection.catchUp(this.store)));
     if (applied > 0) this.logGrew();
     return applied > 0;
+  }
+
+  /**
+   * The log's last position when it is known without reading the log: no other connection has
+   * committed since refresh looked (PRAGMA data_version, one prepared statement), so every
+   * append since was ours and reached the projection through the store's subscriber.
+   */
+  private knownLogEnd(): number | undefined {
+    if (this.replay.broken || this.store.dataVersion() !== this.seenDataVersion) return undefined;
+    return this.projection.lastPosition;
   }
 
   /** New events reached the projection: the listeners hear which accounts grew, and the background walk covers them. */

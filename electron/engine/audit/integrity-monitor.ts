@@ -11,7 +11,7 @@
  */
 import type { IntegrityStatus } from '#shared/audit';
 import type { Ledger } from '../ledger';
-import type { VerifyReport } from '../store/verify';
+import type { ChainVerifier, VerifyReport } from '../store/verify';
 
 /** The least time between two progress notifications while verifying. */
 export const PROGRESS_INTERVAL_MS = 250;
@@ -21,6 +21,12 @@ export class IntegrityMonitor {
   /** When progress was last announced (a timestamp check, not a timer: nothing fires while idle). */
   private progressAnnouncedAt = Number.NEGATIVE_INFINITY;
   private verified: { position: number; hash: string } | undefined;
+  /**
+   * The verifier whose last walk ended ok at `verified`, kept to walk on from there (see
+   * ChainVerifier.continueWalk): one per ledger rather than one per command. Taken (set to
+   * undefined) by the walk that uses it, so two walks never step the same verifier.
+   */
+  private resumable: ChainVerifier | undefined;
   private running: Promise<IntegrityStatus> | undefined;
   /** The walk queued behind the running one: it covers every call made while that one runs. */
   private queued: Promise<IntegrityStatus> | undefined;
@@ -70,15 +76,25 @@ export class IntegrityMonitor {
    * before every command of a host that verifies in the background, so no command is ever
    * recorded on a log whose chain has not been checked: on a freshly opened large ledger the
    * first command waits for the rest of the walk; afterwards only the newest events are left.
+   *
+   * @param logEnd the log's last position, when the caller knows it without reading the log
+   *   (no other connection has committed since it last looked): when everything up to it is
+   *   verified, there is nothing to walk and no statement runs.
    */
-  verifyNow(): IntegrityStatus {
+  verifyNow(logEnd?: number): IntegrityStatus {
     if (this.current.state === 'failed' || !this.ledger.isOpen) return this.current;
-    return this.settle(this.ledger.verifier(this.verified).run());
+    if (logEnd !== undefined && this.current.state === 'verified' && this.verified?.position === logEnd) return this.current;
+    const verifier = this.takeVerifier();
+    return this.settle(verifier.run(), verifier);
   }
 
   private async walk(): Promise<IntegrityStatus> {
+    // Once something is verified, a walk is called right after a commit, from inside the
+    // command that made it (the store's subscriber): it starts once the command has answered.
+    // verifyNow before the next command still checks whatever it has not reached by then.
+    if (this.verified !== undefined) await new Promise((resolve) => setImmediate(resolve));
     if (this.current.state === 'failed' || !this.ledger.isOpen) return this.current;
-    const verifier = this.ledger.verifier(this.verified);
+    const verifier = this.takeVerifier();
     let report: VerifyReport | undefined;
     while (!(report = verifier.step())) {
       if (this.current.state !== 'verified') this.progress({ state: 'verifying', ...verifier.progress });
@@ -86,11 +102,23 @@ export class IntegrityMonitor {
       // The ledger may be closed (File → Open another) between slices: stop quietly.
       if (!this.ledger.isOpen) return this.current;
     }
-    return this.settle(report);
+    return this.settle(report, verifier);
   }
 
-  /** Publishes a finished walk. A failure is final; a walk never moves the verified point back. */
-  private settle(report: VerifyReport): IntegrityStatus {
+  /** A verifier that checks what is not verified yet: the kept one when it ended at the verified point, else a new one. */
+  private takeVerifier(): ChainVerifier {
+    const kept = this.resumable;
+    this.resumable = undefined;
+    if (kept === undefined) return this.ledger.verifier(this.verified);
+    kept.continueWalk();
+    return kept;
+  }
+
+  /**
+   * Publishes a finished walk. A failure is final; a walk never moves the verified point back.
+   * The verifier of a walk that ends at the verified point is kept to walk on from there.
+   */
+  private settle(report: VerifyReport, verifier: ChainVerifier): IntegrityStatus {
     if (this.current.state === 'failed') return this.current;
     const now = new Date().toISOString();
     if (!report.ok) {
@@ -102,6 +130,7 @@ export class IntegrityMonitor {
     if (this.verified && report.events < this.verified.position) return this.current;
     const moved = this.current.state !== 'verified' || this.verified?.position !== report.events;
     this.verified = { position: report.events, hash: report.head };
+    this.resumable = verifier;
     this.current = { state: 'verified', verifiedThrough: report.events, verifiedAt: now, head: report.head };
     if (moved) this.onStatus(this.current);
     return this.current;

@@ -32,14 +32,16 @@ export class ChainVerifier {
   /** First position this walk reads (1, or just after the resume point). */
   private firstWalked = 1;
   private checked = 0;
-  private readonly total: number;
-  private readonly page: Database.Statement;
-  private readonly checkpoint: HeadCheckpoint | undefined;
+  /** How many events the walk will meet, read when progress is first asked for (see countEvents). */
+  private total: number | undefined;
+  private readonly statements: VerifyStatements;
+  private checkpoint: HeadCheckpoint | undefined;
   /** Why the head checkpoint cannot be read as ours (a link, a folder, other content), if so. */
-  private readonly checkpointProblem: string | undefined;
+  private checkpointProblem: string | undefined;
   private readonly db: Database.Database;
+  private readonly ledgerPath: string;
   /** Whole walks also hold the stored Merkle tree and the seals against the events (history/tree-check.ts). */
-  private readonly tree: TreeCheck | undefined;
+  private tree: TreeCheck | undefined;
 
   /**
    * @param resumeFrom continue a walk that already verified everything up to this position
@@ -54,33 +56,47 @@ export class ChainVerifier {
       this.firstWalked = resumeFrom.position + 1;
     }
     this.db = db;
-    this.total = countEvents(db);
-    // Pages continue from the last position SEEN (not the one expected), so a missing or
-    // extra row is met and reported rather than skipped.
-    this.page = db.prepare(
-      `SELECT position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type,
-         schema_version AS schemaVersion, data, metadata, recorded_at AS recordedAt,
-         previous_hash AS previousHash, hash
-       FROM events WHERE position > ? ORDER BY position LIMIT ${ROWS_PER_STEP}`,
-    );
-    try {
-      this.checkpoint = ledgerPath === ':memory:' ? undefined : readCheckpoint(ledgerPath);
-    } catch (error) {
-      if (!(error instanceof LedgerFailure)) throw error;
-      this.checkpointProblem = error.message;
-    }
+    this.ledgerPath = ledgerPath;
+    this.statements = statementsFor(db);
+    this.readCheckpoint();
     this.tree = this.firstWalked === 1 ? new TreeCheck(db, { seals: { ledgerPath } }) : undefined;
   }
 
   get progress(): VerifyProgress {
-    return { checked: this.checked, total: this.total };
+    this.total ??= countEvents(this.statements);
+    return { checked: this.checked, total: Math.max(this.total, this.checked) };
+  }
+
+  /**
+   * After an ok report, makes this verifier a walk resumed from where that one ended: the next
+   * steps check only what was appended since, against the head checkpoint as it is now, just
+   * as `new ChainVerifier(db, path, { position, hash })` would, without preparing anything.
+   */
+  continueWalk(): void {
+    this.firstWalked = this.nextPosition;
+    this.hashAtCheckpoint = undefined;
+    this.total = undefined;
+    this.tree = undefined;
+    this.readCheckpoint();
+  }
+
+  /** The head checkpoint this walk ends against (none in memory). */
+  private readCheckpoint(): void {
+    this.checkpoint = undefined;
+    this.checkpointProblem = undefined;
+    try {
+      this.checkpoint = this.ledgerPath === ':memory:' ? undefined : readCheckpoint(this.ledgerPath);
+    } catch (error) {
+      if (!(error instanceof LedgerFailure)) throw error;
+      this.checkpointProblem = error.message;
+    }
   }
 
   /** Checks the next page; returns the final report when the walk is over, else undefined. */
   step(): VerifyReport | undefined {
     let rows: ChainRow[];
     try {
-      rows = this.page.all(this.lastSeen) as ChainRow[];
+      rows = this.statements.page.all(this.lastSeen) as ChainRow[];
     } catch (error) {
       if (!isDamage(error)) throw error;
       return this.damagedPage();
@@ -122,7 +138,7 @@ export class ChainVerifier {
    */
   private damagedPage(): VerifyReport {
     try {
-      const broken = this.walk(this.page.iterate(this.lastSeen) as IterableIterator<ChainRow>);
+      const broken = this.walk(this.statements.page.iterate(this.lastSeen) as IterableIterator<ChainRow>);
       if (broken) return broken;
     } catch (error) {
       if (!isDamage(error)) throw error;
@@ -183,16 +199,43 @@ export class ChainVerifier {
   }
 }
 
+type VerifyStatements = { readonly page: Database.Statement; readonly lastPosition: Database.Statement };
+
+/**
+ * The walk's statements, prepared once per connection: an app host resumes a walk after every
+ * command, and preparing is dearer than running these. Held weakly, so a closed connection
+ * takes its statements with it.
+ */
+const preparedFor = new WeakMap<Database.Database, VerifyStatements>();
+
+function statementsFor(db: Database.Database): VerifyStatements {
+  let statements = preparedFor.get(db);
+  if (statements === undefined) {
+    statements = {
+      // Pages continue from the last position SEEN (not the one expected), so a missing or
+      // extra row is met and reported rather than skipped.
+      page: db.prepare(
+        `SELECT position, event_id AS eventId, stream_id AS streamId, stream_version AS streamVersion, type,
+           schema_version AS schemaVersion, data, metadata, recorded_at AS recordedAt,
+           previous_hash AS previousHash, hash
+         FROM events WHERE position > ? ORDER BY position LIMIT ${ROWS_PER_STEP}`,
+      ),
+      lastPosition: db.prepare('SELECT max(position) FROM events').pluck(),
+    };
+    preparedFor.set(db, statements);
+  }
+  return statements;
+}
+
 /**
  * How many events the walk will meet, for its progress only (0 when the count itself meets
  * damage: the walk reports it). Positions are gap-free, so the last position is the count on
  * an intact log, and reading it is one step down the table's b-tree: count(*) walks a whole
- * index, which every command of an app host would pay, since each one resumes the walk with a
- * new verifier.
+ * index. Read only when progress is asked for, which a walk of a verified ledger never does.
  */
-function countEvents(db: Database.Database): number {
+function countEvents(statements: VerifyStatements): number {
   try {
-    return (db.prepare('SELECT max(position) FROM events').pluck().get() as number | null) ?? 0;
+    return (statements.lastPosition.get() as number | null) ?? 0;
   } catch (error) {
     if (!isDamage(error)) throw error;
     return 0;
