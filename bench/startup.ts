@@ -26,7 +26,8 @@ export async function measureStartup(
     engine.push(opened.ms);
     log(`startup round ${round + 1}/${rounds}: engine ${opened.ms.toFixed(0)} ms, bare scan ${scan.ms.toFixed(0)} ms`);
   }
-  return durationAgainst('startup: open + rebuild', median(engine), 'ms', median(bare), 0.8);
+  // Startup no slower than reading the log once: ratio = bare / engine ≥ 1.0.
+  return durationAgainst('startup: open + rebuild', median(engine), 'ms', median(bare), 1.0);
 }
 
 /** Main-process memory after startup (RSS after a full GC), in a fresh child. */
@@ -35,5 +36,6 @@ export async function measureMemoryAfterStartup(children: Children, path: string
   log(
     `memory after startup: RSS ${memory.rssMb.toFixed(0)} MB (heap ${memory.heapUsedMb.toFixed(0)} MB, peak ${memory.maxRssMb.toFixed(0)} MB)`,
   );
-  return atMost('memory after startup (RSS after GC)', memory.rssMb, 'MB', 300);
+  // At any size the bench runs, ten million events included.
+  return atMost('memory after startup (RSS after GC)', memory.rssMb, 'MB', 1024);
 }
