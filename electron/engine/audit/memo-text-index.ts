@@ -182,13 +182,25 @@ function everyMemoMaybe(verdicts: Uint8Array, text: string): MemoMatch {
   return { verdicts, text, low: 1, high: Infinity };
 }
 
-/** Three UTF-16 code units as one number below 2^48: exact in a double. */
+/**
+ * Three UTF-16 code units as one number. Below 1024 each (Latin, Greek, Cyrillic: most memos),
+ * ten bits apiece: a small integer under 2^30, kept unboxed as a Map key (no allocation per
+ * lookup). Any other: 2^30 + the three as 16 bits apiece, below 2^49 and exact in a double.
+ */
 function trigramAt(text: string, offset: number): number {
-  return text.charCodeAt(offset) * 0x1_0000_0000 + text.charCodeAt(offset + 1) * 0x1_0000 + text.charCodeAt(offset + 2);
+  const first = text.charCodeAt(offset);
+  const second = text.charCodeAt(offset + 1);
+  const third = text.charCodeAt(offset + 2);
+  if ((first | second | third) < 0x400) return (first << 20) | (second << 10) | third;
+  return WIDE_TRIGRAMS + first * 0x1_0000_0000 + second * 0x1_0000 + third;
 }
 
+const WIDE_TRIGRAMS = 0x4000_0000;
+
 function trigramText(code: number): string {
-  return String.fromCharCode(Math.floor(code / 0x1_0000_0000), Math.floor(code / 0x1_0000) % 0x1_0000, code % 0x1_0000);
+  if (code < WIDE_TRIGRAMS) return String.fromCharCode(code >>> 20, (code >>> 10) & 0x3ff, code & 0x3ff);
+  const wide = code - WIDE_TRIGRAMS;
+  return String.fromCharCode(Math.floor(wide / 0x1_0000_0000), Math.floor(wide / 0x1_0000) % 0x1_0000, wide % 0x1_0000);
 }
 
 function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
