@@ -76,7 +76,7 @@ function snapshot(projection: AccountsProjection) {
     ]);
   }
   const memoHits = ['é', '🎉', '"'].map((text) =>
-    audit.scan(audit.compile({ text, ownersByAccount: new Map(), idPositions: [] }), Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    audit.scan(audit.compile({ text, idPositions: [] }), Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
   );
   return {
     lastPosition: projection.lastPosition,

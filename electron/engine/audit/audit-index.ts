@@ -326,8 +326,6 @@ export type ResolvedFilter = {
   readonly minAmount?: string;
   readonly maxAmount?: string;
   readonly text?: string;
-  /** Ignored: owners are matched on what each AccountOpened recorded (kept while replay-thread.test.ts still passes it). */
-  readonly ownersByAccount?: ReadonlyMap<number, string>;
   readonly idPositions: readonly number[];
   /** An account's own positions (its balance timeline): an account filter walks these instead of the log. */
   readonly ownPositions?: (accountId: string) => OwnPositions | undefined;
